@@ -1,0 +1,68 @@
+"""The `sdsclip` console script, run for real as a subprocess."""
+import json
+import subprocess
+import sys
+from pathlib import Path
+
+import sdsclip
+
+SDSCLIP = str(Path(sys.executable).parent / "sdsclip")
+
+
+def run(*args, **kw):
+    return subprocess.run([SDSCLIP, *args], capture_output=True, text=True, timeout=300, **kw)
+
+
+def test_version():
+    r = run("--version")
+    assert r.returncode == 0
+    assert r.stdout.strip() == f"sdsclip {sdsclip.__version__}"
+
+
+def test_info_json_lists_presets_and_their_needs():
+    r = run("info", "--json")
+    assert r.returncode == 0, r.stderr
+    d = json.loads(r.stdout)
+    assert set(d["presets"]) == {"tiny", "miniworld", "paper"}
+    assert d["versions"]["sdsclip"] == sdsclip.__version__
+    assert all(n["ok"] for n in d["presets"]["tiny"]["needs"])
+    paper = d["presets"]["paper"]
+    assert (paper["clip"], paper["pretrained"], paper["teacher"]) == ("ViT-B-16", "openai", "CompVis/stable-diffusion-v1-4")
+    assert (paper["batch_size"], paper["lr"], paper["lam"], paper["epochs"]) == (32, 5e-5, 1e-3, 5)
+
+
+def test_info_text():
+    r = run("info")
+    assert r.returncode == 0, r.stderr
+    assert "presets:" in r.stdout and "paper:" in r.stdout
+
+
+def test_smoke_writes_its_record(tmp_path):
+    out = tmp_path / "nested" / "smoke.json"
+    r = run("smoke", "--seed", "3", "--sds-mode", "stopgrad", "--out", str(out))
+    assert r.returncode == 0, r.stderr
+    assert "not a result" in r.stdout
+    rec = json.loads(out.read_text())
+    assert (rec["seed"], rec["sds_mode"], rec["preset"]) == (3, "stopgrad", "tiny")
+    assert rec["loss_after"] < rec["before"]["loss"]
+    assert "not a result" in rec["note"]
+
+
+def test_smoke_is_reproducible(tmp_path):
+    recs = []
+    for i in range(2):
+        assert run("smoke", "--seed", "5", "--out", str(tmp_path / f"{i}.json")).returncode == 0
+        recs.append(json.loads((tmp_path / f"{i}.json").read_text()))
+    assert recs[0]["before"] == recs[1]["before"] and recs[0]["loss_after"] == recs[1]["loss_after"]
+
+
+def test_bad_choice_names_value_and_choices():
+    r = run("smoke", "--sds-mode", "bogus")
+    assert r.returncode == 2
+    assert "'bogus'" in r.stderr and "backprop" in r.stderr and "stopgrad" in r.stderr
+
+
+def test_no_command_prints_usage():
+    r = run()
+    assert r.returncode == 2
+    assert "usage: sdsclip" in r.stderr

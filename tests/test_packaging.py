@@ -1,0 +1,32 @@
+"""A built wheel carries the package, its model configs and the console script, and works outside the checkout."""
+import os
+import subprocess
+import sys
+import zipfile
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parents[1]
+
+
+def test_wheel_installs_and_builds_tiny_models(tmp_path):
+    pip = [sys.executable, "-m", "pip", "--disable-pip-version-check", "-q"]
+    subprocess.run([*pip, "wheel", "--no-deps", "--no-build-isolation", "-w", str(tmp_path / "dist"), str(ROOT)],
+                   check=True, timeout=300, cwd=tmp_path)
+    wheel = next((tmp_path / "dist").glob("sdsclip-*.whl"))
+    names = zipfile.ZipFile(wheel).namelist()
+    for f in ["sdsclip/models.py", "sdsclip/objective.py", "sdsclip/cli.py",
+              "sdsclip/model_configs/sdsclip-tiny.json", "sdsclip/model_configs/sdsclip-tiny-rn.json"]:
+        assert f in names, f
+    entry_points = zipfile.ZipFile(wheel).read(next(n for n in names if n.endswith("entry_points.txt"))).decode()
+    assert "sdsclip = sdsclip.cli:main" in entry_points
+
+    site = tmp_path / "site"
+    subprocess.run([*pip, "install", "--no-deps", "--target", str(site), str(wheel)], check=True, timeout=300)
+    code = ("import sdsclip, sdsclip.models as m; print(sdsclip.__file__); "
+            "clip, pre, tok, teacher = m.build_tiny(); print(teacher.latent_shape)")
+    env = {**os.environ, "PYTHONPATH": str(site)}
+    r = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, env=env, cwd=tmp_path, timeout=300)
+    assert r.returncode == 0, r.stderr
+    first, second = r.stdout.strip().splitlines()[-2:]
+    assert first.startswith(str(site))
+    assert second == "(4, 8, 8)"
