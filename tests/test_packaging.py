@@ -15,14 +15,18 @@ def test_wheel_installs_and_builds_tiny_models(tmp_path):
     wheel = next((tmp_path / "dist").glob("sdsclip-*.whl"))
     names = zipfile.ZipFile(wheel).namelist()
     for f in ["sdsclip/models.py", "sdsclip/objective.py", "sdsclip/cli.py",
-              "sdsclip/model_configs/sdsclip-tiny.json", "sdsclip/model_configs/sdsclip-tiny-rn.json"]:
+              "sdsclip/model_configs/sdsclip-tiny.json", "sdsclip/model_configs/sdsclip-tiny-rn.json",
+              "sdsclip/train.py", "sdsclip/eval/winoground.py", "sdsclip/eval/aro.py", "sdsclip/eval/zeroshot.py",
+              "sdsclip_data/reference/aro_vgr_excluded_relations.json",
+              "sdsclip_data/reference/clip_benchmark_en_templates.json"]:
         assert f in names, f
     entry_points = zipfile.ZipFile(wheel).read(next(n for n in names if n.endswith("entry_points.txt"))).decode()
     assert "sdsclip = sdsclip.cli:main" in entry_points
 
     site = tmp_path / "site"
     subprocess.run([*pip, "install", "--no-deps", "--target", str(site), str(wheel)], check=True, timeout=300)
-    code = ("import sdsclip, sdsclip.models as m; print(sdsclip.__file__); "
+    code = ("import sdsclip, sdsclip.models as m; from sdsclip.eval.aro import excluded_relations; "
+            "assert len(excluded_relations()) == 157; print(sdsclip.__file__); "
             "clip, pre, tok, teacher = m.build_tiny(); print(teacher.latent_shape)")
     env = {**os.environ, "PYTHONPATH": str(site)}
     r = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, env=env, cwd=tmp_path, timeout=300)

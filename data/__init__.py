@@ -1,0 +1,1 @@
+"""Small data shipped with sdsclip (installed as the `sdsclip_data` package): reference lists, prompts, class names."""

@@ -1,0 +1,58 @@
+"""`sdsclip eval` as a real process: a tiny fine-tuned checkpoint on fixtures in the benchmarks' formats."""
+import json
+import os
+import subprocess
+import sys
+from pathlib import Path
+
+from sdsclip.eval.fixtures import (write_dtd_fixture, write_mnist_fixture, write_order_fixture, write_vg_fixture,
+                                   write_winoground_fixture)
+
+SDSCLIP = str(Path(sys.executable).parent / "sdsclip")
+
+
+def sdsclip(*args, env=None):
+    return subprocess.run([SDSCLIP, *args], capture_output=True, text=True, timeout=600, env=env)
+
+
+def test_eval_finetuned_checkpoint_end_to_end(tmp_path):
+    assert sdsclip("train", "--preset", "tiny", "--out", str(tmp_path / "run"), "--max-steps", "2").returncode == 0
+    zs = write_dtd_fixture(write_mnist_fixture(tmp_path / "zs"))
+    r = sdsclip("eval", "--checkpoint", str(tmp_path / "run"), "--tasks", "winoground,aro,zeroshot",
+                "--winoground", str(write_winoground_fixture(tmp_path / "wg", zipped=True)),
+                "--aro", str(write_vg_fixture(tmp_path / "aro")), "--zeroshot-root", str(zs),
+                "--zeroshot-datasets", "mnist,dtd", "--device", "cpu", "--out", str(tmp_path / "eval"))
+    assert r.returncode == 0, r.stderr
+    out = tmp_path / "eval"
+    for f in ("winoground.json", "aro.json", "zeroshot.json", "summary.md", "winoground_items.csv"):
+        assert (out / f).is_file(), f
+    wg = json.loads((out / "winoground.json").read_text())
+    assert set(wg["result"]["table1_text_score"]) == {"Overall", "Object", "Relation", "Both", "1 Main Pred", "2 Main Preds"}
+    assert wg["model"].startswith("checkpoint") and wg["seed"] == 0
+    aro = json.loads((out / "aro.json").read_text())["result"]["vg_relation"]
+    assert aro["micro"]["n"] == 12 and aro["groups_used"] == 2
+    assert json.loads((out / "zeroshot.json").read_text())["result"]["mnist"]["n"] == 20
+    assert "## Winoground" in r.stdout and "## ARO" in r.stdout
+
+
+def test_eval_winoground_offline_says_what_to_do(tmp_path):
+    env = {**os.environ, "HF_HUB_OFFLINE": "1", "HF_HOME": str(tmp_path / "hf")}
+    r = sdsclip("eval", "--model", "sdsclip-tiny", "--pretrained", "none", "--tasks", "winoground",
+                "--out", str(tmp_path / "eval"), env=env)
+    assert r.returncode == 2
+    assert "facebook/winoground" in r.stderr and "hf download" in r.stderr
+    assert "Traceback" not in r.stderr
+
+
+def test_eval_unknown_task(tmp_path):
+    r = sdsclip("eval", "--model", "sdsclip-tiny", "--pretrained", "none", "--tasks", "winogrande", "--out", str(tmp_path))
+    assert r.returncode == 2 and "'winogrande'" in r.stderr and "winoground, aro, zeroshot" in r.stderr
+
+
+def test_order_tasks_without_spacy_say_what_to_install(tmp_path):
+    import importlib.util
+    if importlib.util.find_spec("spacy") is not None:
+        return  # spaCy present: the message is for machines without it
+    r = sdsclip("eval", "--model", "sdsclip-tiny", "--pretrained", "none", "--tasks", "aro",
+                "--coco", str(write_order_fixture(tmp_path / "coco")), "--out", str(tmp_path / "eval"))
+    assert r.returncode == 2 and "en_core_web_sm" in r.stderr
