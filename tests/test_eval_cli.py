@@ -56,3 +56,13 @@ def test_order_tasks_without_spacy_say_what_to_install(tmp_path):
     r = sdsclip("eval", "--model", "sdsclip-tiny", "--pretrained", "none", "--tasks", "aro",
                 "--coco", str(write_order_fixture(tmp_path / "coco")), "--out", str(tmp_path / "eval"))
     assert r.returncode == 2 and "en_core_web_sm" in r.stderr
+
+
+def test_eval_with_the_diffusion_scorer(tmp_path):
+    r = sdsclip("eval", "--scorer", "diffusion", "--teacher", "tiny", "--n-samples", "3", "--tasks", "winoground,aro",
+                "--winoground", str(write_winoground_fixture(tmp_path / "wg")), "--aro", str(write_vg_fixture(tmp_path / "aro")),
+                "--device", "cpu", "--out", str(tmp_path / "eval"))
+    assert r.returncode == 0, r.stderr
+    wg = json.loads((tmp_path / "eval/winoground.json").read_text())
+    assert wg["scorer"] == "diffusion" and "N=3" in wg["model"]
+    assert json.loads((tmp_path / "eval/aro.json").read_text())["result"]["vg_relation"]["micro"]["n"] == 12
