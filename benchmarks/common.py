@@ -1,11 +1,10 @@
-"""Shared set-up of the benchmark scripts: models by architecture name, machine description."""
-import platform
-import subprocess
+"""Shared set-up of the benchmark scripts: models by architecture name, fixture items, machine description."""
 import tempfile
 from pathlib import Path
 
 import torch
 
+from sdsclip.bench import machine_info as machine  # noqa: F401  (re-exported for the scripts)
 from sdsclip.eval.fixtures import write_winoground_fixture
 from sdsclip.eval.winoground import load_winoground
 from sdsclip.models import build_tiny, load_clip, random_sd_teacher
@@ -26,13 +25,3 @@ def winoground_items(n: int):
     """`n` Winoground-format items (the fixture's four, repeated): synthetic images, real file layout."""
     items = load_winoground(write_winoground_fixture(Path(tempfile.mkdtemp()) / "wg"))
     return [items[i % len(items)] for i in range(n)]
-
-
-def machine() -> dict:
-    cpu = next((l.split(":", 1)[1].strip() for l in open("/proc/cpuinfo") if l.startswith("model name")), platform.processor())
-    gpu = torch.cuda.get_device_name(0) if torch.cuda.is_available() else None
-    try:
-        commit = subprocess.run(["git", "rev-parse", "--short", "HEAD"], capture_output=True, text=True).stdout.strip()
-    except OSError:
-        commit = ""
-    return {"cpu": cpu, "threads": torch.get_num_threads(), "gpu": gpu, "torch": torch.__version__, "commit": commit}

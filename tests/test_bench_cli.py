@@ -1,0 +1,23 @@
+"""`sdsclip bench` as a real process on the tiny models: it measures every mode and writes its JSON."""
+import json
+import subprocess
+import sys
+from pathlib import Path
+
+SDSCLIP = str(Path(sys.executable).parent / "sdsclip")
+
+
+def test_bench_tiny_writes_json(tmp_path):
+    out = tmp_path / "bench.json"
+    r = subprocess.run([SDSCLIP, "bench", "--arch", "tiny", "--batch", "2", "--rounds", "1", "--device", "cpu",
+                        "--diffusion-samples", "2", "--diffusion-items", "1", "--out", str(out)],
+                       capture_output=True, text=True, timeout=600)
+    assert r.returncode == 0, r.stderr
+    d = json.loads(out.read_text())
+    assert set(d["modes"]) == {"contrastive", "backprop", "stopgrad", "backprop+ckpt"}
+    for m in d["modes"].values():
+        assert m["seconds"] > 0 and m["flops_per_pair"] > 0 and m["memory_bytes"] > 0
+    assert d["modes"]["backprop"]["flops_per_pair"] > d["modes"]["stopgrad"]["flops_per_pair"]
+    assert {t["target"] for t in d["targets"]} and d["machine"]["threads"] >= 1
+    assert d["diffusion"]["n_samples"] == 2
+    assert "pairs/s" in r.stdout and "met" in r.stdout
