@@ -16,7 +16,8 @@ import torch
 sys.path.insert(0, str(Path(__file__).parent))
 from common import machine, models, winoground_items  # noqa: E402
 
-from sdsclip.diffusion_score import DiffusionScoreConfig, DiffusionScorer, naive_diffusion_scores, winoground_groups
+from sdsclip.diffusion_score import DiffusionScoreConfig, DiffusionScorer, naive_diffusion_scores
+from sdsclip.eval.winoground import winoground_groups
 
 
 def main():
