@@ -163,6 +163,8 @@ d = { 'settings': {'branch': 'main', 'doc_baseurl': '/', 'doc_host': '', 'git_ur
                                                                                           'sdsclip/eval/winoground.py'),
                                          'sdsclip.eval.winoground.load_winoground': ( 'winoground.html#load_winoground',
                                                                                       'sdsclip/eval/winoground.py'),
+                                         'sdsclip.eval.winoground.load_winoground_datasets': ( 'winoground.html#load_winoground_datasets',
+                                                                                               'sdsclip/eval/winoground.py'),
                                          'sdsclip.eval.winoground.load_winoground_folder': ( 'winoground.html#load_winoground_folder',
                                                                                              'sdsclip/eval/winoground.py'),
                                          'sdsclip.eval.winoground.winoground_groups': ( 'winoground.html#winoground_groups',
