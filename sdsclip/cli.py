@@ -18,8 +18,8 @@ from .presets import get_preset, make_presets, preset_needs
 # %% auto #0
 __all__ = ['PACKAGES', 'SMOKE_CAPTIONS', 'SMOKE_NOTE', 'FLAG_NAMES', 'EXIT_NONFINITE', 'EXIT_BAD_IMAGES', 'EXIT_STOPPED',
            'package_versions', 'device_info', 'info', 'format_info', 'smoke', 'add_config_flags', 'config_from_args',
-           'needs_of', 'cmd_train', 'cmd_eval', 'cmd_bench', 'cmd_export', 'cmd_info', 'cmd_smoke', 'build_parser',
-           'main']
+           'needs_of', 'cmd_train', 'cmd_eval', 'cmd_bench', 'cmd_export', 'cmd_miniworld', 'cmd_info', 'cmd_smoke',
+           'build_parser', 'main']
 
 # %% ../nbs/03_cli.ipynb #2039f7fe
 PACKAGES = ("torch", "torchvision", "open_clip_torch", "diffusers", "transformers", "safetensors", "datasets", "papermill")
@@ -172,6 +172,23 @@ def cmd_export(args) -> int:
     name = read_metadata(out)["model_name"]
     print(f"wrote {out}: open_clip.create_model_and_transforms({name!r}, pretrained={str(out)!r})")
     return 0
+def cmd_miniworld(args) -> int:
+    if args.action == "generate":
+        from sdsclip.miniworld import WorldConfig, ensure_world
+        print(f"miniworld at {ensure_world(WorldConfig(seed=args.seed))}")
+        return 0
+    if args.action == "pretrain":
+        from sdsclip.miniworld_pretrain import PretrainConfig, pretrain
+        from sdsclip.miniworld_reproduce import record_baseline
+        r = pretrain(args.out, PretrainConfig(seed=args.seed), command=" ".join(["sdsclip"] + sys.argv[1:]))
+        record_baseline(args.out)
+        print(f"pretrained in {r['seconds']['total'] / 60:.1f} min ({', '.join(f'{k} {v:.0f} s' for k, v in r['seconds'].items())}); "
+              f"wrote {args.out or 'data/miniworld'}")
+        return 0
+    from sdsclip.miniworld_reproduce import ReproduceConfig, format_findings, reproduce
+    r = reproduce(ReproduceConfig(seeds=args.seeds, out=args.out or "figures", scale=args.scale, lam=args.lam))
+    print(format_findings(r))
+    return 0
 
 # %% ../nbs/03_cli.ipynb #81436eea
 def cmd_info(args) -> int:
@@ -230,6 +247,14 @@ def build_parser() -> argparse.ArgumentParser:
     s.add_argument("run", help="run folder (its latest checkpoint) or a checkpoint .safetensors file")
     s.add_argument("--out", required=True, help="output .safetensors path")
     s.set_defaults(func=cmd_export)
+    s = sub.add_parser("miniworld", help="the miniworld testbed: generate its data, pretrain its models, reproduce the paper in miniature")
+    s.add_argument("action", choices=["generate", "pretrain", "reproduce"])
+    s.add_argument("--seed", type=int, default=0, help="world / pretraining seed")
+    s.add_argument("--seeds", type=int, default=3, help="reproduce: number of fine-tuning seeds")
+    s.add_argument("--scale", choices=["full", "ci"], default="full", help="reproduce: ci = a reduced run for tests")
+    s.add_argument("--lam", type=float, help="reproduce: λ of the SDS runs (default: the preset's, the paper's 1e-3)")
+    s.add_argument("--out", help="pretrain: weights folder (default data/miniworld); reproduce: figures folder (default figures)")
+    s.set_defaults(func=cmd_miniworld)
     return p
 
 def main(argv: list[str] | None = None) -> int:

@@ -13,8 +13,8 @@ import torch
 from .models import DEFAULT_TEACHER, TINY_CLIP, is_hub_id, missing_teacher_files, teacher_files
 
 # %% auto #0
-__all__ = ['data_dir', 'Preset', 'coco_root', 'make_presets', 'get_preset', 'Need', 'clip_weights_cached', 'preset_needs',
-           'check_needs']
+__all__ = ['data_dir', 'Preset', 'coco_root', 'miniworld_train_dir', 'make_presets', 'get_preset', 'Need', 'clip_weights_cached',
+           'preset_needs', 'check_needs']
 
 # %% ../nbs/02_presets.ipynb #46c337fc
 def data_dir() -> Path:
@@ -45,6 +45,11 @@ def coco_root() -> Path:
     "Where the paper preset looks for MS-COCO (override with SDSCLIP_COCO)."
     return Path(os.environ.get("SDSCLIP_COCO", "~/data/coco")).expanduser()
 
+def miniworld_train_dir() -> str:
+    "The training split of the default miniworld (`sdsclip miniworld generate` writes it)."
+    from sdsclip.miniworld import world_dir
+    return str(world_dir() / "train")
+
 def make_presets() -> dict[str, Preset]:
     "The named presets, with paths resolved for this machine."
     mini = data_dir() / "miniworld"
@@ -54,7 +59,7 @@ def make_presets() -> dict[str, Preset]:
                save_every=4),
         Preset("miniworld", "small CLIP + small teacher pretrained on a procedural compositional world; real runs on a CPU",
                clip="sdsclip-mini", pretrained=str(mini / "clip.safetensors"), teacher=str(mini / "teacher"),
-               data=str(mini / "train")),
+               data=miniworld_train_dir(), batch_size=32, lr=5e-4, epochs=1, save_every=250),
         Preset("paper", "the paper: CLIP ViT-B/16 (OpenAI) + Stable Diffusion v1.4 on MS-COCO train2017; needs a GPU",
                clip="ViT-B-16", pretrained="openai", teacher=DEFAULT_TEACHER, data=str(coco_root()),
                device="cuda", precision="bf16", teacher_dtype="bf16"),
@@ -106,7 +111,8 @@ def _clip_need(p: Preset) -> Need:
 def _data_need(p: Preset) -> Need:
     if p.data == "synthetic": return Need("data: synthetic drawn shapes (in memory)", True)
     ok = Path(p.data).exists()
-    return Need(f"data {p.data}", ok, "" if ok else "not found (set SDSCLIP_COCO or pass --data)")
+    how = "run `sdsclip miniworld generate`" if p.name == "miniworld" else "set SDSCLIP_COCO or pass --data"
+    return Need(f"data {p.data}", ok, "" if ok else f"not found ({how})")
 
 def _device_need(p: Preset) -> Need:
     if p.device in ("cpu", "auto"): return Need(f"device: {p.device}", True)

@@ -18,7 +18,11 @@ def test_wheel_installs_and_builds_tiny_models(tmp_path):
               "sdsclip/model_configs/sdsclip-tiny.json", "sdsclip/model_configs/sdsclip-tiny-rn.json",
               "sdsclip/train.py", "sdsclip/eval/winoground.py", "sdsclip/eval/aro.py", "sdsclip/eval/zeroshot.py",
               "sdsclip_data/reference/aro_vgr_excluded_relations.json",
-              "sdsclip_data/reference/clip_benchmark_en_templates.json"]:
+              "sdsclip_data/reference/clip_benchmark_en_templates.json",
+              "sdsclip/model_configs/sdsclip-mini.json", "sdsclip/miniworld.py", "sdsclip_data/miniworld/clip.safetensors",
+              "sdsclip_data/miniworld/baseline.json", "sdsclip_data/miniworld/teacher/model_index.json",
+              "sdsclip_data/miniworld/teacher/unet/diffusion_pytorch_model.safetensors",
+              "sdsclip_data/miniworld/teacher/tokenizer/vocab.json"]:
         assert f in names, f
     entry_points = zipfile.ZipFile(wheel).read(next(n for n in names if n.endswith("entry_points.txt"))).decode()
     assert "sdsclip = sdsclip.cli:main" in entry_points
