@@ -63,7 +63,9 @@ def weights_key(w: Path) -> str:
         h.update((w / f).read_bytes())
     return h.hexdigest()[:8]
 
-def runs_dir(rc: ReproduceConfig) -> Path: return Path(rc.runs) / f"{rc.scale}-{weights_key(weights_dir(rc))}"
+def runs_dir(rc: ReproduceConfig) -> Path:
+    "Runs of one scale, world and set of weights."
+    return Path(rc.runs) / f"{rc.scale}-{SCALES[rc.scale]['world'].key()}-{weights_key(weights_dir(rc))}"
 
 def run_name(condition: str, seed: int, rc: ReproduceConfig) -> str:
     "Folder of one run; SDS runs with a λ other than the preset's say which."
@@ -268,6 +270,8 @@ def reproduce(rc: ReproduceConfig = ReproduceConfig()) -> dict:
                                     "`sdsclip miniworld pretrain` makes them again.")
     t0 = time.perf_counter()
     world = ensure_world(SCALES[rc.scale]["world"], progress=rc.progress)
+    count = lambda: len(list(runs_dir(rc).glob("*/scores*.json"))) if runs_dir(rc).is_dir() else 0
+    before = count()
     df = run_all(rc, world)
     stats = mean_std(df)
     out = Path(rc.out) / "miniworld"; out.mkdir(parents=True, exist_ok=True)
@@ -283,12 +287,14 @@ def reproduce(rc: ReproduceConfig = ReproduceConfig()) -> dict:
     (out / "findings.md").write_text("# Miniworld findings\n\n" + "\n".join(f"- {s}" for s in found) + note + "\n")
     record = {"config": asdict(rc), "world": asdict(SCALES[rc.scale]["world"]), "seeds": list(range(rc.seeds)),
               "commit": git_commit(), "machine": machine(), "seconds": round(time.perf_counter() - t0, 1),
+              "scores_reused": before, "scores_computed": count() - before,
               "findings": found, "tables": {k: v.to_dict("records") for k, v in tables.items()}}
     write_json(record, out / "results.json")
     return record | {"out": str(out)}
 
 def format_findings(r: dict) -> str:
-    return "\n".join([f"miniworld reproduction: {r['seconds']:.0f} s, seeds {r['seeds']}, written to {r['out']}", ""]
+    return "\n".join([f"miniworld reproduction: {r['seconds']:.0f} s ({r['scores_computed']} models scored, "
+                      f"{r['scores_reused']} reused), seeds {r['seeds']}, written to {r['out']}", ""]
                      + [f"- {s}" for s in r["findings"]])
 
 # %% ../nbs/16_miniworld_reproduce.ipynb #cf757b63
