@@ -22,7 +22,7 @@ def test_wheel_installs_and_builds_tiny_models(tmp_path):
               "sdsclip/model_configs/sdsclip-mini.json", "sdsclip/miniworld.py", "sdsclip_data/miniworld/clip.safetensors",
               "sdsclip_data/miniworld/baseline.json", "sdsclip_data/miniworld/teacher/model_index.json",
               "sdsclip_data/miniworld/teacher/unet/diffusion_pytorch_model.safetensors",
-              "sdsclip_data/miniworld/teacher/tokenizer/vocab.json"]:
+              "sdsclip_data/miniworld/teacher/tokenizer/tokenizer.json"]:
         assert f in names, f
     entry_points = zipfile.ZipFile(wheel).read(next(n for n in names if n.endswith("entry_points.txt"))).decode()
     assert "sdsclip = sdsclip.cli:main" in entry_points
