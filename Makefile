@@ -13,9 +13,9 @@ $(STAMP): pyproject.toml
 	$(BIN)/python -m ipykernel install --sys-prefix --name python3 --display-name "Python 3 (sdsclip)" >/dev/null
 	touch $(STAMP)
 
-# The main job: the paper in miniature on miniworld, from the shipped weights (under 15 minutes on 2 CPU cores).
+# The main job: every experiment notebook on the miniworld preset (papermill), from the shipped weights; resumes.
 reproduce: $(STAMP)
-	$(BIN)/sdsclip miniworld reproduce
+	$(BIN)/sdsclip reproduce --preset miniworld
 
 test: check-sync nbtest pytest
 

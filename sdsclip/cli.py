@@ -18,8 +18,8 @@ from .presets import get_preset, make_presets, preset_needs
 # %% auto #0
 __all__ = ['PACKAGES', 'SMOKE_CAPTIONS', 'SMOKE_NOTE', 'FLAG_NAMES', 'EXIT_NONFINITE', 'EXIT_BAD_IMAGES', 'EXIT_STOPPED',
            'package_versions', 'device_info', 'info', 'format_info', 'smoke', 'add_config_flags', 'config_from_args',
-           'needs_of', 'cmd_train', 'cmd_eval', 'cmd_bench', 'cmd_export', 'cmd_miniworld', 'cmd_info', 'cmd_smoke',
-           'build_parser', 'main']
+           'needs_of', 'cmd_train', 'cmd_eval', 'cmd_bench', 'cmd_export', 'cmd_miniworld', 'cmd_reproduce', 'cmd_info',
+           'cmd_smoke', 'build_parser', 'main']
 
 # %% ../nbs/03_cli.ipynb #2039f7fe
 PACKAGES = ("torch", "torchvision", "open_clip_torch", "diffusers", "transformers", "safetensors", "datasets", "papermill")
@@ -186,9 +186,17 @@ def cmd_miniworld(args) -> int:
               f"wrote {args.out or 'data/miniworld'}")
         return 0
     from sdsclip.miniworld_reproduce import ReproduceConfig, format_findings, reproduce
-    r = reproduce(ReproduceConfig(seeds=args.seeds, out=args.out or "figures", scale=args.scale, lam=args.lam))
+    r = reproduce(ReproduceConfig(seeds=args.seeds, out=args.out or "runs/summary", scale=args.scale, lam=args.lam))
     print(format_findings(r))
     return 0
+
+def cmd_reproduce(args) -> int:
+    from sdsclip.experiments import format_report, reproduce
+    split = lambda s: [x.strip() for x in s.split(",") if x.strip()] if s else None
+    r = reproduce(args.preset, only=split(args.only), backbones=split(args.backbones), force=args.force, out=args.out,
+                  runs=args.runs, kernel=args.kernel)
+    print(format_report(r))
+    return 1 if r["failed"] else 0
 
 # %% ../nbs/03_cli.ipynb #81436eea
 def cmd_info(args) -> int:
@@ -253,8 +261,17 @@ def build_parser() -> argparse.ArgumentParser:
     s.add_argument("--seeds", type=int, default=3, help="reproduce: number of fine-tuning seeds")
     s.add_argument("--scale", choices=["full", "ci"], default="full", help="reproduce: ci = a reduced run for tests")
     s.add_argument("--lam", type=float, help="reproduce: λ of the SDS runs (default: the preset's, the paper's 1e-3)")
-    s.add_argument("--out", help="pretrain: weights folder (default data/miniworld); reproduce: figures folder (default figures)")
+    s.add_argument("--out", help="pretrain: weights folder (default data/miniworld); reproduce: output folder (default runs/summary)")
     s.set_defaults(func=cmd_miniworld)
+    s = sub.add_parser("reproduce", help="run the experiment notebooks of a preset with papermill and assemble figures/ (resumes)")
+    s.add_argument("--preset", default="miniworld", help="miniworld (default: real runs on a CPU) | tiny (a check) | paper (needs a GPU)")
+    s.add_argument("--only", help="comma-separated artefacts: table1,table2,table3,fig3,fig4,fig5,ablations,sds_modes,lambda_sweep,seeds")
+    s.add_argument("--backbones", help="comma-separated backbone labels of the preset (default: all)")
+    s.add_argument("--force", action="store_true", help="rerun notebooks that already succeeded (fine-tuning runs and scores stay cached)")
+    s.add_argument("--out", default="figures", help="figures folder (default figures)")
+    s.add_argument("--runs", default="runs/experiments", help="fine-tuning runs and cached scores (default runs/experiments)")
+    s.add_argument("--kernel", default="python3", help="Jupyter kernel papermill runs the notebooks with")
+    s.set_defaults(func=cmd_reproduce)
     return p
 
 def main(argv: list[str] | None = None) -> int:

@@ -28,10 +28,10 @@ from .train import TrainConfig, train
 
 # %% auto #0
 __all__ = ['CONDITIONS', 'SCORER_CONDITIONS', 'SCALES', 'ORDER_SEED', 'TABLE1', 'TABLE2', 'ZEROSHOT', 'BASELINE_SAMPLES',
-           'ReproduceConfig', 'weights_dir', 'weights_key', 'runs_dir', 'run_name', 'train_config', 'finetune',
-           'zeroshot_folder', 'retrieval_at_1', 'order_items', 'swap_scores', 'clip_scores', 'diffusion_scores',
-           'cached_scores', 'run_all', 'mean_std', 'table', 'markdown', 'plot_fig4', 'findings', 'sds_share',
-           'reproduce', 'format_findings', 'baseline_numbers', 'record_baseline']
+           'ReproduceConfig', 'weights_dir', 'weights_key', 'runs_dir', 'run_name', 'train_config', 'train_or_reuse',
+           'finetune', 'zeroshot_folder', 'retrieval_at_1', 'order_items', 'swap_scores', 'clip_scores',
+           'diffusion_scores', 'cached_scores', 'run_all', 'mean_std', 'table', 'markdown', 'plot_fig4', 'findings',
+           'sds_share', 'reproduce', 'format_findings', 'baseline_numbers', 'record_baseline']
 
 # %% ../nbs/16_miniworld_reproduce.ipynb #fb618c15
 CONDITIONS = {"pretrained": None, "only-ft": dict(lam=0.0), "sds-backprop": dict(sds_mode="backprop"),
@@ -42,7 +42,7 @@ SCORER_CONDITIONS = tuple(CONDITIONS) + ("diffusion",)
 class ReproduceConfig:
     "What `reproduce` runs."
     seeds: int = 3                  # fine-tuning and diffusion-sampling seeds 0..seeds-1
-    out: str = "figures"            # tables, figures, results.json go to OUT/miniworld/
+    out: str = "runs/summary"       # tables, figure, results.json go to OUT/miniworld/ (`sdsclip reproduce` writes figures/)
     runs: str = "runs/miniworld"    # fine-tuning runs (reused when complete)
     scale: str = "full"             # full | ci (a reduced world and a few steps: checks the pipeline, not a result)
     lam: float | None = None        # λ of the SDS runs (None: the preset's, which is the paper's)
@@ -81,9 +81,8 @@ def train_config(condition: str, seed: int, rc: ReproduceConfig, world: Path) ->
                                    pretrained=str(w / "clip.safetensors"), teacher=str(w / "teacher"),
                                    data=str(world / "train"), max_steps=SCALES[rc.scale]["max_steps"], **over)
 
-def finetune(condition: str, seed: int, rc: ReproduceConfig, world: Path) -> str:
-    "The checkpoint of `condition` fine-tuned with `seed`: trained, resumed, or reused."
-    c = train_config(condition, seed, rc, world)
+def train_or_reuse(c: TrainConfig) -> str:
+    "The final checkpoint of the run `c`: reused when the run in `c.out` is complete, resumed when it stopped early, else trained."
     latest = latest_checkpoint(c.out)
     if latest:
         saved = json.loads((Path(c.out) / "config.json").read_text()) if (Path(c.out) / "config.json").is_file() else {}
@@ -91,6 +90,10 @@ def finetune(condition: str, seed: int, rc: ReproduceConfig, world: Path) -> str
         if total is not None and int(latest["step"]) >= total: return str(latest["weights"])
         c = replace(c, resume=True)
     return train(c)["checkpoint"]
+
+def finetune(condition: str, seed: int, rc: ReproduceConfig, world: Path) -> str:
+    "The checkpoint of `condition` fine-tuned with `seed`: trained, resumed, or reused."
+    return train_or_reuse(train_config(condition, seed, rc, world))
 
 # %% ../nbs/16_miniworld_reproduce.ipynb #7b5f3bb3
 ORDER_SEED = 0

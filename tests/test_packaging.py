@@ -5,6 +5,8 @@ import sys
 import zipfile
 from pathlib import Path
 
+from sdsclip.experiments import ARTEFACTS
+
 ROOT = Path(__file__).resolve().parents[1]
 
 
@@ -22,7 +24,8 @@ def test_wheel_installs_and_builds_tiny_models(tmp_path):
               "sdsclip/model_configs/sdsclip-mini.json", "sdsclip/miniworld.py", "sdsclip_data/miniworld/clip.safetensors",
               "sdsclip_data/miniworld/baseline.json", "sdsclip_data/miniworld/teacher/model_index.json",
               "sdsclip_data/miniworld/teacher/unet/diffusion_pytorch_model.safetensors",
-              "sdsclip_data/miniworld/teacher/tokenizer/tokenizer.json"]:
+              "sdsclip_data/miniworld/teacher/tokenizer/tokenizer.json", "sdsclip_data/paper_results.csv",
+              "sdsclip/experiments.py", *[f"sdsclip_experiments/{a}.ipynb" for a in ARTEFACTS]]:
         assert f in names, f
     entry_points = zipfile.ZipFile(wheel).read(next(n for n in names if n.endswith("entry_points.txt"))).decode()
     assert "sdsclip = sdsclip.cli:main" in entry_points
@@ -31,6 +34,8 @@ def test_wheel_installs_and_builds_tiny_models(tmp_path):
     subprocess.run([*pip, "install", "--no-deps", "--target", str(site), str(wheel)], check=True, timeout=300)
     code = ("import sdsclip, sdsclip.models as m; from sdsclip.eval.aro import excluded_relations; "
             "assert len(excluded_relations()) == 157; print(sdsclip.__file__); "
+            "from sdsclip.experiments import experiments_dir, paper_results; "
+            "assert len(list(experiments_dir().glob('*.ipynb'))) == 10 and len(paper_results()) > 100; "
             "clip, pre, tok, teacher = m.build_tiny(); print(teacher.latent_shape)")
     env = {**os.environ, "PYTHONPATH": str(site)}
     r = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, env=env, cwd=tmp_path, timeout=300)
