@@ -20,7 +20,7 @@ from .eval.winoground import WINOGROUND_SLICES, evaluate_winoground, load_winogr
 from .eval.zeroshot import evaluate_zeroshot
 from .miniworld import ZEROSHOT_TASKS, ensure_world, miniworld_home, miniworld_tagger
 from .miniworld_pretrain import MINI_CLIP
-from .miniworld_reproduce import CONDITIONS, ORDER_SEED, SCALES, mean_std, train_or_reuse, zeroshot_folder
+from .miniworld_reproduce import CONDITIONS, ORDER_SEED, SCALES, cached_scores, markdown, mean_std, train_or_reuse, zeroshot_folder
 from .models import DEFAULT_TEACHER, TINY_CLIP, TINY_CLIP_RN, load_clip, load_teacher, tiny_teacher
 from .presets import data_dir
 from .train import TrainConfig
@@ -31,10 +31,10 @@ __all__ = ['ARTEFACTS', 'DIFFUSION', 'PAPER_DATA', 'PAPER_MAIN', 'PAPER_LAION', 
            'TABLE2_METRICS', 'SUMMARY_METRICS', 'COST_METRICS', 'experiments_dir', 'check_artefacts', 'Backbone',
            'Setup', 'paper_data', 'openai', 'make_setups', 'get_setup', 'resolve_data', 'split_hparams',
            'condition_overrides', 'config_key', 'slug', 'Experiment', 'train_config', 'finetuned', 'suite_scores',
-           'zeroshot_scores', 'suite_key', 'cached', 'load_pretrained', 'clip_scores', 'experiment_teacher',
-           'diffusion_scorer', 'diffusion_scores', 'condition_rows', 'cost_rows', 'run_logs', 'stats', 'wide', 'save',
-           'Job', 'job_parameters', 'plan', 'job_done', 'run_job', 'setup_needs', 'reproduce', 'format_report',
-           'paper_results', 'collect', 'is_percent', 'fmt', 'side_by_side', 'compare', 'with_zeroshot_mean', 'markdown',
+           'zeroshot_scores', 'suite_key', 'load_pretrained', 'clip_scores', 'experiment_teacher', 'diffusion_scorer',
+           'diffusion_scores', 'condition_rows', 'cost_rows', 'run_logs', 'stats', 'wide', 'save', 'Job',
+           'job_parameters', 'plan', 'job_done', 'run_job', 'setup_needs', 'reproduce', 'format_report',
+           'paper_results', 'collect', 'is_percent', 'fmt', 'side_by_side', 'compare', 'with_zeroshot_mean',
            'plot_cost_bars', 'plot_fig4', 'plot_zeroshot', 'plot_lambda', 'plot_seeds', 't_quantile', 't_interval',
            'seeds_table', 'assemble', 'write_index']
 
@@ -279,14 +279,6 @@ def zeroshot_scores(model, preprocess, tokenizer, roots: dict, device="cpu", lim
 def suite_key(roots: dict, extra=()) -> str:
     return hashlib.sha1(json.dumps([roots, list(extra)], sort_keys=True).encode()).hexdigest()[:8]
 
-def cached(path: Path, compute) -> dict:
-    "The JSON at `path`, computed and written (atomically) when missing."
-    if path.is_file(): return json.loads(path.read_text())
-    value = compute()
-    path.parent.mkdir(parents=True, exist_ok=True)
-    write_json(value, path)
-    return value
-
 def load_pretrained(ex: Experiment):
     "(model, preprocess, tokenizer) of the backbone as pretrained (a random init is seeded with 0)."
     with torch.random.fork_rng(devices=[]):
@@ -311,7 +303,7 @@ def clip_scores(ex: Experiment, condition: str, seed: int, tasks=TASKS) -> dict[
             if task == "zeroshot": return zeroshot_scores(m, preprocess, tokenizer, ex.roots, ex.device, ex.opt("zeroshot_limit"))
             return suite_scores(CLIPScorer(m, preprocess, tokenizer, device=ex.device, batch_size=ex.opt("eval_batch", 64), progress=False),
                                 ex.roots, (task,))
-        out |= cached(folder / f"scores-{task}-{suite_key(ex.roots)}.json", compute)
+        out |= cached_scores(folder / f"scores-{task}-{suite_key(ex.roots)}.json", compute)
     return out
 
 # %% ../nbs/17_experiments.ipynb #2210c970
@@ -331,7 +323,7 @@ def diffusion_scores(ex: Experiment, seed: int, tasks=TASKS) -> dict[str, float]
     out, n = {}, ex.opt("diffusion_samples", 50)
     for task in [t for t in tasks if t in ex.opt("diffusion_tasks", ["winoground", "vg"])]:
         path = Path(ex.runs) / "diffusion" / slug(ex.teacher.strip("/").split("/")[-1]) / f"seed{seed}-{task}-n{n}-{suite_key(ex.roots)}.json"
-        out |= cached(path, lambda: suite_scores(diffusion_scorer(ex, seed), ex.roots, (task,)))
+        out |= cached_scores(path, lambda: suite_scores(diffusion_scorer(ex, seed), ex.roots, (task,)))
     return out
 
 # %% ../nbs/17_experiments.ipynb #a856211d
@@ -553,10 +545,7 @@ def with_zeroshot_mean(df: pd.DataFrame) -> pd.DataFrame:
     m = z.groupby(["artefact", "backbone", "condition", "seed"], as_index=False)["value"].mean().assign(metric="zeroshot/mean")
     return pd.concat([df, m[df.columns]], ignore_index=True)
 
-def markdown(df: pd.DataFrame) -> str:
-    cols = list(df.columns)
-    lines = ["| " + " | ".join(map(str, cols)) + " |", "|" + "---|" * len(cols)]
-    return "\n".join(lines + ["| " + " | ".join(str(v) for v in r) + " |" for r in df.itertuples(index=False)]) + "\n"
+
 
 # %% ../nbs/17_experiments.ipynb #81dd5d53
 def _plt():
