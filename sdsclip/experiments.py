@@ -4,7 +4,7 @@
 
 # %% ../nbs/17_experiments.ipynb #53685ec4
 from __future__ import annotations
-import hashlib, importlib.resources, json, math, os, re, shutil, tempfile, time
+import functools, hashlib, importlib.resources, json, math, os, re, tempfile, time
 from dataclasses import asdict, dataclass, field, fields
 from pathlib import Path
 
@@ -14,11 +14,10 @@ import torch
 from .bench import machine_info
 from .checkpoint import load_finetuned, write_json
 from .diffusion_score import DiffusionScoreConfig, DiffusionScorer, winoground_cost
-from .eval.aro import VG_FILES, evaluate_order, evaluate_vg, load_order, load_vg
 from .eval.core import CLIPScorer, Scorer
-from .eval.winoground import WINOGROUND_SLICES, evaluate_winoground, load_winoground
-from .eval.zeroshot import evaluate_zeroshot
-from .miniworld import ZEROSHOT_TASKS, ensure_world, miniworld_home, miniworld_tagger
+from .eval.run import EvalConfig, run_aro, run_winoground, run_zeroshot
+from .eval.winoground import WINOGROUND_SLICES, load_winoground
+from .miniworld import ZEROSHOT_TASKS, ensure_world, miniworld_home
 from .miniworld_pretrain import MINI_CLIP
 from .miniworld_reproduce import CONDITIONS, ORDER_SEED, SCALES, cached_scores, markdown, mean_std, train_or_reuse, zeroshot_folder
 from .models import DEFAULT_TEACHER, TINY_CLIP, TINY_CLIP_RN, load_clip, load_teacher, tiny_teacher
@@ -30,11 +29,11 @@ __all__ = ['ARTEFACTS', 'DIFFUSION', 'PAPER_DATA', 'PAPER_MAIN', 'PAPER_LAION', 
            'EXPERIMENT_CONDITIONS', 'RUN_IDENTITY_EXCLUDES', 'TASKS', 'PERCENT_PREFIXES', 'WINO_TEXT', 'TABLE1_METRICS',
            'TABLE2_METRICS', 'SUMMARY_METRICS', 'COST_METRICS', 'experiments_dir', 'check_artefacts', 'Backbone',
            'Setup', 'paper_data', 'openai', 'make_setups', 'get_setup', 'resolve_data', 'split_hparams',
-           'condition_overrides', 'config_key', 'slug', 'Experiment', 'train_config', 'finetuned', 'suite_scores',
-           'zeroshot_scores', 'suite_key', 'load_pretrained', 'clip_scores', 'experiment_teacher', 'diffusion_scorer',
-           'diffusion_scores', 'condition_rows', 'cost_rows', 'run_logs', 'stats', 'wide', 'save', 'Job',
-           'job_parameters', 'plan', 'job_done', 'run_job', 'setup_needs', 'reproduce', 'format_report',
-           'paper_results', 'collect', 'is_percent', 'fmt', 'side_by_side', 'compare', 'with_zeroshot_mean',
+           'condition_overrides', 'config_key', 'slug', 'Experiment', 'train_config', 'finetuned', 'eval_config',
+           'suite_scores', 'zeroshot_scores', 'suite_key', 'load_pretrained', 'clip_scores', 'experiment_teacher',
+           'diffusion_scorer', 'diffusion_scores', 'condition_rows', 'cost_rows', 'run_logs', 'is_percent', 'fmt',
+           'stats', 'wide', 'save', 'Job', 'job_parameters', 'plan', 'job_done', 'run_job', 'setup_needs', 'reproduce',
+           'format_report', 'paper_results', 'collect', 'side_by_side', 'compare', 'with_zeroshot_mean',
            'plot_cost_bars', 'plot_fig4', 'plot_zeroshot', 'plot_lambda', 'plot_seeds', 't_quantile', 't_interval',
            'seeds_table', 'assemble', 'write_index']
 
@@ -245,35 +244,33 @@ def finetuned(ex: Experiment, condition: str, seed: int) -> str:
     return train_or_reuse(train_config(ex, condition, seed))
 
 # %% ../nbs/17_experiments.ipynb #5d9b8d84
-def suite_scores(scorer: Scorer, roots: dict, tasks=("winoground", "vg", "order"), seed: int = ORDER_SEED) -> dict[str, float]:
-    "Winoground (text/image/group per slice), VG-Relation/Attribution (macro) and COCO/Flickr order (P@1) of any scorer."
+def eval_config(roots: dict, task: str, **over) -> EvalConfig:
+    "The evaluator's configuration (`11_evaluate`) for one task of the data roots; the other tasks' roots left out."
+    keep = lambda t, k: roots.get(k) if t == task else None
+    return EvalConfig(winoground=keep("winoground", "winoground"), aro=keep("vg", "vg"), coco=keep("order", "coco_order"),
+                      flickr=keep("order", "flickr_order"), zeroshot_root=keep("zeroshot", "zeroshot_root"),
+                      imagenet=keep("zeroshot", "imagenet"), zeroshot_datasets=roots.get("zeroshot") or "all",
+                      order_tagger=roots.get("tagger", "spacy"), seed=ORDER_SEED, **over)
+
+def suite_scores(scorer: Scorer, roots: dict, tasks=("winoground", "vg", "order")) -> dict[str, float]:
+    "Winoground (text/image/group per slice), VG-Relation/Attribution (official macro) and COCO/Flickr order (P@1) of any scorer, as flat metrics."
     out = {}
     if "winoground" in tasks and roots.get("winoground"):
-        for r in evaluate_winoground(scorer, load_winoground(roots["winoground"]))["summary"].itertuples():
-            out[f"winoground/{r.slice}/{r.score}"] = float(r.acc)
-    if "vg" in tasks and roots.get("vg"):
-        for kind, file in VG_FILES.items():
-            if (Path(roots["vg"]) / file).is_file():
-                out[f"aro/vg_{kind}"] = evaluate_vg(scorer, load_vg(roots["vg"], kind), kind)["macro_acc"]
-    tagger = miniworld_tagger if roots.get("tagger") == "miniworld" else None
-    for kind in ("coco", "flickr"):
-        if "order" in tasks and roots.get(f"{kind}_order"):
-            items = load_order(roots[f"{kind}_order"], "coco" if tagger else kind, seed=seed, tagger=tagger)
-            out[f"aro/{kind}_order"] = evaluate_order(scorer, items, kind)["precision_at_1"]["acc"]
+        out |= {f"winoground/{r['slice']}/{r['score']}": float(r["acc"]) for r in run_winoground(scorer, eval_config(roots, "winoground"))["result"]["summary"]}
+    for task in ("vg", "order"):
+        if task in tasks and any(roots.get(k) for k in {"vg": ["vg"], "order": ["coco_order", "flickr_order"]}[task]):
+            for name, r in run_aro(scorer, eval_config(roots, task))["result"].items():
+                out[f"aro/{name}"] = r["macro_acc (official)"] if "macro_acc (official)" in r else r["precision_at_1"]["acc"]
     return out
 
 def zeroshot_scores(model, preprocess, tokenizer, roots: dict, device="cpu", limit=None) -> dict[str, float]:
-    "Zero-shot top-1 per dataset: miniworld's ImageFolders, or the torchvision datasets under `zeroshot_root`."
-    names, out = roots.get("zeroshot") or "", {}
-    if names == "miniworld":
-        for task, (classes, templates) in ZEROSHOT_TASKS.items():
-            out[f"zeroshot/{task}"] = zeroshot_folder(model, preprocess, tokenizer, Path(roots["zeroshot_root"]) / task, classes, templates)["top1"]
-        return out
-    from sdsclip.eval.zeroshot import ZEROSHOT_DATASETS
-    for name in (ZEROSHOT_DATASETS if names == "all" else [n for n in names.split(",") if n]):
-        root = roots.get("imagenet") if name == "imagenet" else roots.get("zeroshot_root")
-        if root: out[f"zeroshot/{name}"] = evaluate_zeroshot(model, preprocess, tokenizer, name, root, device=device, limit=limit)["top1"]
-    return out
+    "Zero-shot top-1 per dataset: miniworld's ImageFolders, or the evaluator's torchvision datasets under `zeroshot_root`."
+    if roots.get("zeroshot") == "miniworld":
+        return {f"zeroshot/{task}": zeroshot_folder(model, preprocess, tokenizer, Path(roots["zeroshot_root"]) / task, classes, templates)["top1"]
+                for task, (classes, templates) in ZEROSHOT_TASKS.items()}
+    if not (roots.get("zeroshot_root") or roots.get("imagenet")): return {}
+    res = run_zeroshot(model, preprocess, tokenizer, eval_config(roots, "zeroshot", limit=limit), device)["result"]
+    return {f"zeroshot/{name}": r["top1"] for name, r in res.items()}
 
 # %% ../nbs/17_experiments.ipynb #165b203f
 def suite_key(roots: dict, extra=()) -> str:
@@ -352,22 +349,31 @@ def run_logs(ex: Experiment, condition: str, seed: int) -> pd.DataFrame:
     return pd.DataFrame([json.loads(l) for l in log.read_text().splitlines() if l.strip()])
 
 # %% ../nbs/17_experiments.ipynb #7c8a2cf9
+PERCENT_PREFIXES = ("winoground/", "aro/", "zeroshot/")
+
+def is_percent(metric: str) -> bool: return metric.startswith(PERCENT_PREFIXES)
+
+def fmt(mean: float, std: float, n: int, metric: str) -> str:
+    "A cell: '–' when missing, 3 significant digits for timings and ratios, one decimal for percentages; ± std over 2+ seeds."
+    if mean is None or math.isnan(mean): return "–"
+    f = (lambda x: f"{x:.1f}") if is_percent(metric) else (lambda x: f"{x:.3g}")
+    return f(mean) if n < 2 else f"{f(mean)} ± {f(std)}"
+
 def stats(df: pd.DataFrame) -> pd.DataFrame:
     "Mean, std and n over seeds per (backbone, condition, metric), in percent (timings and ratios unscaled)."
     out = []
     for bb, g in df.groupby("backbone", sort=False):
         s = mean_std(g.drop(columns="backbone"))
-        raw = ~s.metric.str.startswith(("winoground/", "aro/", "zeroshot/"))
-        s.loc[raw, ["mean", "std"]] /= 100
+        s.loc[~s.metric.map(is_percent), ["mean", "std"]] /= 100
         out.append(s.assign(backbone=bb))
     return pd.concat(out, ignore_index=True)[["backbone", "condition", "metric", "mean", "std", "n_seeds"]] if out else pd.DataFrame(
         columns=["backbone", "condition", "metric", "mean", "std", "n_seeds"])
 
 def wide(st: pd.DataFrame, metrics: dict[str, str]) -> pd.DataFrame:
     "(backbone, condition) × metric names, 'mean ± std' (or 'mean' for one seed)."
-    def cell(r): return f"{r['mean']:.1f}" if r["n_seeds"] < 2 else f"{r['mean']:.1f} ± {r['std']:.1f}"
     keep = st[st.metric.isin(metrics)].copy()
-    keep["cell"], keep["name"] = keep.apply(cell, axis=1), keep.metric.map(metrics)
+    keep["cell"] = [fmt(r.mean, r.std, r.n_seeds, r.metric) for r in keep.itertuples()]
+    keep["name"] = keep.metric.map(metrics)
     t = keep.pivot_table(index=["backbone", "condition"], columns="name", values="cell", aggfunc="first", sort=False)
     return t.reindex(columns=[m for m in metrics.values() if m in t.columns]).reset_index()
 
@@ -389,7 +395,7 @@ class Job:
 
     @property
     def notebook(self) -> Path: return experiments_dir() / f"{self.artefact}.ipynb"
-    @property
+    @functools.cached_property
     def key(self) -> str:
         "Fingerprint of the parameters and of the notebook's code: a job is redone when either changes."
         import nbformat
@@ -465,7 +471,7 @@ def reproduce(preset: str | Setup = "miniworld", only=None, backbones=None, forc
     missing = setup_needs(setup, jobs)
     if missing: raise RuntimeError(f"Preset {setup.name!r} cannot run here. Missing:\n" + "\n".join(f"  - {m}" for m in missing))
     t0, records = time.perf_counter(), []
-    bar = tqdm(jobs, desc=f"reproduce {preset}", unit="notebook", disable=not progress)
+    bar = tqdm(jobs, desc=f"reproduce {setup.name}", unit="notebook", disable=not progress)
     for job in bar:
         bar.set_postfix_str(job.name)
         if not force and job_done(job): records.append(json.loads((job.folder / "job.json").read_text()) | {"status": "reused"})
@@ -495,16 +501,6 @@ def collect(out: str | Path, preset: str) -> pd.DataFrame:
         r = json.loads(f.read_text())
         if r.get("rows"): frames.append(pd.DataFrame(r["rows"]).assign(artefact=r["artefact"]))
     return pd.concat(frames, ignore_index=True) if frames else pd.DataFrame(columns=["artefact", "backbone", "condition", "seed", "metric", "value"])
-
-PERCENT_PREFIXES = ("winoground/", "aro/", "zeroshot/")
-
-def is_percent(metric: str) -> bool: return metric.startswith(PERCENT_PREFIXES)
-
-def fmt(mean: float, std: float, n: int, metric: str) -> str:
-    "A cell: '–' when missing, 3 significant digits for timings and ratios, one decimal for percentages; ± std over 2+ seeds."
-    if mean is None or math.isnan(mean): return "–"
-    f = (lambda x: f"{x:.1f}") if is_percent(metric) else (lambda x: f"{x:.3g}")
-    return f(mean) if n < 2 else f"{f(mean)} ± {f(std)}"
 
 def side_by_side(st: pd.DataFrame, paper: pd.DataFrame, artefact: str, metrics: dict[str, str], reference: str | None = None) -> pd.DataFrame:
     "Rows (backbone, condition); per metric the paper's column (when it has a number for any row) and ours. `reference`: the paper backbone every row is set beside."
@@ -539,13 +535,12 @@ SUMMARY_METRICS = {"winoground/Overall/text": "Winoground", "winoground/Relation
 COST_METRICS = {"cost/clip_seconds_per_item": "CLIP s/item", "cost/diffusion_seconds_per_item": "diffusion s/item", "cost/ratio": "ratio"}
 
 def with_zeroshot_mean(df: pd.DataFrame) -> pd.DataFrame:
-    "Add a 'zeroshot/mean' row per (backbone, condition, seed): the mean top-1 over the zero-shot datasets."
+    "Add a 'zeroshot/mean' row per (backbone, condition, seed[, artefact]): the mean top-1 over the zero-shot datasets."
     z = df[df.metric.str.startswith("zeroshot/")]
     if z.empty: return df
-    m = z.groupby(["artefact", "backbone", "condition", "seed"], as_index=False)["value"].mean().assign(metric="zeroshot/mean")
+    keys = [c for c in df.columns if c not in ("metric", "value")]
+    m = z.groupby(keys, as_index=False)["value"].mean().assign(metric="zeroshot/mean")
     return pd.concat([df, m[df.columns]], ignore_index=True)
-
-
 
 # %% ../nbs/17_experiments.ipynb #81dd5d53
 def _plt():

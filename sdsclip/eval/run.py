@@ -20,7 +20,7 @@ from ..models import load_clip
 
 # %% auto #0
 __all__ = ['TASKS', 'EvalConfig', 'parse_tasks', 'load_model', 'resolve_eval_device', 'make_diffusion_scorer', 'run_winoground',
-           'run_aro', 'run_zeroshot', 'summary_markdown', 'evaluate']
+           'tagger_for', 'run_aro', 'run_zeroshot', 'summary_markdown', 'evaluate']
 
 # %% ../../nbs/11_evaluate.ipynb #4da2ab86
 TASKS = ("winoground", "aro", "zeroshot")
@@ -46,6 +46,7 @@ class EvalConfig:
     seed: int = 0                         # seeds the order-task perturbations
     limit: int | None = None              # zero-shot: first N test images only (quick checks)
     token: str | None = None              # Hugging Face token for Winoground (else HF_TOKEN / login)
+    order_tagger: str = "spacy"           # part-of-speech tagger of the order perturbations: spacy | miniworld (its grammar)
     scorer: str = "clip"                  # clip | diffusion (Stable Diffusion's denoising score; Winoground and ARO)
     teacher: str = "CompVis/stable-diffusion-v1-4"  # for --scorer diffusion: hub id, folder, or "tiny"
     n_samples: int = 50                   # for --scorer diffusion: (t, ε) samples per caption
@@ -81,6 +82,14 @@ def run_winoground(scorer: Scorer, c: EvalConfig) -> dict:
     return {"result": {"table1_text_score": r["table1"], "summary": r["summary"].to_dict("records")},
             "tables": {"winoground_items": r["items"]}}
 
+def tagger_for(name: str):
+    "The order task's tagger: None for spaCy's (the reference's), or miniworld's grammar tagger."
+    if name == "spacy": return None
+    if name == "miniworld":
+        from sdsclip.miniworld import miniworld_tagger
+        return miniworld_tagger
+    raise ValueError(f"order_tagger must be 'spacy' or 'miniworld', not {name!r}.")
+
 def run_aro(scorer: Scorer, c: EvalConfig) -> dict:
     result, tables = {}, {}
     if c.aro:
@@ -91,7 +100,7 @@ def run_aro(scorer: Scorer, c: EvalConfig) -> dict:
                 tables[f"aro_vg_{kind}_items"], tables[f"aro_vg_{kind}_groups"] = r["items"], r["groups"]
     for kind, root in (("coco", c.coco), ("flickr", c.flickr)):
         if root:
-            r = evaluate_order(scorer, load_order(root, kind, seed=c.seed), kind)
+            r = evaluate_order(scorer, load_order(root, kind, seed=c.seed, tagger=tagger_for(c.order_tagger)), kind)
             result[f"{kind}_order"] = {"precision_at_1": r["precision_at_1"]}
             tables[f"aro_{kind}_order_items"] = r["items"]
     if not result: raise ValueError("Task 'aro' needs data: --aro ROOT (VG-Relation/Attribution), --coco ROOT and/or --flickr ROOT.")
