@@ -4,7 +4,7 @@ VENV := .venv
 BIN := $(VENV)/bin
 STAMP := $(VENV)/.sdsclip-installed
 
-.PHONY: reproduce test lab export clean-nbs check-sync nbtest pytest
+.PHONY: reproduce test test-slow lab export clean-nbs check-sync nbtest pytest
 
 $(STAMP): pyproject.toml
 	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
@@ -33,6 +33,11 @@ nbtest: $(STAMP)
 
 pytest: $(STAMP)
 	$(BIN)/python -m pytest tests
+
+# Everything, the cells marked `#| slow` and the pytest tests marked `slow` included.
+test-slow: check-sync $(STAMP)
+	$(BIN)/nbdev-test --n-workers 2 --timing --flags slow
+	$(BIN)/python -m pytest tests -m "slow or not slow"
 
 # JupyterLab on nbs/, with this environment's Python as the kernel (ahead of any user-level kernel of that name).
 lab: $(STAMP)

@@ -179,12 +179,22 @@ def cmd_miniworld(args) -> int:
         return 0
     if args.action == "pretrain":
         from sdsclip.miniworld_pretrain import PretrainConfig, pretrain
-        from sdsclip.miniworld_reproduce import record_baseline
+        from sdsclip.miniworld_baseline import record_baseline
         r = pretrain(args.out, PretrainConfig(seed=args.seed), command=" ".join(["sdsclip"] + sys.argv[1:]))
         record_baseline(args.out)
         print(f"pretrained in {r['seconds']['total'] / 60:.1f} min ({', '.join(f'{k} {v:.0f} s' for k, v in r['seconds'].items())}); "
               f"wrote {args.out or 'data/miniworld'}")
         return 0
+    if args.action == "baseline":
+        from sdsclip.miniworld_baseline import check_baseline, mismatches, record_baseline, report
+        if not args.check:
+            print(f"recorded {record_baseline(args.weights)}")
+            return 0
+        rows = check_baseline(args.weights)
+        print(report(rows).to_string(index=False))
+        bad = mismatches(rows)
+        print("\n".join(bad) if bad else "baseline matches (scores within the tolerance; metrics as recorded, fragile groups aside)")
+        return 1 if bad else 0
     from sdsclip.miniworld_reproduce import ReproduceConfig, format_findings, reproduce
     r = reproduce(ReproduceConfig(seeds=args.seeds, out=args.out or "runs/summary", scale=args.scale, lam=args.lam))
     print(format_findings(r))
@@ -256,12 +266,14 @@ def build_parser() -> argparse.ArgumentParser:
     s.add_argument("--out", required=True, help="output .safetensors path")
     s.set_defaults(func=cmd_export)
     s = sub.add_parser("miniworld", help="the miniworld testbed: generate its data, pretrain its models, reproduce the paper in miniature")
-    s.add_argument("action", choices=["generate", "pretrain", "reproduce"])
+    s.add_argument("action", choices=["generate", "pretrain", "baseline", "reproduce"])
     s.add_argument("--seed", type=int, default=0, help="world / pretraining seed")
     s.add_argument("--seeds", type=int, default=3, help="reproduce: number of fine-tuning seeds")
     s.add_argument("--scale", choices=["full", "ci"], default="full", help="reproduce: ci = a reduced run for tests")
     s.add_argument("--lam", type=float, help="reproduce: λ of the SDS runs (default: the preset's, the paper's 1e-3)")
     s.add_argument("--out", help="pretrain: weights folder (default data/miniworld); reproduce: output folder (default runs/summary)")
+    s.add_argument("--weights", help="baseline: weights folder (default data/miniworld)")
+    s.add_argument("--check", action="store_true", help="baseline: compare with the recorded baseline.json instead of re-recording it")
     s.set_defaults(func=cmd_miniworld)
     s = sub.add_parser("reproduce", help="run the experiment notebooks of a preset with papermill and assemble figures/ (resumes)")
     s.add_argument("--preset", default="miniworld", help="miniworld (default: real runs on a CPU) | tiny (a check) | paper (needs a GPU)")

@@ -19,7 +19,8 @@ from .eval.run import EvalConfig, run_aro, run_winoground, run_zeroshot
 from .eval.winoground import WINOGROUND_SLICES, load_winoground
 from .miniworld import ZEROSHOT_TASKS, ensure_world, miniworld_home
 from .miniworld_pretrain import MINI_CLIP
-from .miniworld_reproduce import CONDITIONS, ORDER_SEED, SCALES, cached_scores, markdown, mean_std, train_or_reuse, zeroshot_folder
+from .eval.zeroshot import zeroshot_folder
+from .miniworld_reproduce import CONDITIONS, ORDER_SEED, SCALES, cached_scores, markdown, mean_std, train_or_reuse
 from .models import DEFAULT_TEACHER, TINY_CLIP, TINY_CLIP_RN, load_clip, load_teacher, tiny_teacher
 from .presets import data_dir
 from .train import TrainConfig

@@ -15,7 +15,7 @@ from tqdm.auto import tqdm
 from .presets import data_dir
 
 # %% auto #0
-__all__ = ['SHAPES', 'COLOURS', 'SIZES', 'RELATIONS', 'INVERSE', 'IMAGE_SIZE', 'BACKGROUND', 'SUPERSAMPLE', 'SWAPS',
+__all__ = ['SHAPES', 'COLOURS', 'SIZES', 'RELATIONS', 'INVERSE', 'IMAGE_SIZE', 'BACKGROUND', 'SUPERSAMPLE', 'SWAPS', 'WORLDS',
            'ZEROSHOT_TASKS', 'WRITERS', 'Obj', 'Fact', 'Scene', 'fact_text', 'caption', 'converse', 'parse_caption',
            'scene_facts', 'relation_holds', 'overlaps', 'inside', 'scene_ok', 'sample_scene', 'render',
            'mention_counts', 'swap', 'relayout', 'same_words', 'swap_pair', 'WorldConfig', 'split_rng', 'write_train',
@@ -214,6 +214,9 @@ class WorldConfig:
     version: int = 1          # bumped whenever the generator changes what it draws
 
     def key(self) -> str: return hashlib.sha1(json.dumps(asdict(self), sort_keys=True).encode()).hexdigest()[:10]
+
+WORLDS = {"full": WorldConfig(),  # the reproduction's world
+          "ci": WorldConfig(n_train=96, n_winoground=24, n_aro=40, n_order=12, n_zeroshot=3)}  # tests and the recorded baseline
 
 def split_rng(c: WorldConfig, split: str) -> random.Random:
     return random.Random(f"{c.seed}/{split}")

