@@ -4,21 +4,22 @@
 
 # %% ../nbs/05_checkpoint.ipynb #5cd619a9
 from __future__ import annotations
-import json, os
+import hashlib, json, os, re
 from pathlib import Path
 
 import torch
-from safetensors import safe_open
+from safetensors import SafetensorError, safe_open
 from safetensors.torch import load_file, save_file
 from torch import nn
 
 from .models import load_clip
 
 # %% auto #0
-__all__ = ['CHECKPOINT_FORMAT', 'atomic_replace', 'save_tensors', 'write_json', 'read_metadata', 'optimizer_tensors',
-           'load_optimizer_tensors', 'rng_tensors', 'load_rng_tensors', 'trained_weights', 'checkpoint_name',
-           'save_checkpoint', 'latest_checkpoint', 'clip_model_meta', 'resolve_weights', 'load_finetuned',
-           'load_mapper', 'open_clip_name', 'export_open_clip']
+__all__ = ['CHECKPOINT_FORMAT', 'MANIFEST_FORMAT', 'atomic_replace', 'save_tensors', 'write_json', 'CheckpointError',
+           'read_metadata', 'optimizer_tensors', 'load_optimizer_tensors', 'rng_tensors', 'load_rng_tensors',
+           'CheckpointWriteError', 'trained_weights', 'checkpoint_name', 'file_record', 'manifest', 'save_checkpoint',
+           'latest_checkpoint', 'checkpoint_entries', 'check_file', 'check_entry', 'intact_checkpoint', 'set_aside',
+           'clip_model_meta', 'resolve_weights', 'load_finetuned', 'load_mapper', 'open_clip_name', 'export_open_clip']
 
 # %% ../nbs/05_checkpoint.ipynb #bc114c64
 def _fsync_dir(path: Path):
@@ -34,23 +35,36 @@ def atomic_replace(tmp: Path, path: Path):
 
 def _tmp_name(path: Path) -> Path: return path.with_name(f".{path.name}.tmp{os.getpid()}")
 
+def _write_atomic(path: Path, write) -> Path:
+    "Run `write(tmp)`, then rename tmp over `path`; on any failure remove tmp and re-raise."
+    tmp = _tmp_name(path)
+    try:
+        write(tmp)
+        atomic_replace(tmp, path)
+    except BaseException:
+        tmp.unlink(missing_ok=True)
+        raise
+    return path
+
 def save_tensors(tensors: dict[str, torch.Tensor], path: str | Path, metadata: dict[str, str] | None = None) -> Path:
     "Write `tensors` (+ string `metadata`) as safetensors at `path`, atomically."
-    path = Path(path); tmp = _tmp_name(path)
-    save_file({k: v.detach().contiguous().cpu() for k, v in tensors.items()}, str(tmp), metadata=metadata)
-    atomic_replace(tmp, path)
-    return path
+    data = {k: v.detach().contiguous().cpu() for k, v in tensors.items()}
+    return _write_atomic(Path(path), lambda tmp: save_file(data, str(tmp), metadata=metadata))
 
 def write_json(obj, path: str | Path) -> Path:
     "Write `obj` as JSON at `path`, atomically."
-    path = Path(path); tmp = _tmp_name(path)
-    tmp.write_text(json.dumps(obj, indent=2))
-    atomic_replace(tmp, path)
-    return path
+    text = json.dumps(obj, indent=2)
+    return _write_atomic(Path(path), lambda tmp: tmp.write_text(text))
+
+class CheckpointError(ValueError):
+    "A checkpoint that cannot be used (missing, damaged, not safetensors); the message names the file and the fix."
 
 def read_metadata(path: str | Path) -> dict[str, str]:
-    "The string metadata of a safetensors file."
-    with safe_open(str(path), framework="pt") as f: return f.metadata() or {}
+    "The string metadata of a safetensors file; a CheckpointError when it is not one."
+    try:
+        with safe_open(str(path), framework="pt") as f: return f.metadata() or {}
+    except Exception as e:  # safetensors raises its own error type for a bad header
+        raise CheckpointError(f"{path} is not a readable safetensors file ({type(e).__name__}: {e}).") from None
 
 # %% ../nbs/05_checkpoint.ipynb #b724276b
 def optimizer_tensors(opt: torch.optim.Optimizer) -> tuple[dict[str, torch.Tensor], dict[str, str]]:
@@ -90,6 +104,10 @@ def load_rng_tensors(tensors: dict[str, torch.Tensor], generators: dict[str, tor
 
 # %% ../nbs/05_checkpoint.ipynb #f8c72034
 CHECKPOINT_FORMAT = "sdsclip-checkpoint/1"
+MANIFEST_FORMAT = "sdsclip-checkpoints/2"
+
+class CheckpointWriteError(RuntimeError):
+    "A checkpoint could not be written; what was there before is intact."
 
 def trained_weights(trainable_params: dict[str, nn.Parameter]) -> dict[str, torch.Tensor]:
     "The tensors a checkpoint stores: the trainable parameters, by `clip.*` / `mapper.*` name."
@@ -97,25 +115,107 @@ def trained_weights(trainable_params: dict[str, nn.Parameter]) -> dict[str, torc
 
 def checkpoint_name(step: int) -> str: return f"step-{step:08d}"
 
+def file_record(path: Path) -> dict:
+    "{'file', 'bytes', 'sha256'} of a written file."
+    h = hashlib.sha256()
+    with open(path, "rb") as f:
+        for block in iter(lambda: f.read(1 << 20), b""): h.update(block)
+    return {"file": path.name, "bytes": path.stat().st_size, "sha256": h.hexdigest()}
+
+def manifest(entries: list[dict]) -> dict:
+    "latest.json: the newest entry's step and file names up front, every kept entry with sizes and hashes."
+    last = entries[-1]
+    return {"format": MANIFEST_FORMAT, "step": last["step"], "weights": last["weights"]["file"],
+            "state": last["state"]["file"], "checkpoints": entries}
+
 def save_checkpoint(run_dir: str | Path, step: int, weights: dict[str, torch.Tensor], model_meta: dict[str, str],
                     state_tensors: dict[str, torch.Tensor], state_meta: dict[str, str], keep: int = 3) -> Path:
-    "Write checkpoint `step` (weights + training state) in `run_dir`, then point latest.json at it."
+    "Write checkpoint `step` (weights + training state) in `run_dir`, then the manifest; keep the newest `keep`."
     ckpt_dir = Path(run_dir) / "checkpoints"; ckpt_dir.mkdir(parents=True, exist_ok=True)
-    name = checkpoint_name(step)
-    meta = {"format": CHECKPOINT_FORMAT, "step": str(step), **model_meta}
-    save_tensors(weights, ckpt_dir / f"{name}.safetensors", meta)
-    save_tensors(state_tensors, ckpt_dir / f"{name}.state.safetensors", {"format": CHECKPOINT_FORMAT, "step": str(step), **state_meta})
-    write_json({"step": step, "weights": f"{name}.safetensors", "state": f"{name}.state.safetensors"}, ckpt_dir / "latest.json")
-    for old in sorted(ckpt_dir.glob("step-*.state.safetensors"))[:-keep]:
-        old.unlink(); old.with_name(old.name.replace(".state", "")).unlink(missing_ok=True)
-    return ckpt_dir / f"{name}.safetensors"
+    name, written = checkpoint_name(step), []
+    before = [e for e in checkpoint_entries(run_dir)  # only files this function named: pruning never deletes others
+              if e["step"] != step and e["weights"]["file"] == f"{checkpoint_name(e['step'])}.safetensors"]
+    try:
+        written.append(save_tensors(weights, ckpt_dir / f"{name}.safetensors", {"format": CHECKPOINT_FORMAT, "step": str(step), **model_meta}))
+        written.append(save_tensors(state_tensors, ckpt_dir / f"{name}.state.safetensors",
+                                    {"format": CHECKPOINT_FORMAT, "step": str(step), **state_meta}))
+        entries = before + [{"step": step, "weights": file_record(written[0]), "state": file_record(written[1])}]
+        write_json(manifest(entries[-keep:]), ckpt_dir / "latest.json")
+    except (OSError, SafetensorError) as e:  # safetensors reports its own I/O failures as SafetensorError
+        for f in written: f.unlink(missing_ok=True)
+        prev = f"the previous checkpoint (step {before[-1]['step']}) and latest.json are intact" if before else "no checkpoint was written before"
+        raise CheckpointWriteError(f"could not write checkpoint step {step} in {ckpt_dir} ({getattr(e, 'strerror', None) or e}); "
+                                   f"nothing of it was left behind, {prev}.") from e
+    for old in entries[:-keep]:
+        for part in ("weights", "state"): (ckpt_dir / old[part]["file"]).unlink(missing_ok=True)
+    return written[0]
 
 def latest_checkpoint(run_dir: str | Path) -> dict | None:
-    "{'step', 'weights', 'state'} (full paths) of the newest complete checkpoint in `run_dir`, or None."
+    "{'step', 'weights', 'state'} (full paths) of the newest checkpoint that latest.json points at, or None."
     ckpt_dir = Path(run_dir) / "checkpoints"
     if not (ckpt_dir / "latest.json").is_file(): return None
     info = json.loads((ckpt_dir / "latest.json").read_text())
     return {**info, "weights": ckpt_dir / info["weights"], "state": ckpt_dir / info["state"]}
+
+# %% ../nbs/05_checkpoint.ipynb #ck00a002
+_STEP_FILE = re.compile(r"^step-(\d{8})\.safetensors$")
+
+def checkpoint_entries(run_dir: str | Path) -> list[dict]:
+    "The run's checkpoints, oldest first, as manifest entries (read from the files when latest.json is unusable)."
+    ckpt_dir = Path(run_dir) / "checkpoints"
+    try:
+        info = json.loads((ckpt_dir / "latest.json").read_text())
+        if "checkpoints" in info:
+            entries = info["checkpoints"]
+            if entries and (entries[-1]["weights"]["file"], entries[-1]["state"]["file"]) != (info["weights"], info["state"]):
+                # the names up front were changed by hand: they win, and with no record they are checked by their header
+                entries = entries + [{"step": info["step"], "weights": {"file": info["weights"]}, "state": {"file": info["state"]}}]
+            return entries
+        return [{"step": info["step"], "weights": {"file": info["weights"]}, "state": {"file": info["state"]}}]  # format 1
+    except (OSError, ValueError, KeyError, TypeError): pass
+    steps = sorted(int(m.group(1)) for p in ckpt_dir.glob("step-*.safetensors") if (m := _STEP_FILE.match(p.name)))
+    return [{"step": k, "weights": {"file": f"{checkpoint_name(k)}.safetensors"},
+             "state": {"file": f"{checkpoint_name(k)}.state.safetensors"}} for k in steps]
+
+def check_file(path: Path, record: dict) -> str | None:
+    "Why the file does not match its manifest record (size, then SHA-256), or is no sdsclip safetensors file; None if it does."
+    if not path.is_file(): return "missing"
+    if "bytes" in record:
+        if path.stat().st_size != record["bytes"]: return f"{path.stat().st_size:,} bytes, the manifest says {record['bytes']:,}"
+        if file_record(path)["sha256"] != record["sha256"]: return "its SHA-256 differs from the manifest's (the content changed)"
+        return None
+    try: meta = read_metadata(path)
+    except CheckpointError: return "not a readable safetensors file"
+    return None if meta.get("format") == CHECKPOINT_FORMAT else "not an sdsclip checkpoint"
+
+def check_entry(run_dir: str | Path, entry: dict) -> list[tuple[Path, str]]:
+    "The damaged files of a checkpoint entry, with why; empty when it is intact."
+    ckpt_dir = Path(run_dir) / "checkpoints"
+    out = [(ckpt_dir / entry[part]["file"], check_file(ckpt_dir / entry[part]["file"], entry[part])) for part in ("weights", "state")]
+    return [(p, why) for p, why in out if why]
+
+def intact_checkpoint(run_dir: str | Path) -> tuple[dict | None, list[tuple[Path, str]]]:
+    "(newest intact entry with full paths, or None; [(file, why)] of the newer damaged ones)."
+    damaged, ckpt_dir = [], Path(run_dir) / "checkpoints"
+    for e in reversed(checkpoint_entries(run_dir)):
+        bad = check_entry(run_dir, e)
+        if not bad: return {"step": e["step"], "weights": ckpt_dir / e["weights"]["file"], "state": ckpt_dir / e["state"]["file"]}, damaged
+        damaged += bad
+    return None, damaged
+
+def set_aside(run_dir: str | Path, keep_step: int) -> list[Path]:
+    """Rename both files of every checkpoint newer than `keep_step` to `*.damaged` (never delete them) and rewrite the
+    manifest with the intact checkpoints up to `keep_step`."""
+    ckpt_dir, moved = Path(run_dir) / "checkpoints", []
+    entries = checkpoint_entries(run_dir)
+    for e in entries:
+        if e["step"] <= keep_step: continue
+        for part in ("weights", "state"):
+            p = ckpt_dir / e[part]["file"]
+            if p.exists(): moved.append(p.rename(p.with_name(p.name + ".damaged")))
+    kept = [e for e in entries if e["step"] <= keep_step and not check_entry(run_dir, e)]
+    if kept: write_json(manifest(kept), ckpt_dir / "latest.json")
+    return moved
 
 # %% ../nbs/05_checkpoint.ipynb #2bbefb46
 def clip_model_meta(name: str, pretrained: str | None, quick_gelu: bool, base_seed: int | None) -> dict[str, str]:
@@ -123,17 +223,30 @@ def clip_model_meta(name: str, pretrained: str | None, quick_gelu: bool, base_se
     return {"model": name, "pretrained": pretrained or "", "quick_gelu": str(bool(quick_gelu)).lower(),
             "base_seed": "" if base_seed is None else str(base_seed)}
 
+def _damage_help(run: Path, bad: Path, why: str) -> str:
+    entry, _ = intact_checkpoint(run)
+    alt = (f"the newest intact one is {entry['weights']} (step {entry['step']}): pass it instead, or resume the run "
+           f"(`sdsclip train ... --out {run} --resume` falls back to it)") if entry else "no checkpoint of this run is intact"
+    return f"Checkpoint {bad} is damaged ({why}); {alt}."
+
 def resolve_weights(checkpoint: str | Path) -> Path:
-    "The weights file of `checkpoint`: a run folder (latest checkpoint) or a .safetensors file."
+    "The weights file of `checkpoint` (a run folder: its latest checkpoint; or a .safetensors file), checked against the run's manifest."
     p = Path(checkpoint)
     if p.is_dir():
-        latest = latest_checkpoint(p)
-        if latest is None: raise FileNotFoundError(f"{p} has no checkpoints/latest.json: not a training run folder.")
-        return latest["weights"]
-    if not p.is_file(): raise FileNotFoundError(f"Checkpoint {str(p)!r} does not exist.")
-    if read_metadata(p).get("format") != CHECKPOINT_FORMAT:
-        raise ValueError(f"{p} is not an sdsclip checkpoint (its metadata has no format={CHECKPOINT_FORMAT!r}).")
-    return p
+        if not checkpoint_entries(p): raise FileNotFoundError(f"{p} has no checkpoints: not a training run folder.")
+        run, entry = p, checkpoint_entries(p)[-1]
+    else:
+        if not p.is_file(): raise FileNotFoundError(f"Checkpoint {str(p)!r} does not exist.")
+        run = p.parent.parent if p.parent.name == "checkpoints" else None
+        entry = next((e for e in checkpoint_entries(run) if e["weights"]["file"] == p.name), None) if run else None
+        if entry is None:  # a file outside a run: its header and format are all there is to check
+            if read_metadata(p).get("format") != CHECKPOINT_FORMAT:
+                raise CheckpointError(f"{p} is not an sdsclip checkpoint (its metadata has no format={CHECKPOINT_FORMAT!r}).")
+            return p
+    weights = Path(run) / "checkpoints" / entry["weights"]["file"]
+    why = check_file(weights, entry["weights"])
+    if why: raise CheckpointError(_damage_help(Path(run), weights, why))
+    return weights
 
 def load_finetuned(checkpoint: str | Path, device: str | torch.device = "cpu"):
     "Fine-tuned CLIP from a run folder or weights file → (model, preprocess, tokenizer), like `load_clip`."

@@ -16,10 +16,10 @@ from .objective import SDS_MODES, Mapper, SDSCLIPObjective, select_trainable
 from .presets import get_preset, make_presets, preset_needs
 
 # %% auto #0
-__all__ = ['PACKAGES', 'SMOKE_CAPTIONS', 'SMOKE_NOTE', 'FLAG_NAMES', 'EXIT_NONFINITE', 'EXIT_BAD_IMAGES', 'EXIT_STOPPED',
-           'package_versions', 'device_info', 'info', 'format_info', 'smoke', 'add_config_flags', 'config_from_args',
-           'needs_of', 'cmd_train', 'cmd_eval', 'cmd_bench', 'cmd_export', 'cmd_miniworld', 'cmd_reproduce', 'cmd_info',
-           'cmd_smoke', 'build_parser', 'main']
+__all__ = ['PACKAGES', 'SMOKE_CAPTIONS', 'SMOKE_NOTE', 'FLAG_NAMES', 'EXIT_NONFINITE', 'EXIT_BAD_IMAGES', 'EXIT_SAVE_FAILED',
+           'EXIT_STOPPED', 'package_versions', 'device_info', 'info', 'format_info', 'smoke', 'add_config_flags',
+           'config_from_args', 'needs_of', 'cmd_train', 'cmd_eval', 'cmd_bench', 'cmd_export', 'cmd_miniworld',
+           'cmd_reproduce', 'cmd_info', 'cmd_smoke', 'build_parser', 'main']
 
 # %% ../nbs/03_cli.ipynb #2039f7fe
 PACKAGES = ("torch", "torchvision", "open_clip_torch", "diffusers", "transformers", "safetensors", "datasets", "papermill")
@@ -114,7 +114,7 @@ def config_from_args(args, cls=None):
     return cls.from_preset(args.preset, **given) if hasattr(cls, "from_preset") else cls(**given)
 
 # %% ../nbs/03_cli.ipynb #a2ca4f59
-EXIT_NONFINITE, EXIT_BAD_IMAGES, EXIT_STOPPED = 3, 4, 130
+EXIT_NONFINITE, EXIT_BAD_IMAGES, EXIT_SAVE_FAILED, EXIT_STOPPED = 3, 4, 5, 130
 
 def needs_of(c) -> "Preset":
     "The preset of config `c` with `c`'s choices of models, data and device."
@@ -122,6 +122,7 @@ def needs_of(c) -> "Preset":
                                data=c.data, device=c.device)
 
 def cmd_train(args) -> int:
+    from sdsclip.checkpoint import CheckpointWriteError
     from sdsclip.data import TooManyBadImages
     from sdsclip.presets import check_needs
     from sdsclip.train import NonFiniteLoss, train
@@ -134,6 +135,9 @@ def cmd_train(args) -> int:
     except TooManyBadImages as e:
         print(f"sdsclip train: stopped: {e} Details: {c.out}/bad_images.jsonl", file=sys.stderr)
         return EXIT_BAD_IMAGES
+    except CheckpointWriteError as e:
+        print(f"sdsclip train: stopped: {e} Free some space, then continue with --resume.", file=sys.stderr)
+        return EXIT_SAVE_FAILED
     if s["status"] != "completed":
         print(f"{s['status']} at step {s['step']}/{s['total_steps']}; saved {s['checkpoint']}. "
               f"Continue with: sdsclip train --preset {c.preset} --out {c.out} --resume")

@@ -193,7 +193,7 @@ def condition_overrides(condition: str) -> dict:
         raise ValueError(f"Unknown condition {condition!r}. Valid: {', '.join(c for c in EXPERIMENT_CONDITIONS if c != 'pretrained')}, lam=<λ>.")
     return dict(EXPERIMENT_CONDITIONS[condition])
 
-RUN_IDENTITY_EXCLUDES = {"out", "resume", "device", "workers", "save_every", "keep", "compile", "preset"}
+RUN_IDENTITY_EXCLUDES = {"out", "resume", "override_config", "device", "workers", "save_every", "keep", "compile", "preset"}
 
 def config_key(c: TrainConfig) -> str:
     "A fingerprint of what a run computes (not of where it writes or how often it saves)."

@@ -4,7 +4,8 @@
 
 # %% ../nbs/06_train.ipynb #d8de659f
 from __future__ import annotations
-import dataclasses, json, math, os, resource, signal, sys, threading, time
+import dataclasses, fcntl, json, math, os, resource, signal, socket, sys, threading, time
+from contextlib import nullcontext
 from dataclasses import asdict, dataclass, fields
 from pathlib import Path
 
@@ -15,8 +16,9 @@ from safetensors.torch import load_file
 from torch.utils.data import DataLoader
 from tqdm.auto import tqdm
 
-from .checkpoint import (clip_model_meta, latest_checkpoint, load_optimizer_tensors, load_rng_tensors,
-                                optimizer_tensors, read_metadata, rng_tensors, save_checkpoint, trained_weights, write_json)
+from .checkpoint import (CheckpointError, checkpoint_entries, clip_model_meta, intact_checkpoint,
+                                latest_checkpoint, load_optimizer_tensors, load_rng_tensors, optimizer_tensors,
+                                read_metadata, rng_tensors, save_checkpoint, set_aside, trained_weights, write_json)
 from .data import (BadImages, EpochPlan, PairDataset, TooManyBadImages, collate, epoch_generator, load_pairs,
                           vae_transform)
 from .models import load_clip, load_teacher, tiny_teacher, uses_quick_gelu
@@ -27,9 +29,10 @@ from .variants import DISTILL, make_objective, vae_image_size
 # %% auto #0
 __all__ = ['DTYPES', 'MAY_CHANGE_ON_RESUME', 'TrainConfig', 'check_config', 'Dist', 'setup_distributed', 'resolve_device',
            'all_min', 'all_gather_list', 'load_student', 'load_run_teacher', 'needs_vae', 'Run', 'model_meta',
-           'save_run', 'restore_run', 'check_resumable', 'NonFiniteLoss', 'draw_samples', 'lr_at', 'train_step',
-           'StopRequest', 'peak_memory_mb', 'append_jsonl', 'truncate_log', 'write_run_config', 'start_or_resume',
-           'loader', 'record_bad', 'log_step', 'train']
+           'save_run', 'restore_run', 'config_changes', 'check_resumable', 'NonFiniteLoss', 'draw_samples', 'lr_at',
+           'train_step', 'StopRequest', 'peak_memory_mb', 'append_jsonl', 'truncate_log', 'write_run_config',
+           'record_override', 'resume_point', 'start_or_resume', 'RunLocked', 'RunLock', 'loader', 'record_bad',
+           'log_step', 'train', 'train_locked']
 
 # %% ../nbs/06_train.ipynb #c1f97bed
 @dataclass
@@ -64,7 +67,8 @@ class TrainConfig:
     workers: int = 0                  # data-loading processes
     device: str = "cuda"              # auto | cpu | cuda
     max_bad_fraction: float = 0.01    # stop when more than this fraction of the images cannot be read
-    resume: bool = False              # continue the run in `out` from its latest checkpoint
+    resume: bool = False              # continue the run in `out` from its newest intact checkpoint
+    override_config: bool = False     # with resume: accept options that differ from the run's (recorded in config.json)
 
     @classmethod
     def from_preset(cls, preset: str, **overrides) -> TrainConfig:
@@ -231,14 +235,22 @@ def restore_run(run: Run, latest: dict):
     run.step = int(latest["step"])
 
 # %% ../nbs/06_train.ipynb #3eeef7dc
-MAY_CHANGE_ON_RESUME = {"max_steps", "epochs", "save_every", "keep", "workers", "resume", "out", "device",
-                        "grad_checkpointing", "channels_last", "compile"}
+MAY_CHANGE_ON_RESUME = {"max_steps", "epochs", "save_every", "keep", "workers", "resume", "override_config", "out",
+                        "device", "grad_checkpointing", "channels_last", "compile"}
 
-def check_resumable(c: TrainConfig, saved: dict):
-    "Raise naming the first option that differs from the run's saved config (other than `MAY_CHANGE_ON_RESUME`)."
-    for k, v in asdict(c).items():
-        if k not in MAY_CHANGE_ON_RESUME and k in saved and saved[k] != v:
-            raise ValueError(f"Cannot resume with {k}={v!r}: the run in {c.out} was started with {k}={saved[k]!r}.")
+def config_changes(c: TrainConfig, saved: dict) -> dict[str, tuple]:
+    "{option: (the run's value, the command's)} for every option that differs, other than `MAY_CHANGE_ON_RESUME`."
+    return {k: (saved[k], v) for k, v in asdict(c).items()
+            if k not in MAY_CHANGE_ON_RESUME and k in saved and saved[k] != v}
+
+def check_resumable(c: TrainConfig, saved: dict) -> dict[str, tuple]:
+    "The changes `c` makes to the run's saved config; a ValueError listing all of them unless `c.override_config`."
+    changes = config_changes(c, saved)
+    if changes and not c.override_config:
+        listed = "; ".join(f"{k}: run {old!r}, command {new!r}" for k, (old, new) in changes.items())
+        raise ValueError(f"Cannot resume {c.out}: {len(changes)} option(s) differ from the run's config.json ({listed}). "
+                         "Resume with the run's options, or pass --override-config to continue with these (recorded).")
+    return changes
 
 # %% ../nbs/06_train.ipynb #cde45ca6
 class NonFiniteLoss(RuntimeError): pass
@@ -319,24 +331,93 @@ def write_run_config(run: Run):
                 "versions": package_versions(), "argv": sys.argv, "started": time.strftime("%Y-%m-%dT%H:%M:%S%z")},
                Path(run.c.out) / "config.json")
 
+def record_override(run: Run, changes: dict[str, tuple]):
+    "Add the options a resume changed, and the step they took effect at, to config.json."
+    path = Path(run.c.out) / "config.json"
+    cfg = json.loads(path.read_text())
+    cfg.setdefault("resumed_with_changes", []).append(
+        {"step": run.step, "changes": {k: {"run": old, "now": new} for k, (old, new) in changes.items()}})
+    write_json(cfg, path)
+
+def resume_point(out: Path) -> dict:
+    """The newest intact checkpoint of the run in `out`. Newer damaged ones are reported on stderr and renamed
+    `*.damaged` (never deleted); a CheckpointError, touching nothing, when none is intact."""
+    entry, damaged = intact_checkpoint(out)
+    listed = "; ".join(f"{p} ({why})" for p, why in damaged)
+    if entry is None:
+        raise CheckpointError(f"No intact checkpoint to resume from in {out}/checkpoints: {listed}. Nothing was changed "
+                              "or deleted; start again with another --out (or restore the files from a copy).")
+    if damaged:
+        print(f"sdsclip train: warning: damaged checkpoint(s): {listed}. Resuming from the newest intact one, "
+              f"step {entry['step']} ({entry['weights'].name}); the damaged files are kept as *.damaged.", file=sys.stderr)
+        set_aside(out, entry["step"])
+    return entry
+
 def start_or_resume(run: Run) -> str:
-    "Prepare the run folder: a fresh start, or a resume from the latest checkpoint. Returns which."
-    out = Path(run.c.out); latest = latest_checkpoint(out)
-    if latest and not run.c.resume:
-        raise ValueError(f"{out} already holds a run (checkpoint at step {latest['step']}). Pass --resume to continue "
-                         "it, or choose another --out.")
-    if latest:
-        check_resumable(run.c, json.loads((out / "config.json").read_text())["config"])
-        restore_run(run, latest)
+    "Prepare the run folder: a fresh start, or a resume from the newest intact checkpoint. Returns which."
+    out = Path(run.c.out); entries = checkpoint_entries(out)
+    if entries and not run.c.resume:
+        raise ValueError(f"{out} already holds a run (checkpoint at step {entries[-1]['step']}). Pass --resume to "
+                         "continue it, or choose another --out.")
+    if entries:
+        changes = check_resumable(run.c, json.loads((out / "config.json").read_text())["config"])
+        entry = resume_point(out) if run.d.main else None
+        if run.d.world_size > 1:  # the other ranks read the manifest once the main one has set damage aside
+            dist.barrier()
+            if not run.d.main: entry = intact_checkpoint(out)[0]
+        restore_run(run, entry)
         if run.d.main:
             truncate_log(out / "log.jsonl", run.step)
             append_jsonl(out / "log.jsonl", [{"event": "resume", "step": run.step}])
+            if changes: record_override(run, changes)
         return f"resumed from step {run.step}"
     if run.d.main:
         out.mkdir(parents=True, exist_ok=True)
         write_run_config(run)
         (out / "log.jsonl").write_text("")
     return "started"
+
+# %% ../nbs/06_train.ipynb #3b7c1a91
+class RunLocked(RuntimeError): pass
+
+def _lock_holder(path: Path) -> str:
+    "Who holds the lock at `path`, as its file says (it may be mid-write for a moment)."
+    for _ in range(20):
+        try:
+            info = json.loads(path.read_text())
+            return f"pid {info['pid']} on {info['host']}, started {info['started']}: {' '.join(info['argv'])}"
+        except (OSError, ValueError, KeyError): time.sleep(0.05)
+    return "a process whose pid could not be read"
+
+class RunLock:
+    "An exclusive lock on a run folder for one `train`: `with RunLock(out): ...`; `RunLocked` when it is taken."
+    def __init__(self, out: str | Path): self.out, self.fd, self.created = Path(out), None, False
+
+    def __enter__(self):
+        self.created = not self.out.exists()
+        self.out.mkdir(parents=True, exist_ok=True)
+        path = self.out / "train.lock"
+        while True:
+            fd = os.open(path, os.O_RDWR | os.O_CREAT, 0o644)
+            try: fcntl.flock(fd, fcntl.LOCK_EX | fcntl.LOCK_NB)
+            except BlockingIOError:
+                os.close(fd)
+                raise RunLocked(f"{self.out} is in use by another sdsclip train ({_lock_holder(path)}). Wait for it "
+                                "to finish or stop it, or choose another --out.") from None
+            try: same = os.fstat(fd).st_ino == os.stat(path).st_ino
+            except FileNotFoundError: same = False
+            if same: break
+            os.close(fd)  # the holder removed the file between our open and flock: take the new one
+        info = {"pid": os.getpid(), "host": socket.gethostname(), "started": time.strftime("%Y-%m-%dT%H:%M:%S%z"),
+                "argv": sys.argv}
+        os.ftruncate(fd, 0); os.write(fd, json.dumps(info).encode()); os.fsync(fd)
+        self.fd = fd
+        return self
+
+    def __exit__(self, *exc):
+        (self.out / "train.lock").unlink(missing_ok=True)
+        os.close(self.fd); self.fd = None
+        if self.created and not any(self.out.iterdir()): self.out.rmdir()
 
 # %% ../nbs/06_train.ipynb #69de3123
 def loader(run: Run, epoch: int, start: int) -> DataLoader:
@@ -375,8 +456,12 @@ def log_step(run: Run, parts: dict, seconds: float, bar) -> dict:
 
 # %% ../nbs/06_train.ipynb #bc612821
 def train(c: TrainConfig) -> dict:
-    "Run (or resume) SDS-CLIP fine-tuning as configured; returns a summary."
+    "Run (or resume) SDS-CLIP fine-tuning as configured, holding the run folder's lock; returns a summary."
     d = setup_distributed(c.device)
+    with RunLock(c.out) if d.main else nullcontext():
+        return train_locked(c, d)
+
+def train_locked(c: TrainConfig, d: Dist) -> dict:
     run = Run(c, d)
     how = start_or_resume(run)
     bar = tqdm(total=run.total_steps, initial=run.step, disable=not d.main, desc=f"sdsclip train ({how})", dynamic_ncols=True)
