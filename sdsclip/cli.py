@@ -4,8 +4,7 @@
 
 # %% ../nbs/03_cli.ipynb #bbe77b24
 from __future__ import annotations
-import argparse, dataclasses, json, os, platform, sys, time
-from importlib.metadata import PackageNotFoundError, version
+import argparse, dataclasses, json, os, sys, time
 from pathlib import Path
 
 import torch
@@ -13,30 +12,15 @@ import torch
 import sdsclip
 from .models import build_tiny
 from .objective import SDS_MODES, Mapper, SDSCLIPObjective, select_trainable
+from .environment import device_info, package_versions
 from .presets import get_preset, make_presets, preset_needs
 
 # %% auto #0
-__all__ = ['PACKAGES', 'SMOKE_CAPTIONS', 'SMOKE_NOTE', 'FLAG_NAMES', 'EXIT_NONFINITE', 'EXIT_BAD_IMAGES', 'EXIT_SAVE_FAILED',
-           'EXIT_STOPPED', 'package_versions', 'device_info', 'info', 'format_info', 'smoke', 'add_config_flags',
-           'config_from_args', 'needs_of', 'cmd_train', 'cmd_eval', 'cmd_bench', 'cmd_export', 'cmd_miniworld',
-           'cmd_reproduce', 'cmd_info', 'cmd_smoke', 'build_parser', 'main']
+__all__ = ['SMOKE_CAPTIONS', 'SMOKE_NOTE', 'FLAG_NAMES', 'EXIT_NONFINITE', 'EXIT_BAD_IMAGES', 'EXIT_SAVE_FAILED', 'EXIT_STOPPED',
+           'info', 'format_info', 'smoke', 'add_config_flags', 'config_from_args', 'needs_of', 'cmd_train', 'cmd_eval',
+           'cmd_bench', 'cmd_export', 'cmd_miniworld', 'cmd_reproduce', 'cmd_info', 'cmd_smoke', 'build_parser', 'main']
 
 # %% ../nbs/03_cli.ipynb #2039f7fe
-PACKAGES = ("torch", "torchvision", "open_clip_torch", "diffusers", "transformers", "safetensors", "datasets", "papermill")
-
-def package_versions() -> dict[str, str]:
-    "Installed versions of sdsclip's main dependencies."
-    def v(p):
-        try: return version(p)
-        except PackageNotFoundError: return "not installed"
-    return {"sdsclip": sdsclip.__version__, "python": platform.python_version(), **{p: v(p) for p in PACKAGES}}
-
-def device_info() -> dict[str, str]:
-    "The accelerator torch sees, if any."
-    if torch.cuda.is_available():
-        return {"device": "cuda", "gpu": torch.cuda.get_device_name(0), "gpus": str(torch.cuda.device_count())}
-    return {"device": "cpu", "gpu": "none", "cpu_threads": str(torch.get_num_threads())}
-
 def info() -> dict:
     "Versions, device and every preset with its requirements, as plain data."
     presets = {}

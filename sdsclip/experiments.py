@@ -22,7 +22,7 @@ from .miniworld_pretrain import MINI_CLIP
 from .eval.zeroshot import zeroshot_folder
 from .miniworld_reproduce import CONDITIONS, ORDER_SEED, SCALES, cached_scores, markdown, mean_std, train_or_reuse
 from .models import DEFAULT_TEACHER, TINY_CLIP, TINY_CLIP_RN, load_clip, load_teacher, tiny_teacher
-from .presets import data_dir
+from .environment import data_dir
 from .train import TrainConfig
 
 # %% auto #0

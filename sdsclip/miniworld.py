@@ -12,7 +12,7 @@ from pathlib import Path
 from PIL import Image, ImageDraw
 from tqdm.auto import tqdm
 
-from .presets import data_dir
+from .environment import data_dir
 
 # %% auto #0
 __all__ = ['SHAPES', 'COLOURS', 'SIZES', 'RELATIONS', 'INVERSE', 'IMAGE_SIZE', 'BACKGROUND', 'SUPERSAMPLE', 'SWAPS', 'WORLDS',

@@ -4,24 +4,20 @@
 
 # %% ../nbs/02_presets.ipynb #85e81ea9
 from __future__ import annotations
-import importlib.resources, os
+import os
 from dataclasses import asdict, dataclass, field
 from pathlib import Path
 
 import torch
 
+from .environment import coco_root, data_dir
 from .models import DEFAULT_TEACHER, TINY_CLIP, is_hub_id, missing_teacher_files, teacher_files
 
 # %% auto #0
-__all__ = ['data_dir', 'Preset', 'coco_root', 'miniworld_train_dir', 'make_presets', 'get_preset', 'Need', 'clip_weights_cached',
-           'preset_needs', 'check_needs']
+__all__ = ['Preset', 'miniworld_train_dir', 'make_presets', 'get_preset', 'Need', 'clip_weights_cached', 'preset_needs',
+           'check_needs']
 
 # %% ../nbs/02_presets.ipynb #46c337fc
-def data_dir() -> Path:
-    "The shipped `data/` folder, installed as the `sdsclip_data` package (override with SDSCLIP_DATA)."
-    if "SDSCLIP_DATA" in os.environ: return Path(os.environ["SDSCLIP_DATA"])
-    return Path(str(importlib.resources.files("sdsclip_data")))
-
 @dataclass(frozen=True)
 class Preset:
     "What a run uses: student, teacher, data and hyper-parameters."
@@ -41,10 +37,6 @@ class Preset:
     save_every: int = 500        # checkpoint every N steps
 
 # %% ../nbs/02_presets.ipynb #cee3dc48
-def coco_root() -> Path:
-    "Where the paper preset looks for MS-COCO (override with SDSCLIP_COCO)."
-    return Path(os.environ.get("SDSCLIP_COCO", "~/data/coco")).expanduser()
-
 def miniworld_train_dir() -> str:
     "The training split of the default miniworld (`sdsclip miniworld generate` writes it)."
     from sdsclip.miniworld import world_dir

@@ -21,6 +21,7 @@ from .checkpoint import (CheckpointError, checkpoint_entries, clip_model_meta, i
                                 read_metadata, rng_tensors, save_checkpoint, set_aside, trained_weights, write_json)
 from .data import (BadImages, EpochPlan, PairDataset, TooManyBadImages, collate, epoch_generator, load_pairs,
                           vae_transform)
+from .environment import package_versions
 from .models import load_clip, load_teacher, tiny_teacher, uses_quick_gelu
 from .objective import SDS_MODES, STRATEGIES, sample_timesteps, select_trainable
 from .presets import get_preset
@@ -324,7 +325,6 @@ def truncate_log(path: Path, step: int):
 # %% ../nbs/06_train.ipynb #39eada4e
 def write_run_config(run: Run):
     "config.json: every option, seed, world size, versions, command line."
-    from sdsclip.cli import package_versions
     write_json({"config": asdict(run.c), "seed": run.c.seed, "world_size": run.d.world_size,
                 "trainable": run.trainable.counts, "trainable_note": run.trainable.note,
                 "steps_per_epoch": run.plan.steps_per_epoch, "total_steps": run.total_steps,

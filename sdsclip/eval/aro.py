@@ -13,7 +13,7 @@ import torch
 from PIL import Image
 
 from .core import Scorer, proportion
-from ..presets import data_dir
+from ..environment import data_dir
 
 # %% auto #0
 __all__ = ['VG_FILES', 'NOUN_TAGS', 'ADJ_TAGS', 'SPACY_HELP', 'ORDER_FILES', 'excluded_relations', 'load_vg', 'vg_group',

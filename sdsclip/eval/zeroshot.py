@@ -16,7 +16,7 @@ from torch.utils.data import DataLoader
 from tqdm.auto import tqdm
 
 from .core import CLIPScorer, Scorer, load_image
-from ..presets import data_dir
+from ..environment import data_dir
 
 # %% auto #0
 __all__ = ['ZEROSHOT_DATASETS', 'zeroshot_templates', 'zeroshot_classnames', 'zeroshot_dataset', 'classification_metrics',
