@@ -250,7 +250,10 @@ def resolve_weights(checkpoint: str | Path) -> Path:
 
 def load_finetuned(checkpoint: str | Path, device: str | torch.device = "cpu"):
     "Fine-tuned CLIP from a run folder or weights file → (model, preprocess, tokenizer), like `load_clip`."
-    path = resolve_weights(checkpoint)
+    return _finetuned_from(resolve_weights(checkpoint), device)
+
+def _finetuned_from(path: Path, device: str | torch.device = "cpu"):
+    "`load_finetuned` of a weights file already checked by `resolve_weights`."
     meta, tensors = read_metadata(path), load_file(str(path))
     seed = int(meta["base_seed"]) if meta.get("base_seed") else None
     with torch.random.fork_rng(devices=[]):
@@ -285,7 +288,7 @@ def export_open_clip(checkpoint: str | Path, out: str | Path) -> Path:
     "Write the full fine-tuned open_clip state dict of `checkpoint` to `out` (.safetensors)."
     path = resolve_weights(checkpoint)
     meta = read_metadata(path)
-    model, _, _ = load_finetuned(path)
+    model, _, _ = _finetuned_from(path)
     name = open_clip_name(meta["model"], meta["quick_gelu"] == "true")
     Path(out).parent.mkdir(parents=True, exist_ok=True)
     return save_tensors(model.state_dict(), out, {"model_name": name, "source": str(path), "format": "open_clip"})

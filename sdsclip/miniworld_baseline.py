@@ -10,7 +10,6 @@ from pathlib import Path
 from typing import Callable, Sequence
 
 import torch
-from PIL import Image
 
 from .bench import machine_info
 from .checkpoint import write_json
@@ -18,7 +17,7 @@ from .diffusion_score import DiffusionScoreConfig, DiffusionScorer
 from .eval.aro import evaluate_order, evaluate_vg, load_order, load_vg
 from .eval.core import CLIPScorer, Group, Scorer
 from .eval.winoground import evaluate_winoground, load_winoground
-from .eval.zeroshot import ZeroShotScorer, classification_metrics
+from .eval.zeroshot import ZeroShotScorer, classification_metrics, folder_groups
 from .miniworld import WORLDS, ZEROSHOT_TASKS, ensure_world, miniworld_home, miniworld_tagger
 from .miniworld_pretrain import MINI_CLIP
 from .models import load_clip, load_teacher
@@ -78,10 +77,8 @@ def order_task(world: Path, scorer: Scorer) -> dict[str, float]:
 def zeroshot_task(task: str) -> Callable:
     "Zero-shot `task` ('shape' or 'colour') on the world's class folders, one group per image."
     def run(world: Path, scorer: Scorer) -> dict[str, float]:
-        classes = sorted(ZEROSHOT_TASKS[task][0])
-        files = [(p, classes.index(p.parent.name)) for p in sorted((world / "zeroshot" / task).glob("*/*.png"))]
-        scores = scorer.score_groups([([lambda p=p: Image.open(p)], classes) for p, _ in files])
-        return {f"zeroshot/{task}": classification_metrics(torch.cat(scores), torch.tensor([y for _, y in files]))["top1"]}
+        groups, targets = folder_groups(world / "zeroshot" / task, ZEROSHOT_TASKS[task][0])
+        return {f"zeroshot/{task}": classification_metrics(torch.cat(scorer.score_groups(groups)), targets)["top1"]}
     return run
 
 TASKS = {"winoground": winoground_task, "vg_relation": vg_task("relation"), "vg_attribution": vg_task("attribution"),
@@ -116,9 +113,8 @@ def score_tasks(scorers: dict[str, dict[str, Scorer]], world: Path) -> dict:
 def smallest_margin(m) -> float:
     "The smallest gap between two scores that a decision may compare: two in a row, or two in a column."
     m = torch.as_tensor(m, dtype=torch.float64)
-    gaps = [(v[:, None] - v[None, :]).abs()[torch.triu_indices(len(v), len(v), 1).unbind()] for v in (*m, *m.T)]
-    gaps = torch.cat([g for g in gaps if g.numel()]) if any(g.numel() for g in gaps) else torch.tensor([math.inf])
-    return float(gaps.min())
+    gaps = torch.cat([torch.pdist(v[:, None]) for v in (*m, *m.T)])  # |a - b| for every pair in a row or a column
+    return float(gaps.min()) if gaps.numel() else math.inf
 
 def is_fragile(m, tol: float) -> bool: return smallest_margin(m) <= 2 * tol
 

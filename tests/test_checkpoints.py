@@ -6,11 +6,12 @@ import resource
 import signal
 import subprocess
 import sys
-import time
 from pathlib import Path
 
 import torch
 from safetensors.torch import load_file
+
+from helpers import wait_for_step
 
 BIN = Path(sys.executable).parent
 SDSCLIP = str(BIN / "sdsclip")
@@ -67,11 +68,7 @@ def test_second_training_on_the_same_folder_refuses_naming_the_first(tmp_path):
     first = subprocess.Popen([SDSCLIP, "train", "--preset", "tiny", "--epochs", "500", "--save-every", "1000",
                               "--out", str(run)], stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
     try:
-        t0 = time.time()
-        while not (run / "log.jsonl").exists() or not (run / "log.jsonl").read_text():
-            assert first.poll() is None, first.stderr.read()
-            assert time.time() - t0 < 300
-            time.sleep(0.05)
+        wait_for_step(first, run, 1)
         second = sdsclip("train", "--preset", "tiny", "--out", str(run), "--resume")
         assert second.returncode == 2
         assert f"in use by another sdsclip train (pid {first.pid} on " in second.stderr, second.stderr
@@ -81,14 +78,6 @@ def test_second_training_on_the_same_folder_refuses_naming_the_first(tmp_path):
         first.communicate(timeout=120)
     assert first.returncode == 130
     assert not (run / "train.lock").exists()
-
-
-def wait_for_log(run, proc, steps, timeout=300):
-    t0 = time.time()
-    while len((run / "log.jsonl").read_text().splitlines()) < steps:
-        assert proc.poll() is None, proc.stderr.read()
-        assert time.time() - t0 < timeout
-        time.sleep(0.01)
 
 
 def test_full_disk_during_a_save_keeps_the_previous_checkpoint(tmp_path):
@@ -102,7 +91,7 @@ def test_full_disk_during_a_save_keeps_the_previous_checkpoint(tmp_path):
     longer = ["--epochs", "5", "--max-steps", "40", "--save-every", "40"]
     proc = subprocess.Popen([SDSCLIP, "train", "--preset", "tiny", *longer, "--out", str(run), "--resume"],
                             stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
-    wait_for_log(run, proc, 6)  # 4 steps, the resume event, one new step
+    wait_for_step(proc, run, 5)
     resource.prlimit(proc.pid, resource.RLIMIT_FSIZE, (limit, limit))
     out, err = proc.communicate(timeout=600)
     assert proc.returncode == 5, err

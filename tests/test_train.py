@@ -5,12 +5,13 @@ import os
 import signal
 import subprocess
 import sys
-import time
 from pathlib import Path
 
 import pytest
 import torch
 from safetensors.torch import load_file
+
+from helpers import log_steps, wait_for_step
 
 BIN = Path(sys.executable).parent
 SDSCLIP = str(BIN / "sdsclip")
@@ -20,29 +21,10 @@ def train(*args, **kw):
     return subprocess.run([SDSCLIP, "train", *args], capture_output=True, text=True, timeout=600, **kw)
 
 
-def log_steps(run):
-    path = Path(run) / "log.jsonl"
-    if not path.exists():
-        return []
-    return [json.loads(l)["step"] for l in path.read_text().splitlines() if l.strip() and "step" in json.loads(l)
-            and "event" not in json.loads(l)]
-
-
 def final_weights(run):
     latest = json.loads((Path(run) / "checkpoints/latest.json").read_text())
     ckpt = Path(run) / "checkpoints"
     return latest["step"], load_file(ckpt / latest["weights"]), load_file(ckpt / latest["state"])
-
-
-def wait_for_step(proc, run, step, timeout=300):
-    t0 = time.time()
-    while time.time() - t0 < timeout:
-        steps = log_steps(run)
-        if steps and steps[-1] >= step:
-            return steps[-1]
-        assert proc.poll() is None, f"training ended before step {step}: {proc.stderr.read()}"
-        time.sleep(0.005)
-    raise TimeoutError(f"no step {step} after {timeout} s")
 
 
 def test_tiny_preset_end_to_end(tmp_path):

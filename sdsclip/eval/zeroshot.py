@@ -15,12 +15,12 @@ from PIL import Image
 from torch.utils.data import DataLoader
 from tqdm.auto import tqdm
 
-from .core import CLIPScorer, Scorer, load_image
+from .core import CLIPScorer, Scorer
 from ..environment import data_dir
 
 # %% auto #0
 __all__ = ['ZEROSHOT_DATASETS', 'zeroshot_templates', 'zeroshot_classnames', 'zeroshot_dataset', 'classification_metrics',
-           'evaluate_zeroshot', 'ZeroShotScorer', 'zeroshot_folder']
+           'evaluate_zeroshot', 'ZeroShotScorer', 'folder_groups', 'zeroshot_folder']
 
 # %% ../../nbs/10_zeroshot.ipynb #1b9e0e4f
 ZEROSHOT_DATASETS = ("imagenet", "cifar10", "cifar100", "mnist", "fgvc_aircraft", "flowers", "dtd", "pets")
@@ -118,11 +118,15 @@ class ZeroShotScorer(Scorer):
             out.append(img[i:i + len(ims)] @ self.classifier(classes)); i += len(ims)
         return out
 
-def zeroshot_folder(model, preprocess, tokenizer, root: str | Path, classes, templates) -> dict:
-    "CLIP's zero-shot protocol on an ImageFolder (`root/<class>/*`) of `classes`, one group per image."
+def folder_groups(root: str | Path, classes) -> tuple[list, torch.Tensor]:
+    "One group per image of an ImageFolder (`root/<class>/*`) against the sorted `classes`, and the images' targets."
     from torchvision.datasets import ImageFolder
     ds = ImageFolder(str(root))
     if ds.classes != sorted(classes): raise ValueError(f"{root} has classes {ds.classes}, expected {sorted(classes)}.")
-    scores = ZeroShotScorer(model, preprocess, tokenizer, templates).score_groups(
-        [([lambda p=p: load_image(Image.open(p))], ds.classes) for p, _ in ds.samples])
-    return classification_metrics(torch.cat(scores), torch.tensor(ds.targets))
+    return [([lambda p=p: Image.open(p)], ds.classes) for p, _ in ds.samples], torch.tensor(ds.targets)
+
+def zeroshot_folder(model, preprocess, tokenizer, root: str | Path, classes, templates) -> dict:
+    "CLIP's zero-shot protocol on an ImageFolder of `classes`."
+    groups, targets = folder_groups(root, classes)
+    scores = ZeroShotScorer(model, preprocess, tokenizer, templates).score_groups(groups)
+    return classification_metrics(torch.cat(scores), targets)
