@@ -183,16 +183,12 @@ def cmd_miniworld(args) -> int:
         bad = mismatches(rows)
         print("\n".join(bad) if bad else "baseline matches (scores within the tolerance; metrics as recorded, fragile groups aside)")
         return 1 if bad else 0
-    from sdsclip.miniworld_reproduce import ReproduceConfig, format_findings, reproduce
-    r = reproduce(ReproduceConfig(seeds=args.seeds, out=args.out or "runs/summary", scale=args.scale, lam=args.lam))
-    print(format_findings(r))
-    return 0
 
 def cmd_reproduce(args) -> int:
     from sdsclip.experiments import format_report, reproduce
     split = lambda s: [x.strip() for x in s.split(",") if x.strip()] if s else None
     r = reproduce(args.preset, only=split(args.only), backbones=split(args.backbones), force=args.force, out=args.out,
-                  runs=args.runs, kernel=args.kernel)
+                  runs=args.runs, kernel=args.kernel, workers=args.workers)
     print(format_report(r))
     return 1 if r["failed"] else 0
 
@@ -253,13 +249,11 @@ def build_parser() -> argparse.ArgumentParser:
     s.add_argument("run", help="run folder (its latest checkpoint) or a checkpoint .safetensors file")
     s.add_argument("--out", required=True, help="output .safetensors path")
     s.set_defaults(func=cmd_export)
-    s = sub.add_parser("miniworld", help="the miniworld testbed: generate its data, pretrain its models, reproduce the paper in miniature")
-    s.add_argument("action", choices=["generate", "pretrain", "baseline", "reproduce"])
+    s = sub.add_parser("miniworld", help="the miniworld testbed: generate its data, pretrain its models, record their baseline "
+                                         "(the reproduction is `sdsclip reproduce`)")
+    s.add_argument("action", choices=["generate", "pretrain", "baseline"])
     s.add_argument("--seed", type=int, default=0, help="world / pretraining seed")
-    s.add_argument("--seeds", type=int, default=3, help="reproduce: number of fine-tuning seeds")
-    s.add_argument("--scale", choices=["full", "ci"], default="full", help="reproduce: ci = a reduced run for tests")
-    s.add_argument("--lam", type=float, help="reproduce: λ of the SDS runs (default: the preset's, the paper's 1e-3)")
-    s.add_argument("--out", help="pretrain: weights folder (default data/miniworld); reproduce: output folder (default runs/summary)")
+    s.add_argument("--out", help="pretrain: weights folder (default data/miniworld)")
     s.add_argument("--weights", help="baseline: weights folder (default data/miniworld)")
     s.add_argument("--check", action="store_true", help="baseline: compare with the recorded baseline.json instead of re-recording it")
     s.set_defaults(func=cmd_miniworld)
@@ -271,6 +265,7 @@ def build_parser() -> argparse.ArgumentParser:
     s.add_argument("--out", default="figures", help="figures folder (default figures)")
     s.add_argument("--runs", default="runs/experiments", help="fine-tuning runs and cached scores (default runs/experiments)")
     s.add_argument("--kernel", default="python3", help="Jupyter kernel papermill runs the notebooks with")
+    s.add_argument("--workers", type=int, help="processes computing the runs and scores before the notebooks (default: one per core on a CPU, 1 on a GPU)")
     s.set_defaults(func=cmd_reproduce)
     return p
 

@@ -4,7 +4,8 @@
 
 # %% ../nbs/17_experiments.ipynb #53685ec4
 from __future__ import annotations
-import functools, hashlib, importlib.resources, json, math, os, re, tempfile, time
+import functools, hashlib, importlib.resources, json, math, multiprocessing, os, re, tempfile, time
+from concurrent.futures import ProcessPoolExecutor, as_completed
 from dataclasses import asdict, dataclass, field, fields
 from pathlib import Path
 
@@ -17,26 +18,30 @@ from .diffusion_score import DiffusionScoreConfig, DiffusionScorer, winoground_c
 from .eval.core import CLIPScorer, Scorer
 from .eval.run import EvalConfig, run_aro, run_winoground, run_zeroshot
 from .eval.winoground import WINOGROUND_SLICES, load_winoground
-from .miniworld import ZEROSHOT_TASKS, ensure_world, miniworld_home
+from .miniworld import WORLDS, ZEROSHOT_TASKS, ensure_world, miniworld_home
 from .miniworld_pretrain import MINI_CLIP
 from .eval.zeroshot import zeroshot_folder
-from .miniworld_reproduce import CONDITIONS, ORDER_SEED, SCALES, cached_scores, markdown, mean_std, train_or_reuse
+from .runs import (CONDITIONS, ORDER_SEED, cached_scores, ledger_path, read_ledger, record_seconds, run_complete, timed,
+                          train_or_reuse, weights_key)
 from .models import DEFAULT_TEACHER, TINY_CLIP, TINY_CLIP_RN, load_clip, load_teacher, tiny_teacher
 from .environment import data_dir
 from .train import TrainConfig
 
 # %% auto #0
 __all__ = ['ARTEFACTS', 'DIFFUSION', 'PAPER_DATA', 'PAPER_MAIN', 'PAPER_LAION', 'PAPER_FIG4', 'TRAIN_FIELDS', 'SCORE_OPTIONS',
-           'EXPERIMENT_CONDITIONS', 'RUN_IDENTITY_EXCLUDES', 'TASKS', 'PERCENT_PREFIXES', 'WINO_TEXT', 'TABLE1_METRICS',
-           'TABLE2_METRICS', 'SUMMARY_METRICS', 'COST_METRICS', 'experiments_dir', 'check_artefacts', 'Backbone',
-           'Setup', 'paper_data', 'openai', 'make_setups', 'get_setup', 'resolve_data', 'split_hparams',
-           'condition_overrides', 'config_key', 'slug', 'Experiment', 'train_config', 'finetuned', 'eval_config',
-           'suite_scores', 'zeroshot_scores', 'suite_key', 'load_pretrained', 'clip_scores', 'experiment_teacher',
-           'diffusion_scorer', 'diffusion_scores', 'condition_rows', 'cost_rows', 'run_logs', 'is_percent', 'fmt',
-           'stats', 'wide', 'save', 'Job', 'job_parameters', 'plan', 'job_done', 'run_job', 'setup_needs', 'reproduce',
-           'format_report', 'paper_results', 'collect', 'side_by_side', 'compare', 'with_zeroshot_mean',
-           'plot_cost_bars', 'plot_fig4', 'plot_zeroshot', 'plot_lambda', 'plot_seeds', 't_quantile', 't_interval',
-           'seeds_table', 'assemble', 'write_index']
+           'RUN_IDENTITY_EXCLUDES', 'TASKS', 'EVERY_TASK', 'NEEDS', 'PERCENT_PREFIXES', 'COST', 'COMPUTE_STAGES',
+           'WINO_TEXT', 'TABLE1_METRICS', 'TABLE2_METRICS', 'SUMMARY_METRICS', 'COST_METRICS', 'OTHER_FILES',
+           'experiments_dir', 'check_artefacts', 'Backbone', 'Setup', 'paper_data', 'openai', 'make_setups',
+           'get_setup', 'resolve_data', 'split_hparams', 'condition_overrides', 'config_key', 'slug', 'Experiment',
+           'train_config', 'finetuned', 'eval_config', 'suite_scores', 'zeroshot_scores', 'suite_key',
+           'load_pretrained', 'weights_label', 'scores_path', 'clip_scores', 'experiment_teacher', 'diffusion_scorer',
+           'diffusion_scores', 'diffusion_tasks', 'diffusion_path', 'condition_rows', 'cost_rows', 'run_logs', 'needs',
+           'is_percent', 'fmt', 'mean_std', 'markdown', 'stats', 'wide', 'save', 'Job', 'job_parameters', 'plan',
+           'job_done', 'run_job', 'setup_needs', 'job_experiment', 'pending_work', 'do_work', 'cpu_count',
+           'default_workers', 'prepare', 'profile', 'reproduce', 'format_report', 'paper_results', 'collect',
+           'side_by_side', 'compare', 'with_zeroshot_mean', 'plot_cost_bars', 'plot_fig4', 'plot_zeroshot',
+           'plot_lambda', 'plot_seeds', 't_quantile', 't_interval', 'seeds_table', 'findings', 'assemble',
+           'profile_note', 'write_index']
 
 # %% ../nbs/17_experiments.ipynb #43be3789
 ARTEFACTS = {
@@ -135,7 +140,7 @@ def make_setups() -> dict[str, Setup]:
         "miniworld", "the shipped miniworld CLIP and teacher on the default world: real training and scores on a CPU",
         backbones={a: [mini_bb] for a in everything} | {"table3": [], "fig4": [mini_bb, DIFFUSION]},
         teacher=str(miniworld_home() / "teacher"), data={"miniworld": "full"},
-        hparams=dict(batch_size=32, lr=5e-4, lam=1e-3, epochs=1, save_every=250, device="cpu", precision="fp32",
+        hparams=dict(batch_size=32, lr=5e-4, lam=1e-3, epochs=1, max_steps=100, save_every=50, device="cpu", precision="fp32",
                      teacher_dtype="fp32", diffusion_samples=10, diffusion_tasks=["winoground", "vg"], lams=[0.0, 1e-3, 1e-2, 1.0],
                      cost_items=20, cost_repeats=3),
         seeds=[0, 1, 2], paper_reference="ViT-B-16")
@@ -166,8 +171,8 @@ def resolve_data(data: dict) -> dict:
     out = {}
     if "miniworld" in data:
         scale = data.pop("miniworld")
-        if scale not in SCALES: raise ValueError(f"data['miniworld'] must be one of {list(SCALES)}, not {scale!r}.")
-        w = ensure_world(SCALES[scale]["world"], progress=False)
+        if scale not in WORLDS: raise ValueError(f"data['miniworld'] must be one of {list(WORLDS)}, not {scale!r}.")
+        w = ensure_world(WORLDS[scale], progress=False)
         out = {"train": str(w / "train"), "winoground": str(w / "winoground"), "vg": str(w / "aro"),
                "coco_order": str(w / "order"), "zeroshot": "miniworld", "zeroshot_root": str(w / "zeroshot"), "tagger": "miniworld"}
     for k, v in data.items(): out[k] = str(Path(v).expanduser()) if isinstance(v, str) and v.startswith("~") else v
@@ -183,21 +188,19 @@ def split_hparams(hparams: dict) -> tuple[dict, dict]:
     return {k: v for k, v in hparams.items() if k in TRAIN_FIELDS}, {k: v for k, v in hparams.items() if k in SCORE_OPTIONS}
 
 # %% ../nbs/17_experiments.ipynb #9df68715
-EXPERIMENT_CONDITIONS = CONDITIONS | {"text-encoder": dict(trainable="text-layernorm"), "full-ft": dict(trainable="full"),
-                                      "unet-features": dict(distill="unet-features")}
-
 def condition_overrides(condition: str) -> dict:
-    "Training options of a condition: one of `EXPERIMENT_CONDITIONS`, or 'lam=<λ>' (SDS-CLIP with that λ)."
+    "Training options of a condition: one of `CONDITIONS` (`16_runs`), or 'lam=<λ>' (SDS-CLIP with that λ)."
     if condition.startswith("lam="): return dict(lam=float(condition[4:]))
-    if condition not in EXPERIMENT_CONDITIONS or condition == "pretrained":
-        raise ValueError(f"Unknown condition {condition!r}. Valid: {', '.join(c for c in EXPERIMENT_CONDITIONS if c != 'pretrained')}, lam=<λ>.")
-    return dict(EXPERIMENT_CONDITIONS[condition])
+    if condition not in CONDITIONS or condition == "pretrained":
+        raise ValueError(f"Unknown condition {condition!r}. Valid: {', '.join(c for c in CONDITIONS if c != 'pretrained')}, lam=<λ>.")
+    return dict(CONDITIONS[condition])
 
 RUN_IDENTITY_EXCLUDES = {"out", "resume", "override_config", "device", "workers", "save_every", "keep", "compile", "preset"}
 
 def config_key(c: TrainConfig) -> str:
-    "A fingerprint of what a run computes (not of where it writes or how often it saves)."
+    "A fingerprint of what a run computes (not of where it writes or how often it saves), local weights by their content."
     d = {k: v for k, v in asdict(c).items() if k not in RUN_IDENTITY_EXCLUDES}
+    d |= {"pretrained": weights_key(c.pretrained), "teacher": weights_key(c.teacher)}
     return hashlib.sha1(json.dumps(d, sort_keys=True, default=str).encode()).hexdigest()[:8]
 
 def slug(s: str) -> str: return re.sub(r"[^A-Za-z0-9_.=-]+", "_", s)
@@ -229,6 +232,8 @@ class Experiment:
         self.t0, self._teacher = time.perf_counter(), None
 
     def opt(self, name, default=None): return self.score_options.get(name, default)
+    @property
+    def ledger(self) -> Path: return ledger_path(self.runs)
 
 # %% ../nbs/17_experiments.ipynb #ee122105
 def train_config(ex: Experiment, condition: str, seed: int) -> TrainConfig:
@@ -242,7 +247,7 @@ def train_config(ex: Experiment, condition: str, seed: int) -> TrainConfig:
 
 def finetuned(ex: Experiment, condition: str, seed: int) -> str:
     "The checkpoint of `condition` fine-tuned with `seed`: trained, resumed, or reused."
-    return train_or_reuse(train_config(ex, condition, seed))
+    return train_or_reuse(train_config(ex, condition, seed), ex.ledger)
 
 # %% ../nbs/17_experiments.ipynb #5d9b8d84
 def eval_config(roots: dict, task: str, **over) -> EvalConfig:
@@ -285,13 +290,24 @@ def load_pretrained(ex: Experiment):
 
 TASKS = ("winoground", "vg", "order", "zeroshot")
 
+def weights_label(source: str | None) -> str:
+    "A folder name for weights: their last path part, with the content fingerprint of local weights."
+    key = weights_key(source)
+    return slug(str(source).strip("/").split("/")[-1] + ("" if key == source else f"-{key}"))
+
+def scores_path(ex: Experiment, condition: str, seed: int, task: str) -> Path:
+    "Where the scores of the backbone under `condition` on `task` are kept: beside the run (the pretrained model's in its own folder)."
+    if condition == "pretrained":
+        folder = Path(ex.runs) / slug(ex.backbone) / f"pretrained-{weights_label(ex.pretrained)}"
+    else: folder = Path(train_config(ex, condition, seed).out) / "checkpoints"
+    return folder / f"scores-{task}-{suite_key(ex.roots)}.json"
+
 def clip_scores(ex: Experiment, condition: str, seed: int, tasks=TASKS) -> dict[str, float]:
     "The backbone's scores on `tasks` under `condition` ('pretrained' or a fine-tuning condition), cached per task beside the run."
-    if condition == "pretrained":
-        folder, load = Path(ex.runs) / slug(ex.backbone) / f"pretrained-{slug(Path(str(ex.pretrained)).name)}", lambda: load_pretrained(ex)
+    if condition == "pretrained": load = lambda: load_pretrained(ex)
     else:
         ckpt = finetuned(ex, condition, seed)
-        folder, load = Path(ckpt).parent, lambda: load_finetuned(ckpt, device=ex.device)
+        load = lambda: load_finetuned(ckpt, device=ex.device)
     model, out = None, {}
     for task in tasks:
         def compute():
@@ -301,7 +317,7 @@ def clip_scores(ex: Experiment, condition: str, seed: int, tasks=TASKS) -> dict[
             if task == "zeroshot": return zeroshot_scores(m, preprocess, tokenizer, ex.roots, ex.device, ex.opt("zeroshot_limit"))
             return suite_scores(CLIPScorer(m, preprocess, tokenizer, device=ex.device, batch_size=ex.opt("eval_batch", 64), progress=False),
                                 ex.roots, (task,))
-        out |= cached_scores(folder / f"scores-{task}-{suite_key(ex.roots)}.json", compute)
+        out |= cached_scores(scores_path(ex, condition, seed, task), compute, ex.ledger, f"score {task}", f"{ex.backbone}/{condition}/seed{seed}")
     return out
 
 # %% ../nbs/17_experiments.ipynb #2210c970
@@ -318,11 +334,19 @@ def diffusion_scorer(ex: Experiment, seed: int) -> DiffusionScorer:
 
 def diffusion_scores(ex: Experiment, seed: int, tasks=TASKS) -> dict[str, float]:
     "The teacher's diffusion score on `tasks` that the preset scores it on (`diffusion_tasks`), (t, ε) drawn from `seed`, cached per task."
-    out, n = {}, ex.opt("diffusion_samples", 50)
-    for task in [t for t in tasks if t in ex.opt("diffusion_tasks", ["winoground", "vg"])]:
-        path = Path(ex.runs) / "diffusion" / slug(ex.teacher.strip("/").split("/")[-1]) / f"seed{seed}-{task}-n{n}-{suite_key(ex.roots)}.json"
-        out |= cached_scores(path, lambda: suite_scores(diffusion_scorer(ex, seed), ex.roots, (task,)))
+    out = {}
+    for task in diffusion_tasks(ex, tasks):
+        out |= cached_scores(diffusion_path(ex, seed, task), lambda: suite_scores(diffusion_scorer(ex, seed), ex.roots, (task,)),
+                             ex.ledger, f"diffusion {task}", f"seed{seed} N={ex.opt('diffusion_samples', 50)}")
     return out
+
+def diffusion_tasks(ex: Experiment, tasks=TASKS) -> list[str]:
+    "Those of `tasks` the preset scores the teacher on (`diffusion_tasks`)."
+    return [t for t in tasks if t in ex.opt("diffusion_tasks", ["winoground", "vg"])]
+
+def diffusion_path(ex: Experiment, seed: int, task: str) -> Path:
+    "Where the teacher's diffusion score on `task` with `seed` is kept (local teachers keyed by their weights)."
+    return Path(ex.runs) / "diffusion" / weights_label(ex.teacher) / f"seed{seed}-{task}-n{ex.opt('diffusion_samples', 50)}-{suite_key(ex.roots)}.json"
 
 # %% ../nbs/17_experiments.ipynb #a856211d
 def condition_rows(ex: Experiment, conditions, tasks=TASKS, seeds=None) -> pd.DataFrame:
@@ -339,8 +363,9 @@ def cost_rows(ex: Experiment) -> tuple[pd.DataFrame, dict]:
     "Seconds per Winoground item of the pretrained CLIP and of the diffusion score (Fig. 3)."
     model, preprocess, tokenizer = load_pretrained(ex)
     items = load_winoground(ex.roots["winoground"])[: ex.opt("cost_items", 20)]
-    cost = winoground_cost(CLIPScorer(model, preprocess, tokenizer, device=ex.device, progress=False), diffusion_scorer(ex, 0),
-                           items, repeats=ex.opt("cost_repeats", 3))
+    with timed(ex.ledger, "timing (Fig. 3)", ex.backbone):
+        cost = winoground_cost(CLIPScorer(model, preprocess, tokenizer, device=ex.device, progress=False), diffusion_scorer(ex, 0),
+                               items, repeats=ex.opt("cost_repeats", 3))
     rows = [(ex.backbone, "cost", 0, f"cost/{k}", float(cost[k])) for k in ("clip_seconds_per_item", "diffusion_seconds_per_item", "ratio")]
     return pd.DataFrame(rows, columns=["backbone", "condition", "seed", "metric", "value"]), cost
 
@@ -348,6 +373,28 @@ def run_logs(ex: Experiment, condition: str, seed: int) -> pd.DataFrame:
     "The training log of a (finished) run."
     log = Path(train_config(ex, condition, seed).out) / "log.jsonl"
     return pd.DataFrame([json.loads(l) for l in log.read_text().splitlines() if l.strip()])
+
+# %% ../nbs/17_experiments.ipynb #c46093be
+EVERY_TASK = ["winoground", "vg", "zeroshot"]
+NEEDS = {  # artefact → (conditions, tasks) its notebook scores
+    "table1": (["pretrained", "only-ft", "sds-backprop"], ["winoground"]),
+    "table2": (["pretrained", "only-ft", "sds-backprop"], ["vg", "order"]),
+    "table3": (["pretrained", "only-ft", "sds-backprop"], ["winoground"]),
+    "fig3": ([], []),                                   # times the two scorers; scores nothing
+    "fig4": (["pretrained"], ["winoground"]),
+    "fig5": (["pretrained", "only-ft", "sds-backprop"], ["zeroshot"]),
+    "ablations": (["pretrained", "only-ft", "sds-backprop", "text-encoder", "full-ft", "unet-features"], EVERY_TASK),
+    "sds_modes": (["only-ft", "sds-backprop", "sds-stopgrad"], EVERY_TASK),
+    "lambda_sweep": (["lam=<each of hparams['lams']>"], EVERY_TASK),
+    "seeds": (["pretrained", "only-ft", "sds-backprop", "sds-stopgrad", "diffusion"], EVERY_TASK),
+}
+
+def needs(ex: Experiment) -> tuple[list[str], list[str]]:
+    "(conditions, tasks) the notebook of `ex` scores: the diffusion backbone scores the teacher; the λ sweep one run per λ."
+    conditions, tasks = NEEDS[ex.artefact]
+    if ex.clip is None: conditions = ["diffusion"]
+    elif ex.artefact == "lambda_sweep": conditions = [f"lam={l:g}" for l in ex.hparams["lams"]]
+    return list(conditions), list(tasks)
 
 # %% ../nbs/17_experiments.ipynb #7c8a2cf9
 PERCENT_PREFIXES = ("winoground/", "aro/", "zeroshot/")
@@ -359,6 +406,16 @@ def fmt(mean: float, std: float, n: int, metric: str) -> str:
     if mean is None or math.isnan(mean): return "–"
     f = (lambda x: f"{x:.1f}") if is_percent(metric) else (lambda x: f"{x:.3g}")
     return f(mean) if n < 2 else f"{f(mean)} ± {f(std)}"
+
+def mean_std(df: pd.DataFrame) -> pd.DataFrame:
+    "Mean and std over seeds of every (condition, metric), in percent."
+    g = df.groupby(["condition", "metric"], sort=False)["value"]
+    return pd.DataFrame({"mean": 100 * g.mean(), "std": 100 * g.std(ddof=1).fillna(0.0), "n_seeds": g.size()}).reset_index()
+
+def markdown(df: pd.DataFrame) -> str:
+    "A DataFrame as a markdown table."
+    lines = ["| " + " | ".join(map(str, df.columns)) + " |", "|" + "---|" * len(df.columns)]
+    return "\n".join(lines + ["| " + " | ".join(str(v) for v in r) + " |" for r in df.itertuples(index=False)]) + "\n"
 
 def stats(df: pd.DataFrame) -> pd.DataFrame:
     "Mean, std and n over seeds per (backbone, condition, metric), in percent (timings and ratios unscaled)."
@@ -462,31 +519,134 @@ def setup_needs(setup: Setup, jobs: list[Job]) -> list[str]:
             missing.append(f"data root {k!r}: {Path(v).expanduser()} does not exist (set {var}, or set it empty to leave that dataset out)")
     return missing
 
+# %% ../nbs/17_experiments.ipynb #cc529ad9
+def job_experiment(job: Job) -> Experiment:
+    "The `Experiment` the job's notebook builds from its parameters."
+    return Experiment(job.artefact, **job.params)
+
+COST = {"full-ft": 5, "sds-backprop": 4, "unet-features": 4, "text-encoder": 4, "sds-stopgrad": 3, "diffusion": 3,
+        "only-ft": 2, "pretrained": 1}  # relative seconds, so the longest items start first
+
+def _work_item(ex: Experiment, job: Job, condition: str, seed: int, tasks: list[str]) -> dict:
+    return dict(artefact=job.artefact, params=job.params, condition=condition, seed=seed, tasks=tasks,
+                what=f"{ex.backbone}/{condition}/seed{seed}", cost=COST.get(condition, 4 if condition.startswith("lam=") else 2))
+
+def pending_work(jobs: list[Job]) -> list[dict]:
+    "What the jobs' notebooks will compute that is not on disk: one item per model and per teacher (seed, benchmark), longest first."
+    work = {}
+    for job in jobs:
+        ex = job_experiment(job)
+        conditions, tasks = needs(ex)
+        for i, seed in enumerate(ex.seeds):
+            for cond in conditions:
+                if cond == "pretrained" and i > 0: continue
+                if cond == "diffusion":
+                    for t in diffusion_tasks(ex, tasks):
+                        if not diffusion_path(ex, seed, t).is_file():
+                            work.setdefault(str(diffusion_path(ex, seed, t)), _work_item(ex, job, cond, seed, [t]))
+                    continue
+                missing = [t for t in tasks if not scores_path(ex, cond, seed, t).is_file()]
+                if not missing: continue
+                model = scores_path(ex, cond, seed, missing[0]).parent
+                item = work.setdefault(str(model), _work_item(ex, job, cond, seed, []))
+                item["tasks"] += [t for t in missing if t not in item["tasks"]]
+    return sorted(work.values(), key=lambda w: -w["cost"])
+
+def do_work(item: dict) -> str:
+    "Compute one work item in this process: what its notebook would otherwise compute."
+    ex = Experiment(item["artefact"], **item["params"])
+    if item["condition"] == "diffusion": diffusion_scores(ex, item["seed"], item["tasks"])
+    else: clip_scores(ex, item["condition"], item["seed"], item["tasks"])
+    return item["what"]
+
+def _init_worker(threads: int):
+    os.environ["TQDM_DISABLE"] = "1"
+    torch.set_num_threads(threads)
+
+def cpu_count() -> int: return len(os.sched_getaffinity(0)) if hasattr(os, "sched_getaffinity") else os.cpu_count() or 1
+
+def default_workers(setup: Setup) -> int:
+    "Processes for the work items: one per core on a CPU, one on a GPU."
+    return 1 if str(setup.hparams.get("device", "cpu")).startswith("cuda") else cpu_count()
+
+def prepare(jobs: list[Job], workers: int = 1, progress: bool = True) -> list[dict]:
+    "Compute every pending work item of `jobs`, `workers` at a time; return the failures (item and error)."
+    from tqdm.auto import tqdm
+    work, failures = pending_work(jobs), []
+    if not work: return failures
+    workers = max(1, min(workers, len(work)))
+    bar = tqdm(total=len(work), desc=f"runs and scores ({workers} process{'es' if workers > 1 else ''})", unit="item", disable=not progress)
+    def done(item, error=None):
+        if error: failures.append({"what": item["what"], "error": f"{type(error).__name__}: {error}"})
+        bar.update(); bar.set_postfix_str(item["what"])
+    if workers == 1:
+        for item in work:
+            try: do_work(item); done(item)
+            except Exception as e: done(item, e)
+    else:
+        import sdsclip.experiments as lib  # the installed module's functions, which new processes can import by name
+        with ProcessPoolExecutor(workers, mp_context=multiprocessing.get_context("spawn"), initializer=lib._init_worker,
+                                 initargs=(max(1, cpu_count() // workers),)) as pool:
+            futures = {pool.submit(lib.do_work, item): item for item in work}
+            for f in as_completed(futures): done(futures[f], f.exception())
+    bar.close()
+    return failures
+
+# %% ../nbs/17_experiments.ipynb #4b96860b
+COMPUTE_STAGES = ("fine-tune", "score ", "diffusion ", "timing")
+
+def profile(ledger: pd.DataFrame, report: dict) -> pd.DataFrame:
+    "Rows (part, stage, n, seconds): the phases' wall-clock, then the stages' seconds summed over processes."
+    rows = [("wall-clock", ph, 1, s) for ph, s in report["phases"].items()]
+    work = ledger[ledger.stage.str.startswith(COMPUTE_STAGES)]
+    for stage, g in work.groupby("stage", sort=False): rows.append(("stages", stage, len(g), round(g.seconds.sum(), 1)))
+    nb = [j for j in report["jobs"] if j["status"] != "reused"]
+    if nb:
+        first, last = report["notebook_window"]
+        inside = work[(work.start >= first) & (work.start <= last)]
+        rows.append(("notebooks", "computing runs and scores", len(inside), round(inside.seconds.sum(), 1)))
+        rows.append(("notebooks", "kernel start, imports, tables, plots", len(nb),
+                     round(sum(j["seconds"] for j in nb) - inside.seconds.sum(), 1)))
+    return pd.DataFrame(rows, columns=["part", "stage", "n", "seconds"])
+
 # %% ../nbs/17_experiments.ipynb #1b4512c7
 def reproduce(preset: str | Setup = "miniworld", only=None, backbones=None, force: bool = False, out: str | Path = "figures",
-              runs: str | Path = "runs/experiments", kernel: str = "python3", progress: bool = True) -> dict:
-    "Run every (selected) experiment notebook of `preset` (a name or a `Setup`) with papermill, reusing finished jobs; assemble `out/<preset>/`."
+              runs: str | Path = "runs/experiments", kernel: str = "python3", progress: bool = True, workers: int | None = None) -> dict:
+    """Run every (selected) experiment notebook of `preset` (a name or a `Setup`) with papermill, reusing finished jobs; assemble `out/<preset>/`.
+    The runs and scores the notebooks need are computed first, `workers` processes at a time (default: `default_workers`)."""
     from tqdm.auto import tqdm
     setup = preset if isinstance(preset, Setup) else get_setup(preset)
     jobs = plan(setup, out, runs, only, backbones)
     missing = setup_needs(setup, jobs)
     if missing: raise RuntimeError(f"Preset {setup.name!r} cannot run here. Missing:\n" + "\n".join(f"  - {m}" for m in missing))
-    t0, records = time.perf_counter(), []
+    t0, since, records, phases = time.perf_counter(), time.time(), [], {}
+    ledger = ledger_path(Path(runs) / setup.name)
+    def phase(name, start): phases[name] = round(time.perf_counter() - start, 1)
+    t = time.perf_counter(); resolve_data(setup.data); phase("world (generated when missing)", t)
+    todo = [j for j in jobs if force or not job_done(j)]
+    t = time.perf_counter(); prep_failed = prepare(todo, workers or default_workers(setup), progress); phase("runs and scores", t)
     bar = tqdm(jobs, desc=f"reproduce {setup.name}", unit="notebook", disable=not progress)
+    t, first = time.perf_counter(), time.time()
     for job in bar:
         bar.set_postfix_str(job.name)
-        if not force and job_done(job): records.append(json.loads((job.folder / "job.json").read_text()) | {"status": "reused"})
+        if job not in todo: records.append(json.loads((job.folder / "job.json").read_text()) | {"status": "reused"})
         else: records.append(run_job(job, kernel))
-    report = {"preset": setup.name, "seconds": round(time.perf_counter() - t0, 1), "jobs": records,
-              "failed": [r for r in records if r["status"] == "failed"]}
-    report["files"] = assemble(setup, out)
+    phase("notebooks", t)
+    report = {"preset": setup.name, "jobs": records, "failed": [r for r in records if r["status"] == "failed"],
+              "prepare_failed": prep_failed, "notebook_window": (first, time.time())}
+    t = time.perf_counter(); report["files"] = assemble(setup, out); phase("tables and figures", t)
+    report["seconds"] = phases["total"] = round(time.perf_counter() - t0, 1)
+    report["phases"] = phases
+    report["profile"] = profile(read_ledger(ledger, since), report).to_dict("records")
     write_index(setup, out, report)
     return report
 
 def format_report(r: dict) -> str:
     "The report as lines: a status per notebook, then the failures with their errors."
     lines = [f"reproduce {r['preset']}: {len(r['jobs'])} notebook(s) in {r['seconds']:.0f} s"]
+    lines += [f"  {ph:32} {s:7.1f} s" for ph, s in r["phases"].items() if ph != "total"]
     lines += [f"  {j['status']:7} {j['job']:32} {j['seconds']:7.1f} s" for j in r["jobs"]]
+    lines += [f"  could not compute {f['what']} ahead (its notebook tried again): {f['error']}" for f in r.get("prepare_failed", [])]
     lines += [f"FAILED {j['job']}: {j['error']}\n  notebook with the traceback: {j['notebook']}" for j in r["failed"]]
     return "\n".join(lines + [f"wrote {len(r['files'])} file(s) under figures/{r['preset']}/ (index: figures/README.md)"])
 
@@ -647,6 +807,39 @@ def seeds_table(df: pd.DataFrame) -> pd.DataFrame:
         rows.append(row)
     return pd.DataFrame(rows).fillna("–")
 
+# %% ../nbs/17_experiments.ipynb #ad5f3e9a
+def _m(st: pd.DataFrame, cond: str, metric: str) -> tuple[float, float]:
+    r = st[(st.condition == cond) & (st.metric == metric)]
+    return (float(r["mean"].iloc[0]), float(r["std"].iloc[0])) if len(r) else (math.nan, math.nan)
+
+def findings(st: pd.DataFrame, sds_share: dict[str, float] | None = None) -> list[str]:
+    "Plain statements of what the `seeds` artefact's numbers show (`sds_share`: λ·L_SDS / L_CLIP per SDS condition)."
+    f, pm = [], lambda x: f"{x[0]:.1f} ± {x[1]:.1f}"
+    for metric, name in (("winoground/Overall/text", "Winoground text score"), ("winoground/Both/text", "Winoground Both"),
+                         ("aro/vg_relation", "VG-Relation"), ("aro/vg_attribution", "VG-Attribution")):
+        d, p = _m(st, "diffusion", metric), _m(st, "pretrained", metric)
+        if math.isnan(d[0]) or math.isnan(p[0]): continue
+        diff = d[0] - p[0]
+        verdict = "is level with" if abs(diff) <= max(d[1] + p[1], 1.0) else "beats" if diff > 0 else "trails"
+        f.append(f"{name}: the teacher's diffusion score {pm(d)}% vs the pretrained CLIP {pm(p)}% ({diff:+.1f} points): the teacher {verdict} the student.")
+    c = lambda m: _m(st, "pretrained", m)
+    if not math.isnan(c("winoground/Both/text")[0]):
+        near = "at or near chance" if c("winoground/Both/text")[0] <= 35 else "above chance"
+        f.append(f"Pretrained CLIP on swaps that bind words to other objects: Winoground Object {pm(c('winoground/Object/text'))}%, "
+                 f"Relation {pm(c('winoground/Relation/text'))}%; on swaps that only word order tells apart it is {near}: "
+                 f"Winoground Both {pm(c('winoground/Both/text'))}% (chance 25), VG-Relation {pm(c('aro/vg_relation'))}% (chance 50).")
+    for cond in ("sds-backprop", "sds-stopgrad"):
+        for metric, name in (("winoground/Overall/text", "Winoground text"), ("aro/vg_relation", "VG-Relation"),
+                             ("aro/vg_attribution", "VG-Attribution"), ("zeroshot/mean", "zero-shot mean")):
+            a, o = _m(st, cond, metric), _m(st, "only-ft", metric)
+            if math.isnan(a[0]) or math.isnan(o[0]): continue
+            moved = abs(a[0] - o[0]) > a[1] + o[1]
+            f.append(f"{cond} vs only-ft, {name}: {pm(a)}% vs {pm(o)}% ({a[0] - o[0]:+.1f} points, "
+                     f"{'more' if moved else 'less'} than the two standard deviations added).")
+    for cond, share in (sds_share or {}).items():
+        f.append(f"{cond}: the distillation term λ·L_SDS was {100 * share:.3g}% of L_CLIP on average over training.")
+    return f
+
 # %% ../nbs/17_experiments.ipynb #9bf5ac9e
 def _write_table(t: pd.DataFrame, dst: Path, title: str, note: str) -> list[Path]:
     t.to_csv(dst.with_suffix(".csv"), index=False)
@@ -685,6 +878,11 @@ def assemble(setup: Setup, out: str | Path = "figures") -> list[str]:
         elif art == "seeds":
             files += _write_table(seeds_table(g), dst / art, title, "Mean [Student-t 95% interval] over the seeds listed, %.")
             plot_seeds(g, dst / "seeds.png"); files.append(dst / "seeds.png")
+            share = df[df.metric == "run/sds_share"].groupby("condition").value.mean().to_dict()
+            said = "\n".join(f"- {x}" for x in findings(st, share))
+            (dst / "findings.md").write_text(f"# What the numbers show\n\nMean ± std over seeds {sorted(set(g.seed))}, %.\n\n{said}\n"
+                                             + ("\n**tiny preset: random-init models; not a result.**\n" if setup.name == "tiny" else ""))
+            files.append(dst / "findings.md")
         else:
             extra = {"sds_modes": {"run/seconds_per_step": "s/step", "run/sds_share": "λ·L_SDS / L_CLIP"}}.get(art, {})
             files += _write_table(side_by_side(st, paper, art, SUMMARY_METRICS | extra, ref), dst / art, title,
@@ -693,6 +891,12 @@ def assemble(setup: Setup, out: str | Path = "figures") -> list[str]:
     return [str(f) for f in files]
 
 # %% ../nbs/17_experiments.ipynb #edf2fffb
+OTHER_FILES = {"rows": "every row: backbone, condition, seed, metric, value", "findings": "what the numbers show, in sentences (from `seeds`)"}
+
+def profile_note(idx: dict) -> str:
+    m = idx["machine"]
+    return f"commit `{idx['commit']}`, {m.get('cpu', '')}, {m.get('threads', '?')} threads, {m.get('gpu') or 'no GPU'}"
+
 def write_index(setup: Setup, out: str | Path, report: dict) -> Path:
     "Record this reproduction in out/<preset>/index.json and rewrite out/README.md from every preset's index."
     out = Path(out)
@@ -700,8 +904,12 @@ def write_index(setup: Setup, out: str | Path, report: dict) -> Path:
     seeds = sorted({s for a in ARTEFACTS for s in setup.seeds_for(a)})
     idx = {"preset": setup.name, "description": setup.description, "commit": m.get("commit"), "machine": m, "seeds": seeds,
            "seconds": report["seconds"], "jobs": [{k: j[k] for k in ("job", "status", "seconds", "error")} for j in report["jobs"]],
-           "files": [str(Path(f).relative_to(out)) for f in report["files"]]}
+           "profile": report.get("profile", []), "files": [str(Path(f).relative_to(out)) for f in report["files"]]}
     write_json(idx, out / setup.name / "index.json")
+    if idx["profile"]:
+        prof = pd.DataFrame(idx["profile"])
+        prof.to_csv(out / setup.name / "profile.csv", index=False)
+        (out / setup.name / "profile.md").write_text(f"# Where the seconds went\n\n{profile_note(idx)}\n\n" + markdown(prof) + "\n")
     lines = ["# figures/", "", "Written by `sdsclip reproduce --preset P` (`make reproduce`: the `miniworld` preset). One folder per",
              "preset; executed notebooks under `runs/<preset>/<artefact>/<backbone>/notebook.ipynb` beside their `result.json`.", ""]
     for f in sorted(out.glob("*/index.json")):
@@ -712,8 +920,13 @@ def write_index(setup: Setup, out: str | Path, report: dict) -> Path:
                   f"- commit `{i['commit']}`, seeds {i['seeds']}, {i['seconds']:.0f} s",
                   f"- machine: {mi.get('cpu', '')} ({mi.get('gpu') or 'no GPU'}), torch {mi.get('torch', '')}",
                   f"- notebooks: " + ", ".join(f"{n} {k}" for k, n in status.items()), ""]
+        if i.get("profile"):
+            prof = pd.DataFrame(i["profile"])
+            lines += [f"Where the seconds went ({profile_note(i)}; every line in `{i['preset']}/profile.csv`):", "",
+                      markdown(prof[prof.part != "stages"]), "Largest stages, seconds summed over processes:", "",
+                      markdown(prof[prof.part == "stages"].sort_values("seconds", ascending=False).head(6)), ""]
         lines += ["| file | artefact |", "|---|---|"]
-        lines += [f"| `{p}` | {ARTEFACTS.get(Path(p).stem, 'every row: backbone, condition, seed, metric, value')} |" for p in i["files"]]
+        lines += [f"| `{p}` | {ARTEFACTS.get(Path(p).stem, OTHER_FILES.get(Path(p).stem, ''))} |" for p in i["files"]]
         failed = [j for j in i["jobs"] if j["status"] == "failed"]
         if failed: lines += ["", "Failed:"] + [f"- `{j['job']}`: {j['error']}" for j in failed]
         lines.append("")
