@@ -559,9 +559,11 @@ def do_work(item: dict) -> str:
     else: clip_scores(ex, item["condition"], item["seed"], item["tasks"])
     return item["what"]
 
-def _init_worker(threads: int):
-    os.environ["TQDM_DISABLE"] = "1"
+def _init_worker(threads: int, log: str):
+    "A worker process: its share of the cores; its progress bars and warnings go to `log`, not over the runner's bar."
     torch.set_num_threads(threads)
+    fd = os.open(log, os.O_WRONLY | os.O_CREAT | os.O_APPEND)
+    os.dup2(fd, 2); os.dup2(fd, 1)
 
 def cpu_count() -> int: return len(os.sched_getaffinity(0)) if hasattr(os, "sched_getaffinity") else os.cpu_count() or 1
 
@@ -570,7 +572,8 @@ def default_workers(setup: Setup) -> int:
     return 1 if str(setup.hparams.get("device", "cpu")).startswith("cuda") else cpu_count()
 
 def prepare(jobs: list[Job], workers: int = 1, progress: bool = True) -> list[dict]:
-    "Compute every pending work item of `jobs`, `workers` at a time; return the failures (item and error)."
+    """Compute every pending work item of `jobs`, `workers` at a time; return the failures (item and error).
+    Worker processes write their own output (training progress, warnings) to `workers.log` in the runs folder."""
     from tqdm.auto import tqdm
     work, failures = pending_work(jobs), []
     if not work: return failures
@@ -585,8 +588,9 @@ def prepare(jobs: list[Job], workers: int = 1, progress: bool = True) -> list[di
             except Exception as e: done(item, e)
     else:
         import sdsclip.experiments as lib  # the installed module's functions, which new processes can import by name
+        Path(jobs[0].params["runs"]).mkdir(parents=True, exist_ok=True)
         with ProcessPoolExecutor(workers, mp_context=multiprocessing.get_context("spawn"), initializer=lib._init_worker,
-                                 initargs=(max(1, cpu_count() // workers),)) as pool:
+                                 initargs=(max(1, cpu_count() // workers), str(Path(jobs[0].params["runs"]) / "workers.log"))) as pool:
             futures = {pool.submit(lib.do_work, item): item for item in work}
             for f in as_completed(futures): done(futures[f], f.exception())
     bar.close()
@@ -604,7 +608,8 @@ def profile(ledger: pd.DataFrame, report: dict) -> pd.DataFrame:
     if nb:
         first, last = report["notebook_window"]
         inside = work[(work.start >= first) & (work.start <= last)]
-        rows.append(("notebooks", "computing runs and scores", len(inside), round(inside.seconds.sum(), 1)))
+        late = inside[~inside.stage.str.startswith("timing")]  # Fig. 3's timing belongs in its notebook; nothing else does
+        rows.append(("notebooks", "computing runs and scores (left by the first phase)", len(late), round(late.seconds.sum(), 1)))
         rows.append(("notebooks", "kernel start, imports, tables, plots", len(nb),
                      round(sum(j["seconds"] for j in nb) - inside.seconds.sum(), 1)))
     return pd.DataFrame(rows, columns=["part", "stage", "n", "seconds"])
@@ -898,15 +903,21 @@ def profile_note(idx: dict) -> str:
     return f"commit `{idx['commit']}`, {m.get('cpu', '')}, {m.get('threads', '?')} threads, {m.get('gpu') or 'no GPU'}"
 
 def write_index(setup: Setup, out: str | Path, report: dict) -> Path:
-    "Record this reproduction in out/<preset>/index.json and rewrite out/README.md from every preset's index."
+    """Record this reproduction in out/<preset>/index.json (with its profile) and rewrite out/README.md from every preset's index.
+    A reproduction that reused every notebook keeps the record of the one that computed them, noting the recheck."""
     out = Path(out)
     m = machine_info()
     seeds = sorted({s for a in ARTEFACTS for s in setup.seeds_for(a)})
     idx = {"preset": setup.name, "description": setup.description, "commit": m.get("commit"), "machine": m, "seeds": seeds,
            "seconds": report["seconds"], "jobs": [{k: j[k] for k in ("job", "status", "seconds", "error")} for j in report["jobs"]],
            "profile": report.get("profile", []), "files": [str(Path(f).relative_to(out)) for f in report["files"]]}
+    old = out / setup.name / "index.json"
+    if report["jobs"] and all(j["status"] == "reused" for j in report["jobs"]) and old.is_file():
+        # nothing was computed: the figures, their commit, machine and profile are still those of the run that made them
+        prev = json.loads(old.read_text())
+        idx = prev | {"files": idx["files"], "rechecked": {"commit": m.get("commit"), "seconds": report["seconds"], "all_reused": True}}
     write_json(idx, out / setup.name / "index.json")
-    if idx["profile"]:
+    if idx["profile"] and "rechecked" not in idx:
         prof = pd.DataFrame(idx["profile"])
         prof.to_csv(out / setup.name / "profile.csv", index=False)
         (out / setup.name / "profile.md").write_text(f"# Where the seconds went\n\n{profile_note(idx)}\n\n" + markdown(prof) + "\n")
@@ -919,7 +930,9 @@ def write_index(setup: Setup, out: str | Path, report: dict) -> Path:
         lines += [f"## `{i['preset']}`", "", i["description"] + ".", "",
                   f"- commit `{i['commit']}`, seeds {i['seeds']}, {i['seconds']:.0f} s",
                   f"- machine: {mi.get('cpu', '')} ({mi.get('gpu') or 'no GPU'}), torch {mi.get('torch', '')}",
-                  f"- notebooks: " + ", ".join(f"{n} {k}" for k, n in status.items()), ""]
+                  f"- notebooks: " + ", ".join(f"{n} {k}" for k, n in status.items())]
+        if i.get("rechecked"): lines.append(f"- run again at commit `{i['rechecked']['commit']}`: every notebook reused, {i['rechecked']['seconds']:.0f} s")
+        lines.append("")
         if i.get("profile"):
             prof = pd.DataFrame(i["profile"])
             lines += [f"Where the seconds went ({profile_note(i)}; every line in `{i['preset']}/profile.csv`):", "",
