@@ -11,8 +11,7 @@ from pathlib import Path
 from common import machine
 
 ONE = """
-import os, sys, torch
-os.environ["TQDM_DISABLE"] = "1"
+import sys, torch
 torch.set_num_threads(int(sys.argv[1]))
 from sdsclip.experiments import Experiment, get_setup, finetuned
 s = get_setup("miniworld"); bb = s.backbones["table1"][0]
@@ -24,9 +23,11 @@ finetuned(ex, sys.argv[2], 0)
 
 def runs(n: int, threads: int, cond: str, steps: int) -> float:
     "Seconds for `n` runs started together, each a process with `threads` threads (start-up and imports included)."
-    t0 = time.perf_counter()
-    ps = [subprocess.Popen([sys.executable, "-c", ONE, str(threads), cond, str(steps), tempfile.mkdtemp()]) for _ in range(n)]
-    if any(p.wait() for p in ps): raise SystemExit("a run failed")
+    t0, logs = time.perf_counter(), [Path(tempfile.mkdtemp()) / "run.log" for _ in range(n)]
+    ps = [subprocess.Popen([sys.executable, "-c", ONE, str(threads), cond, str(steps), str(log.parent)],
+                           stdout=subprocess.DEVNULL, stderr=log.open("w")) for log in logs]
+    for p, log in zip(ps, logs):
+        if p.wait(): raise SystemExit(f"a run failed; its log ends:\n{log.read_text()[-2000:]}")
     return time.perf_counter() - t0
 
 

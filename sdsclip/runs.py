@@ -31,7 +31,7 @@ def record_seconds(ledger: str | Path | None, stage: str, what: str, seconds: fl
     "Append one line to the ledger (nothing when `ledger` is None)."
     if ledger is None: return
     Path(ledger).parent.mkdir(parents=True, exist_ok=True)
-    line = json.dumps({"stage": stage, "what": what, "seconds": round(seconds, 3), "start": round(start, 3), "pid": os.getpid()})
+    line = json.dumps({"stage": stage, "what": what, "seconds": round(seconds, 3), "start": start, "pid": os.getpid()})
     with open(ledger, "a") as f: f.write(line + "\n")
 
 @contextmanager
