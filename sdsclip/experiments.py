@@ -25,7 +25,9 @@ from .runs import (CONDITIONS, ORDER_SEED, cached_scores, ledger_path, read_ledg
                           train_or_reuse, weights_key)
 from .models import DEFAULT_TEACHER, TINY_CLIP, TINY_CLIP_RN, load_clip, load_teacher, tiny_teacher
 from .environment import data_dir
-from .train import TrainConfig
+from .train import Run, TrainConfig, draw_samples, loader, restore_run
+from .objective import gradient_shares
+from .checkpoint import latest_checkpoint
 
 # %% auto #0
 __all__ = ['ARTEFACTS', 'DIFFUSION', 'PAPER_DATA', 'PAPER_MAIN', 'PAPER_LAION', 'PAPER_FIG4', 'TRAIN_FIELDS', 'SCORE_OPTIONS',
@@ -35,11 +37,11 @@ __all__ = ['ARTEFACTS', 'DIFFUSION', 'PAPER_DATA', 'PAPER_MAIN', 'PAPER_LAION', 
            'get_setup', 'resolve_data', 'split_hparams', 'condition_overrides', 'config_key', 'slug', 'Experiment',
            'train_config', 'finetuned', 'eval_config', 'suite_scores', 'zeroshot_scores', 'suite_key',
            'load_pretrained', 'weights_label', 'scores_path', 'clip_scores', 'experiment_teacher', 'diffusion_scorer',
-           'diffusion_scores', 'diffusion_tasks', 'diffusion_path', 'condition_rows', 'cost_rows', 'run_logs', 'needs',
-           'is_percent', 'fmt', 'mean_std', 'markdown', 'stats', 'wide', 'save', 'Job', 'job_parameters', 'plan',
-           'job_done', 'run_job', 'setup_needs', 'job_experiment', 'pending_work', 'do_work', 'cpu_count',
-           'default_workers', 'prepare', 'profile', 'reproduce', 'format_report', 'paper_results', 'collect',
-           'side_by_side', 'compare', 'with_zeroshot_mean', 'plot_cost_bars', 'plot_fig4', 'plot_zeroshot',
+           'diffusion_scores', 'diffusion_tasks', 'diffusion_path', 'condition_rows', 'cost_rows', 'run_logs',
+           'gradient_share_rows', 'needs', 'is_percent', 'fmt', 'mean_std', 'markdown', 'stats', 'wide', 'save', 'Job',
+           'job_parameters', 'plan', 'job_done', 'run_job', 'setup_needs', 'job_experiment', 'pending_work', 'do_work',
+           'cpu_count', 'default_workers', 'prepare', 'profile', 'reproduce', 'format_report', 'paper_results',
+           'collect', 'side_by_side', 'compare', 'with_zeroshot_mean', 'plot_cost_bars', 'plot_fig4', 'plot_zeroshot',
            'plot_lambda', 'plot_seeds', 't_quantile', 't_interval', 'seeds_table', 'findings', 'assemble',
            'profile_note', 'write_index']
 
@@ -373,6 +375,30 @@ def run_logs(ex: Experiment, condition: str, seed: int) -> pd.DataFrame:
     "The training log of a (finished) run."
     log = Path(train_config(ex, condition, seed).out) / "log.jsonl"
     return pd.DataFrame([json.loads(l) for l in log.read_text().splitlines() if l.strip()])
+
+def gradient_share_rows(ex: Experiment, condition: str, seed: int, batches: int = 1) -> pd.DataFrame:
+    "`gradient_shares` of a finished run on its first `batches` batches and (t, ε), at its start and at its final weights, as rows."
+    c = train_config(ex, condition, seed)
+    cols = ["backbone", "condition", "seed", "metric", "value"]
+    if c.lam == 0: return pd.DataFrame([], columns=cols)
+    with torch.random.fork_rng(devices=[]): run = Run(c)  # it seeds the global RNG
+    first = [b for _, b in zip(range(batches), loader(run, 0, 0))]
+    def measure():
+        run.sds_gen.manual_seed(c.seed + 1)  # the (t, ε) of the run's first steps
+        out = []
+        for b in first:
+            t, eps = draw_samples(run)
+            kw = dict(t=t[: len(b.captions)], noise=eps[: len(b.captions)])
+            if getattr(run.objective, "needs_vae_images", False): kw["vae_images"] = b.vae_images
+            run.trainable.train_mode(run.clip, run.mapper)
+            out.append(gradient_shares(run.objective, run.trainable, b.images, b.captions, **kw))
+        return pd.DataFrame(out).mean()
+    start = measure()
+    restore_run(run, latest_checkpoint(c.out))
+    end = measure()
+    keys = [k for k in start.index if k.endswith("ratio")]
+    return pd.DataFrame([(ex.backbone, condition, seed, f"grad/{k} {when}", float(m[k])) for when, m in (("start", start), ("end", end))
+                         for k in keys], columns=cols)
 
 # %% ../nbs/17_experiments.ipynb #c46093be
 EVERY_TASK = ["winoground", "vg", "zeroshot"]

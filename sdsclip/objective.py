@@ -19,7 +19,7 @@ from .models import Teacher, quiet_random_init
 __all__ = ['SDS_MODES', 'WEIGHTINGS', 'STRATEGIES', 'BATCHNORMS', 'Mapper', 'image_embed_dim', 'check_mapper_fits',
            'CaptionConditioner', 'sample_timesteps', 'timestep_weights', 'draw_t_noise', 'sds_loss', 'encode_pair',
            'contrastive_loss', 'check_lambda', 'SDSCLIPObjective', 'is_image_tower', 'norm_modules', 'Trainable',
-           'select_trainable', 'trainable_counts', 'snapshot', 'changed']
+           'select_trainable', 'trainable_counts', 'snapshot', 'changed', 'gradient_shares']
 
 # %% ../nbs/01_objective.ipynb #386fccee
 class Mapper(nn.Module):
@@ -247,3 +247,25 @@ def snapshot(*modules: nn.Module) -> list[dict[str, torch.Tensor]]:
 def changed(before: dict[str, torch.Tensor], module: nn.Module) -> set[str]:
     "Names whose values differ (bitwise) between snapshot `before` and `module` now."
     return {k for k, v in module.state_dict().items() if not torch.equal(v, before[k])}
+
+# %% ../nbs/01_objective.ipynb #64b28ae0
+def _grad_norm(grads) -> float:
+    return math.sqrt(sum(float(g.float().pow(2).sum()) for g in grads if g is not None))
+
+def gradient_shares(objective: nn.Module, trainable: Trainable, images: torch.Tensor, captions: list[str], **kw) -> dict:
+    "λ·L_distil/L_CLIP and, per trained group, ‖∇L_CLIP‖, ‖∇λ·L_distil‖ and their ratio, on one batch (`kw` go to the objective)."
+    if objective.lam == 0: raise ValueError("λ = 0 has no distillation term to measure; measure at λ > 0 (the shares are linear in λ).")
+    out = objective(images, captions, **kw)
+    key = next(k for k in out if k not in ("loss", "contrastive_loss"))
+    names, params = zip(*trainable.params.items())
+    g_clip = torch.autograd.grad(out["contrastive_loss"], params, retain_graph=True, allow_unused=True)
+    g_dist = torch.autograd.grad(objective.lam * out[key], params, allow_unused=True)
+    groups = {"image": lambda n: n.startswith("clip.") and is_image_tower(n[5:]),
+              "text": lambda n: n.startswith("clip.") and not is_image_tower(n[5:]), "mapper": lambda n: n.startswith("mapper.")}
+    row = {"lam": objective.lam, "loss ratio": float(objective.lam * out[key] / out["contrastive_loss"])}
+    for g, member in groups.items():
+        idx = [i for i, n in enumerate(names) if member(n)]
+        if not idx: continue
+        c, d = _grad_norm(g_clip[i] for i in idx), _grad_norm(g_dist[i] for i in idx)
+        row |= {f"{g} |grad CLIP|": c, f"{g} |grad distil|": d, f"{g} ratio": d / c if c > 0 else math.inf}
+    return row
