@@ -406,6 +406,8 @@ d = { 'settings': {'branch': 'main', 'doc_baseurl': '/', 'doc_host': '', 'git_ur
                                                                                             'sdsclip/miniworld_diagnosis.py'),
                                              'sdsclip.miniworld_diagnosis.latent_layout': ( 'miniworld_teacher.html#latent_layout',
                                                                                             'sdsclip/miniworld_diagnosis.py'),
+                                             'sdsclip.miniworld_diagnosis.relation_flipped': ( 'miniworld_teacher.html#relation_flipped',
+                                                                                               'sdsclip/miniworld_diagnosis.py'),
                                              'sdsclip.miniworld_diagnosis.score_vs_samples': ( 'miniworld_teacher.html#score_vs_samples',
                                                                                                'sdsclip/miniworld_diagnosis.py'),
                                              'sdsclip.miniworld_diagnosis.swap_pairs': ( 'miniworld_teacher.html#swap_pairs',

@@ -16,12 +16,13 @@ from .diffusion_score import DiffusionScoreConfig, DiffusionScorer, denoising_er
 from .eval.aro import evaluate_vg, load_vg
 from .eval.core import load_image
 from .eval.winoground import evaluate_winoground, load_winoground
-from .miniworld import COLOURS, IMAGE_SIZE
+from .miniworld import COLOURS, IMAGE_SIZE, INVERSE
 from .models import Teacher
 from .objective import CaptionConditioner
 
 # %% auto #0
-__all__ = ['BANDS', 'swap_pairs', 'caption_use', 'text_separation', 'score_vs_samples', 'colour_centre', 'latent_layout']
+__all__ = ['BANDS', 'swap_pairs', 'caption_use', 'relation_flipped', 'text_separation', 'score_vs_samples', 'colour_centre',
+           'latent_layout']
 
 # %% ../nbs/15b_miniworld_teacher.ipynb #3f26886d
 def swap_pairs(world: Path, seed: int = 0) -> pd.DataFrame:
@@ -56,6 +57,11 @@ def caption_use(teacher: Teacher, pairs: pd.DataFrame, n: int = 16, bands=BANDS,
                      "right<swap": (e[:, 0] < e[:, 1]).float().mean().item(), "right<other": (e[:, 0] < e[:, 2]).float().mean().item(),
                      "swap gap %": 100 * ((e[:, 1] - e[:, 0]) / e[:, 0]).mean().item()})
     return pd.DataFrame(rows)
+
+# %% ../nbs/15b_miniworld_teacher.ipynb #f9ce3caa
+def relation_flipped(caption: str) -> str:
+    "The caption with every relation word replaced by its inverse ('left of' ↔ 'right of', 'above' ↔ 'below')."
+    return re.sub("|".join(INVERSE), lambda m: INVERSE[m.group(0)], caption)
 
 # %% ../nbs/15b_miniworld_teacher.ipynb #cfa43522
 @torch.no_grad()

@@ -262,10 +262,10 @@ def gradient_shares(objective: nn.Module, trainable: Trainable, images: torch.Te
     g_dist = torch.autograd.grad(objective.lam * out[key], params, allow_unused=True)
     groups = {"image": lambda n: n.startswith("clip.") and is_image_tower(n[5:]),
               "text": lambda n: n.startswith("clip.") and not is_image_tower(n[5:]), "mapper": lambda n: n.startswith("mapper.")}
-    row = {"lam": objective.lam, "loss ratio": float(objective.lam * out[key] / out["contrastive_loss"])}
+    row = {"lam": objective.lam, "loss ratio": (objective.lam * out[key] / out["contrastive_loss"]).item()}
     for g, member in groups.items():
         idx = [i for i, n in enumerate(names) if member(n)]
         if not idx: continue
         c, d = _grad_norm(g_clip[i] for i in idx), _grad_norm(g_dist[i] for i in idx)
-        row |= {f"{g} |grad CLIP|": c, f"{g} |grad distil|": d, f"{g} ratio": d / c if c > 0 else math.inf}
+        row |= {f"{g} |grad CLIP|": c, f"{g} |grad distil|": d} | ({f"{g} ratio": d / c} if c > 0 else {})
     return row
