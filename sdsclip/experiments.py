@@ -32,10 +32,10 @@ from .checkpoint import latest_checkpoint
 # %% auto #0
 __all__ = ['ARTEFACTS', 'DIFFUSION', 'PAPER_DATA', 'PAPER_MAIN', 'PAPER_LAION', 'PAPER_FIG4', 'TRAIN_FIELDS', 'SCORE_OPTIONS',
            'RUN_IDENTITY_EXCLUDES', 'TASKS', 'EVERY_TASK', 'NEEDS', 'PERCENT_PREFIXES', 'COST', 'COMPUTE_STAGES',
-           'WINO_TEXT', 'TABLE1_METRICS', 'TABLE2_METRICS', 'SUMMARY_METRICS', 'COST_METRICS', 'OTHER_FILES',
-           'experiments_dir', 'check_artefacts', 'Backbone', 'Setup', 'paper_data', 'openai', 'make_setups',
-           'get_setup', 'resolve_data', 'split_hparams', 'condition_overrides', 'config_key', 'slug', 'Experiment',
-           'train_config', 'finetuned', 'eval_config', 'suite_scores', 'zeroshot_scores', 'suite_key',
+           'WINO_TEXT', 'TABLE1_METRICS', 'TABLE2_METRICS', 'SUMMARY_METRICS', 'COST_METRICS', 'GRAD_METRICS',
+           'OTHER_FILES', 'experiments_dir', 'check_artefacts', 'Backbone', 'Setup', 'paper_data', 'openai',
+           'make_setups', 'get_setup', 'resolve_data', 'split_hparams', 'condition_overrides', 'config_key', 'slug',
+           'Experiment', 'train_config', 'finetuned', 'eval_config', 'suite_scores', 'zeroshot_scores', 'suite_key',
            'load_pretrained', 'weights_label', 'scores_path', 'clip_scores', 'experiment_teacher', 'diffusion_scorer',
            'diffusion_scores', 'diffusion_tasks', 'diffusion_path', 'condition_rows', 'cost_rows', 'run_logs',
            'gradient_share_rows', 'needs', 'is_percent', 'fmt', 'mean_std', 'markdown', 'stats', 'wide', 'save', 'Job',
@@ -872,6 +872,9 @@ def findings(st: pd.DataFrame, sds_share: dict[str, float] | None = None) -> lis
     return f
 
 # %% ../nbs/17_experiments.ipynb #9bf5ac9e
+GRAD_METRICS = {f"grad/{k} ratio {w}": f"{name}, {w}" for k, name in (("loss", "λ·L_SDS / L_CLIP"), ("image", "image-tower gradients"),
+                                                                        ("text", "text-tower gradients")) for w in ("start", "end")}
+
 def _write_table(t: pd.DataFrame, dst: Path, title: str, note: str) -> list[Path]:
     t.to_csv(dst.with_suffix(".csv"), index=False)
     dst.with_suffix(".md").write_text(f"# {title}\n\n" + markdown(t) + f"\n{note}\n")
@@ -918,11 +921,17 @@ def assemble(setup: Setup, out: str | Path = "figures") -> list[str]:
             extra = {"sds_modes": {"run/seconds_per_step": "s/step", "run/sds_share": "λ·L_SDS / L_CLIP"}}.get(art, {})
             files += _write_table(side_by_side(st, paper, art, SUMMARY_METRICS | extra, ref), dst / art, title,
                                   note)
-            if art == "lambda_sweep": plot_lambda(g, dst / "lambda_sweep.png"); files.append(dst / "lambda_sweep.png")
+            if art == "lambda_sweep":
+                plot_lambda(g, dst / "lambda_sweep.png"); files.append(dst / "lambda_sweep.png")
+                if st.metric.isin(GRAD_METRICS).any():
+                    files += _write_table(wide(st, GRAD_METRICS), dst / "lambda_sweep_gradients", "λ sweep: the distillation term's share",
+                                          "On each run's first batch and (t, ε), at its start and at its final weights (`gradient_shares`); "
+                                          "ratio of the gradient norms ‖∇λ·L_SDS‖ / ‖∇L_CLIP‖ on each tower's trained parameters.")
     return [str(f) for f in files]
 
 # %% ../nbs/17_experiments.ipynb #edf2fffb
-OTHER_FILES = {"rows": "every row: backbone, condition, seed, metric, value", "findings": "what the numbers show, in sentences (from `seeds`)"}
+OTHER_FILES = {"rows": "every row: backbone, condition, seed, metric, value", "findings": "what the numbers show, in sentences (from `seeds`)",
+               "lambda_sweep_gradients": "λ sweep: the distillation term's share of the loss and of the gradient"}
 
 def profile_note(idx: dict) -> str:
     m = idx["machine"]
