@@ -26,8 +26,8 @@ from .variants import vae_latents
 
 # %% auto #0
 __all__ = ['MINI_CLIP', 'TEACHER_TEXT_LEN', 'PretrainConfig', 'load_split', 'lr_lambda', 'pick_captions', 'new_mini_clip',
-           'pretrain_clip', 'new_mini_teacher', 'pretrain_vae', 'scaled_latents', 'pretrain_unet', 'save_mini_clip',
-           'save_mini_teacher', 'pretrain']
+           'pretrain_clip', 'new_mini_teacher', 'pretrain_vae', 'scaled_latents', 'noisy_step_weights',
+           'weighted_eps_loss', 'pretrain_unet', 'save_mini_clip', 'save_mini_teacher', 'pretrain']
 
 # %% ../nbs/15_miniworld_pretrain.ipynb #31361fff
 MINI_CLIP = "sdsclip-mini"
@@ -46,6 +46,7 @@ class PretrainConfig:
     unet_steps: int = 3000
     unet_batch: int = 64
     unet_lr: float = 5e-4
+    unet_noisy_cap: float = 0.0    # extra loss weight min(1/SNR(t), cap) on noisy steps (0: plain ε-MSE, as Stable Diffusion)
     warmup: int = 200
     threads: int | None = None     # torch threads (None: torch's default)
 
@@ -137,10 +138,20 @@ def scaled_latents(teacher: Teacher, images: torch.Tensor) -> torch.Tensor:
     teacher.vae.register_to_config(scaling_factor=float(1 / z.std()))
     return z * teacher.vae.config.scaling_factor
 
+# %% ../nbs/15_miniworld_pretrain.ipynb #9bd971bc
+def noisy_step_weights(scheduler, t: torch.Tensor, cap: float) -> torch.Tensor:
+    "1 + min(1/SNR(t), cap) per timestep (all ones for cap = 0)."
+    ab = scheduler.alphas_cumprod.to(t.device)[t]
+    return 1 + torch.clamp((1 - ab) / ab, max=cap)
+
+def weighted_eps_loss(pred: torch.Tensor, eps: torch.Tensor, w: torch.Tensor) -> torch.Tensor:
+    "Per-sample MSE weighted by `w`, normalised by the weights' mean."
+    return ((pred - eps).pow(2).flatten(1).mean(1) * w).mean() / w.mean()
+
 # %% ../nbs/15_miniworld_pretrain.ipynb #c73cbe68
 def pretrain_unet(teacher: Teacher, latents: torch.Tensor, captions: list[list[str]], c: PretrainConfig,
                   progress: bool = True) -> list[float]:
-    "ε-prediction training of the teacher's UNet and text encoder, in place; returns the loss curve."
+    "ε-prediction training of the teacher's UNet and text encoder (noisy steps weighted up when `c.unet_noisy_cap`), in place; returns the loss curve."
     g = torch.Generator().manual_seed(c.seed + 2)
     unet, te, sched_t = teacher.unet, teacher.text_encoder, teacher.scheduler
     params = list(unet.parameters()) + list(te.parameters())
@@ -156,7 +167,7 @@ def pretrain_unet(teacher: Teacher, latents: torch.Tensor, captions: list[list[s
         ids = teacher.tokenizer(caps, padding="max_length", max_length=TEACHER_TEXT_LEN, truncation=True,
                                 return_tensors="pt").input_ids
         pred = unet(sched_t.add_noise(z0, eps, t), t, encoder_hidden_states=te(ids)[0]).sample
-        loss = F.mse_loss(pred, eps)
+        loss = weighted_eps_loss(pred, eps, noisy_step_weights(sched_t, t, c.unet_noisy_cap)) if c.unet_noisy_cap else F.mse_loss(pred, eps)
         opt.zero_grad(set_to_none=True); loss.backward()
         torch.nn.utils.clip_grad_norm_(params, 1.0); opt.step(); sched.step()
         if step % 50 == 0: curve.append(round(loss.item(), 4))
