@@ -7,6 +7,7 @@ from __future__ import annotations
 import json, math, time
 from dataclasses import asdict, dataclass, field
 from pathlib import Path
+from typing import Callable
 
 import open_clip
 import torch
@@ -19,6 +20,9 @@ from tqdm.auto import tqdm
 from .bench import machine_info
 from .checkpoint import save_tensors, write_json
 from .data import coco_pairs, vae_transform
+from .diffusion_score import DiffusionScoreConfig, DiffusionScorer
+from .eval.aro import evaluate_vg, load_vg
+from .eval.winoground import evaluate_winoground, load_winoground
 from .miniworld import IMAGE_SIZE, WorldConfig, ensure_world, miniworld_home
 from .models import Teacher, clip_bpe_tokenizer, load_clip, quiet_random_init, save_teacher
 from .objective import CaptionConditioner
@@ -27,7 +31,8 @@ from .variants import vae_latents
 # %% auto #0
 __all__ = ['MINI_CLIP', 'TEACHER_TEXT_LEN', 'PretrainConfig', 'load_split', 'lr_lambda', 'pick_captions', 'new_mini_clip',
            'pretrain_clip', 'new_mini_teacher', 'pretrain_vae', 'scaled_latents', 'noisy_step_weights',
-           'weighted_eps_loss', 'pretrain_unet', 'save_mini_clip', 'save_mini_teacher', 'pretrain']
+           'weighted_eps_loss', 'swap_summary', 'swap_probe', 'pretrain_unet', 'save_mini_clip', 'save_mini_teacher',
+           'pretrain']
 
 # %% ../nbs/15_miniworld_pretrain.ipynb #31361fff
 MINI_CLIP = "sdsclip-mini"
@@ -43,12 +48,20 @@ class PretrainConfig:
     vae_batch: int = 32
     vae_lr: float = 1e-3
     vae_kl: float = 1e-4           # weight of the KL term (small: the latents must keep position and colour)
-    unet_steps: int = 3000
+    unet_steps: int = 10000
     unet_batch: int = 64
     unet_lr: float = 5e-4
-    unet_noisy_cap: float = 0.0    # extra loss weight min(1/SNR(t), cap) on noisy steps (0: plain ε-MSE, as Stable Diffusion)
+    unet_schedule: str = "constant"  # after warm-up: constant | cosine (decay to zero)
+    unet_noisy_cap: float = 20.0   # extra loss weight min(1/SNR(t), cap) on noisy steps (0: plain ε-MSE, as Stable Diffusion)
+    probe_every: int = 1000        # UNet steps between measurements of the teacher's swap score (0: never)
+    probe_samples: int = 8         # N of those measurements
+    probe_vg: int = 200            # VG-Relation items they use (the first ones)
     warmup: int = 200
     threads: int | None = None     # torch threads (None: torch's default)
+
+    def __post_init__(self):
+        if self.unet_schedule not in ("constant", "cosine"):
+            raise ValueError(f"unet_schedule must be 'constant' or 'cosine', not {self.unet_schedule!r}.")
 
 # %% ../nbs/15_miniworld_pretrain.ipynb #1c695ee4
 def load_split(root: Path, preprocess) -> tuple[torch.Tensor, torch.Tensor, list[list[str]]]:
@@ -57,8 +70,9 @@ def load_split(root: Path, preprocess) -> tuple[torch.Tensor, torch.Tensor, list
     ims, to_vae = [Image.open(p).convert("RGB") for p, _ in pairs], vae_transform(IMAGE_SIZE)
     return torch.stack([preprocess(im) for im in ims]), torch.stack([to_vae(im) for im in ims]), [caps for _, caps in pairs]
 
-def lr_lambda(warmup: int, total: int):
-    "Linear warm-up, then cosine decay to zero."
+def lr_lambda(warmup: int, total: int, schedule: str = "cosine"):
+    "Linear warm-up, then cosine decay to zero (or constant)."
+    if schedule == "constant": return lambda s: min(1.0, (s + 1) / warmup)
     return lambda s: min(1.0, (s + 1) / warmup) * 0.5 * (1 + math.cos(math.pi * min(s, total) / total))
 
 def pick_captions(captions: list[list[str]], idx: torch.Tensor, g: torch.Generator) -> list[str]:
@@ -148,16 +162,33 @@ def weighted_eps_loss(pred: torch.Tensor, eps: torch.Tensor, w: torch.Tensor) ->
     "Per-sample MSE weighted by `w`, normalised by the weights' mean."
     return ((pred - eps).pow(2).flatten(1).mean(1) * w).mean() / w.mean()
 
+# %% ../nbs/15_miniworld_pretrain.ipynb #be6ce72f
+def swap_summary(rows) -> dict:
+    "Winoground text score (overall, Both) and the Both items' mean relative error gap, swap over right caption, in %."
+    d = {k: -rows[k] for k in ("s_c0_i0", "s_c1_i0", "s_c0_i1", "s_c1_i1")}  # scores are −errors
+    gap = ((d["s_c1_i0"] - d["s_c0_i0"]) / d["s_c0_i0"] + (d["s_c0_i1"] - d["s_c1_i1"]) / d["s_c1_i1"]) / 2
+    both = rows.collapsed_tag == "Both"
+    return {"winoground_text": float(rows.text.mean()), "both_text": float(rows.text[both].mean()),
+            "both_gap_pct": float(100 * gap[both].mean())}
+
+def swap_probe(world: Path, n: int = 8, n_vg: int | None = 200, seed: int = 0) -> Callable[[Teacher], dict]:
+    "`probe(teacher)` → the teacher's swap scores on the Winoground and VG-Relation sets of `world`."
+    wino, vg = load_winoground(Path(world) / "winoground"), load_vg(Path(world) / "aro", "relation")[:n_vg]
+    def probe(teacher: Teacher) -> dict:
+        s = DiffusionScorer(teacher, DiffusionScoreConfig(n_samples=n, seed=seed, progress=False))
+        return {**swap_summary(evaluate_winoground(s, wino)["items"]), "vg_relation": float(evaluate_vg(s, vg)["macro_acc"])}
+    return probe
+
 # %% ../nbs/15_miniworld_pretrain.ipynb #c73cbe68
 def pretrain_unet(teacher: Teacher, latents: torch.Tensor, captions: list[list[str]], c: PretrainConfig,
-                  progress: bool = True) -> list[float]:
-    "ε-prediction training of the teacher's UNet and text encoder (noisy steps weighted up when `c.unet_noisy_cap`), in place; returns the loss curve."
+                  progress: bool = True, probe: Callable[[Teacher], dict] | None = None) -> tuple[list[float], list[dict]]:
+    "ε-prediction training of the teacher's UNet and text encoder, in place → (loss every 50 steps, `probe(teacher)` every `c.probe_every` steps)."
     g = torch.Generator().manual_seed(c.seed + 2)
     unet, te, sched_t = teacher.unet, teacher.text_encoder, teacher.scheduler
     params = list(unet.parameters()) + list(te.parameters())
     opt = torch.optim.AdamW(params, lr=c.unet_lr, weight_decay=0.0)
-    sched = torch.optim.lr_scheduler.LambdaLR(opt, lr_lambda(c.warmup, c.unet_steps))
-    T, curve = sched_t.config.num_train_timesteps, []
+    sched = torch.optim.lr_scheduler.LambdaLR(opt, lr_lambda(c.warmup, c.unet_steps, c.unet_schedule))
+    T, curve, probes = sched_t.config.num_train_timesteps, [], []
     unet.train(); te.train()
     for step in tqdm(range(c.unet_steps), desc="pretrain UNet", disable=not progress):
         idx = torch.randint(len(latents), (c.unet_batch,), generator=g)
@@ -171,8 +202,12 @@ def pretrain_unet(teacher: Teacher, latents: torch.Tensor, captions: list[list[s
         opt.zero_grad(set_to_none=True); loss.backward()
         torch.nn.utils.clip_grad_norm_(params, 1.0); opt.step(); sched.step()
         if step % 50 == 0: curve.append(round(loss.item(), 4))
+        if probe and c.probe_every and ((step + 1) % c.probe_every == 0 or step + 1 == c.unet_steps):
+            unet.eval(); te.eval()
+            probes.append({"step": step + 1, **probe(teacher)})
+            unet.train(); te.train()
     unet.eval(); te.eval()
-    return curve
+    return curve, probes
 
 # %% ../nbs/15_miniworld_pretrain.ipynb #763a81de
 def save_mini_clip(model, path: Path) -> Path:
@@ -204,12 +239,13 @@ def pretrain(out: Path | None = None, c: PretrainConfig = PretrainConfig(), worl
     teacher = new_mini_teacher(c.seed)
     t = time.perf_counter(); curves["vae"] = pretrain_vae(teacher.vae, vae_x, c, progress); seconds["vae"] = time.perf_counter() - t
     latents = scaled_latents(teacher, vae_x)
-    t = time.perf_counter(); curves["unet"] = pretrain_unet(teacher, latents, captions, c, progress)
+    probe = swap_probe(root, c.probe_samples, c.probe_vg) if c.probe_every else None
+    t = time.perf_counter(); curves["unet"], probes = pretrain_unet(teacher, latents, captions, c, progress, probe)
     seconds["unet"] = time.perf_counter() - t
     save_mini_teacher(teacher.freeze(), out / "teacher")
     seconds["total"] = time.perf_counter() - t0
     record = {"command": command, "config": asdict(c), "world": asdict(world) | {"key": world.key()},
               "seconds": {k: round(v, 1) for k, v in seconds.items()}, "machine": machine_info(),
-              "loss_curves_every_50_steps": curves}
+              "loss_curves_every_50_steps": curves, "swap_probe": probes}
     write_json(record, out / "pretrain.json")
     return record
