@@ -168,7 +168,9 @@ def cmd_miniworld(args) -> int:
     if args.action == "pretrain":
         from sdsclip.miniworld_pretrain import PretrainConfig, pretrain
         from sdsclip.miniworld_baseline import record_baseline
-        r = pretrain(args.out, PretrainConfig(seed=args.seed), command=" ".join(["sdsclip"] + sys.argv[1:]))
+        levers = {k: v for k, v in (("unet_steps", args.unet_steps), ("unet_noisy_cap", args.noisy_cap),
+                                    ("unet_schedule", args.schedule)) if v is not None}
+        r = pretrain(args.out, PretrainConfig(seed=args.seed, **levers), command=" ".join(["sdsclip"] + sys.argv[1:]))
         record_baseline(args.out)
         print(f"pretrained in {r['seconds']['total'] / 60:.1f} min ({', '.join(f'{k} {v:.0f} s' for k, v in r['seconds'].items())}); "
               f"wrote {args.out or 'data/miniworld'}")
@@ -254,6 +256,9 @@ def build_parser() -> argparse.ArgumentParser:
     s.add_argument("action", choices=["generate", "pretrain", "baseline"])
     s.add_argument("--seed", type=int, default=0, help="world / pretraining seed")
     s.add_argument("--out", help="pretrain: weights folder (default data/miniworld)")
+    s.add_argument("--unet-steps", type=int, help="pretrain: the teacher's UNet steps (default 3000)")
+    s.add_argument("--noisy-cap", type=float, help="pretrain: weigh noisy steps by 1 + min(1/SNR(t), cap) (default 0: plain loss)")
+    s.add_argument("--schedule", choices=["cosine", "constant"], help="pretrain: the UNet's learning rate after warm-up (default cosine)")
     s.add_argument("--weights", help="baseline: weights folder (default data/miniworld)")
     s.add_argument("--check", action="store_true", help="baseline: compare with the recorded baseline.json instead of re-recording it")
     s.set_defaults(func=cmd_miniworld)

@@ -32,18 +32,20 @@ from .checkpoint import latest_checkpoint
 # %% auto #0
 __all__ = ['ARTEFACTS', 'DIFFUSION', 'PAPER_DATA', 'PAPER_MAIN', 'PAPER_LAION', 'PAPER_FIG4', 'TRAIN_FIELDS', 'SCORE_OPTIONS',
            'RUN_IDENTITY_EXCLUDES', 'TASKS', 'EVERY_TASK', 'NEEDS', 'PERCENT_PREFIXES', 'COST', 'COMPUTE_STAGES',
-           'WINO_TEXT', 'TABLE1_METRICS', 'TABLE2_METRICS', 'SUMMARY_METRICS', 'COST_METRICS', 'GRAD_METRICS',
-           'OTHER_FILES', 'experiments_dir', 'check_artefacts', 'Backbone', 'Setup', 'paper_data', 'openai',
-           'make_setups', 'get_setup', 'resolve_data', 'split_hparams', 'condition_overrides', 'config_key', 'slug',
-           'Experiment', 'train_config', 'finetuned', 'eval_config', 'suite_scores', 'zeroshot_scores', 'suite_key',
-           'load_pretrained', 'weights_label', 'scores_path', 'clip_scores', 'experiment_teacher', 'diffusion_scorer',
-           'diffusion_scores', 'diffusion_tasks', 'diffusion_path', 'condition_rows', 'cost_rows', 'run_logs',
-           'gradient_share_rows', 'needs', 'is_percent', 'fmt', 'mean_std', 'markdown', 'stats', 'wide', 'save', 'Job',
-           'job_parameters', 'plan', 'job_done', 'run_job', 'setup_needs', 'job_experiment', 'pending_work', 'do_work',
-           'cpu_count', 'default_workers', 'prepare', 'profile', 'reproduce', 'format_report', 'paper_results',
-           'collect', 'side_by_side', 'compare', 'with_zeroshot_mean', 'plot_cost_bars', 'plot_fig4', 'plot_zeroshot',
-           'plot_lambda', 'plot_seeds', 't_quantile', 't_interval', 'seeds_table', 'findings', 'assemble',
-           'profile_note', 'write_index']
+           'WINO_TEXT', 'TABLE1_METRICS', 'TABLE2_METRICS', 'SUMMARY_METRICS', 'COST_METRICS', 'ORDER_ONLY',
+           'STUDENT_METRICS', 'PREMISE_METRICS', 'CHANCE', 'GRAD_METRICS', 'OTHER_FILES', 'experiments_dir',
+           'check_artefacts', 'Backbone', 'Setup', 'paper_data', 'openai', 'make_setups', 'get_setup', 'resolve_data',
+           'split_hparams', 'condition_overrides', 'config_key', 'slug', 'Experiment', 'train_config', 'finetuned',
+           'eval_config', 'suite_scores', 'zeroshot_scores', 'suite_key', 'load_pretrained', 'weights_label',
+           'scores_path', 'clip_scores', 'experiment_teacher', 'diffusion_scorer', 'diffusion_scores',
+           'diffusion_tasks', 'diffusion_path', 'condition_rows', 'cost_rows', 'run_logs', 'gradient_share_rows',
+           'needs', 'is_percent', 'fmt', 'mean_std', 'markdown', 'stats', 'wide', 'save', 'Job', 'job_parameters',
+           'plan', 'job_done', 'run_job', 'setup_needs', 'job_experiment', 'pending_work', 'do_work', 'cpu_count',
+           'default_workers', 'prepare', 'profile', 'reproduce', 'format_report', 'paper_results', 'collect',
+           'side_by_side', 'compare', 'with_zeroshot_mean', 'plot_cost_bars', 'plot_fig4', 'plot_zeroshot',
+           'plot_lambda', 'plot_seeds', 't_quantile', 't_interval', 'seeds_table', 'paired_difference',
+           'difference_sentence', 'premise', 'findings', 'premise_table', 'premise_markdown', 'plot_premise',
+           'assemble', 'profile_note', 'write_index']
 
 # %% ../nbs/17_experiments.ipynb #43be3789
 ARTEFACTS = {
@@ -143,7 +145,7 @@ def make_setups() -> dict[str, Setup]:
         backbones={a: [mini_bb] for a in everything} | {"table3": [], "fig4": [mini_bb, DIFFUSION]},
         teacher=str(miniworld_home() / "teacher"), data={"miniworld": "full"},
         hparams=dict(batch_size=32, lr=5e-4, lam=1e-3, epochs=1, max_steps=100, save_every=50, device="cpu", precision="fp32",
-                     teacher_dtype="fp32", diffusion_samples=10, diffusion_tasks=["winoground", "vg"], lams=[0.0, 1e-3, 1e-2, 1.0],
+                     teacher_dtype="fp32", diffusion_samples=10, diffusion_tasks=["winoground", "vg"], lams=[0.0, 1e-3, 1e-2, 1e-1, 1.0],
                      cost_items=20, cost_repeats=3),
         seeds=[0, 1, 2], paper_reference="ViT-B-16")
     paper = Setup(
@@ -839,37 +841,113 @@ def seeds_table(df: pd.DataFrame) -> pd.DataFrame:
     return pd.DataFrame(rows).fillna("–")
 
 # %% ../nbs/17_experiments.ipynb #ad5f3e9a
+ORDER_ONLY = {"winoground/Both/text": "Winoground Both", "aro/vg_relation": "VG-Relation"}
+STUDENT_METRICS = {"winoground/Overall/text": "Winoground text", "winoground/Both/text": "Winoground Both",
+                   "aro/vg_relation": "VG-Relation", "aro/vg_attribution": "VG-Attribution", "zeroshot/mean": "zero-shot mean"}
+
 def _m(st: pd.DataFrame, cond: str, metric: str) -> tuple[float, float]:
     r = st[(st.condition == cond) & (st.metric == metric)]
     return (float(r["mean"].iloc[0]), float(r["std"].iloc[0])) if len(r) else (math.nan, math.nan)
 
-def findings(st: pd.DataFrame, sds_share: dict[str, float] | None = None) -> list[str]:
-    "Plain statements of what the `seeds` artefact's numbers show (`sds_share`: λ·L_SDS / L_CLIP per SDS condition)."
-    f, pm = [], lambda x: f"{x[0]:.1f} ± {x[1]:.1f}"
+def paired_difference(rows: pd.DataFrame, a: str, b: str, metric: str) -> tuple[float, float, float, int]:
+    "Mean of condition a − condition b over the seeds both have, in points, with its 95% interval, and the seed count."
+    x = rows[rows.metric == metric].pivot_table(index="seed", columns="condition", values="value")
+    if a not in x or b not in x: return math.nan, math.nan, math.nan, 0
+    d = (100 * (x[a] - x[b])).dropna()
+    return (*t_interval(d), len(d))
+
+def difference_sentence(rows: pd.DataFrame, a: str, b: str, metrics: dict[str, str]) -> str | None:
+    "One line: a − b per metric with its 95% interval over the seeds, and which intervals leave zero."
+    parts, up, down, seeds = [], [], [], 0
+    for metric, name in metrics.items():
+        mean, lo, hi, n = paired_difference(rows, a, b, metric)
+        if n == 0: continue
+        seeds = max(seeds, n)
+        parts.append(f"{name} {mean:+.1f}" + (f" [{lo:+.1f}, {hi:+.1f}]" if n > 1 else ""))
+        if n > 1 and lo > 0: up.append(name)
+        if n > 1 and hi < 0: down.append(name)
+    if not parts: return None
+    said = "; ".join(x for x in (f"Intervals above zero: {', '.join(up)}" if up else "", f"{'below' if up else 'Intervals below'} zero: {', '.join(down)}" if down else "") if x)
+    if seeds < 2: said = "one seed: no intervals"
+    return f"{a} vs {b}, points (95% interval over {seeds} seeds): {'; '.join(parts)}. {said or 'Every interval includes zero'}."
+
+def premise(verdicts: dict[str, str]) -> str:
+    "Whether the teacher's score beats the student's on the order-only swaps, from the per-metric verdicts."
+    beats = [n for n, v in verdicts.items() if v == "beats"]
+    state = "holds" if len(beats) == len(verdicts) else "does not hold" if not beats else f"holds on {', '.join(beats)} only"
+    return (f"**The premise {state}** here: the teacher's diffusion score against the pretrained CLIP on the swaps that only "
+            f"word order tells apart ({', '.join(verdicts)}).")
+
+def findings(st: pd.DataFrame, sds_share: dict[str, float] | None = None, rows: pd.DataFrame | None = None) -> list[str]:
+    """Plain statements of what the numbers show: `st`, the `seeds` artefact's stats; `sds_share`, λ·L_SDS / L_CLIP per SDS
+    condition; `rows`, every artefact's rows (with `artefact`), for the paired differences."""
+    f, pm, verdicts = [], lambda x: f"{x[0]:.1f} ± {x[1]:.1f}", {}
     for metric, name in (("winoground/Overall/text", "Winoground text score"), ("winoground/Both/text", "Winoground Both"),
                          ("aro/vg_relation", "VG-Relation"), ("aro/vg_attribution", "VG-Attribution")):
         d, p = _m(st, "diffusion", metric), _m(st, "pretrained", metric)
         if math.isnan(d[0]) or math.isnan(p[0]): continue
         diff = d[0] - p[0]
         verdict = "is level with" if abs(diff) <= max(d[1] + p[1], 1.0) else "beats" if diff > 0 else "trails"
+        if metric in ORDER_ONLY: verdicts[ORDER_ONLY[metric]] = verdict.split()[-1]
         f.append(f"{name}: the teacher's diffusion score {pm(d)}% vs the pretrained CLIP {pm(p)}% ({diff:+.1f} points): the teacher {verdict} the student.")
+    if verdicts: f.insert(0, premise(verdicts))
     c = lambda m: _m(st, "pretrained", m)
     if not math.isnan(c("winoground/Both/text")[0]):
         near = "at or near chance" if c("winoground/Both/text")[0] <= 35 else "above chance"
         f.append(f"Pretrained CLIP on swaps that bind words to other objects: Winoground Object {pm(c('winoground/Object/text'))}%, "
                  f"Relation {pm(c('winoground/Relation/text'))}%; on swaps that only word order tells apart it is {near}: "
                  f"Winoground Both {pm(c('winoground/Both/text'))}% (chance 25), VG-Relation {pm(c('aro/vg_relation'))}% (chance 50).")
-    for cond in ("sds-backprop", "sds-stopgrad"):
-        for metric, name in (("winoground/Overall/text", "Winoground text"), ("aro/vg_relation", "VG-Relation"),
-                             ("aro/vg_attribution", "VG-Attribution"), ("zeroshot/mean", "zero-shot mean")):
-            a, o = _m(st, cond, metric), _m(st, "only-ft", metric)
-            if math.isnan(a[0]) or math.isnan(o[0]): continue
-            moved = abs(a[0] - o[0]) > a[1] + o[1]
-            f.append(f"{cond} vs only-ft, {name}: {pm(a)}% vs {pm(o)}% ({a[0] - o[0]:+.1f} points, "
-                     f"{'more' if moved else 'less'} than the two standard deviations added).")
+    rows = pd.DataFrame(columns=["artefact", "condition", "seed", "metric", "value"]) if rows is None else rows
+    by = lambda art: rows[rows.artefact == art]
+    comparisons = [("seeds", cond, "only-ft") for cond in ("sds-backprop", "sds-stopgrad")]
+    comparisons += [("ablations", cond, "sds-backprop") for cond in ("text-encoder", "full-ft")]  # which parameters, SDS in all three
+    lams = sorted({c for c in by("lambda_sweep").condition if c != "lam=0"}, key=lambda c: float(c[4:]))
+    comparisons += [("lambda_sweep", lam, "lam=0") for lam in lams]
+    for art, a, b in comparisons:
+        line = difference_sentence(by(art), a, b, STUDENT_METRICS)
+        if line: f.append(line)
     for cond, share in (sds_share or {}).items():
         f.append(f"{cond}: the distillation term λ·L_SDS was {100 * share:.3g}% of L_CLIP on average over training.")
     return f
+
+# %% ../nbs/17_experiments.ipynb #3ff5020e
+PREMISE_METRICS = {"winoground/Overall/text": "Winoground text", "winoground/Object/text": "Winoground Object",
+                   "winoground/Relation/text": "Winoground Relation", "winoground/Both/text": "Winoground Both",
+                   "aro/vg_relation": "VG-Relation", "aro/vg_attribution": "VG-Attribution"}
+CHANCE = {"winoground": 25.0, "aro": 50.0}
+
+def premise_table(rows: pd.DataFrame) -> pd.DataFrame:
+    "Per metric: the teacher's diffusion score and the pretrained CLIP (mean, 95% interval over seeds, %) and their difference."
+    out = []
+    for m, name in PREMISE_METRICS.items():
+        v = {c: 100 * rows[(rows.condition == c) & (rows.metric == m)].value.dropna() for c in ("diffusion", "pretrained")}
+        if any(len(x) == 0 for x in v.values()): continue
+        (tm, tlo, thi), (cm, clo, chi) = t_interval(v["diffusion"]), t_interval(v["pretrained"])
+        out.append({"metric": name, "chance": CHANCE[m.split("/")[0]], "teacher": tm, "teacher lo": tlo, "teacher hi": thi,
+                    "CLIP": cm, "CLIP lo": clo, "CLIP hi": chi, "difference": tm - cm, "seeds": len(v["diffusion"])})
+    return pd.DataFrame(out)
+
+def premise_markdown(t: pd.DataFrame) -> str:
+    iv = lambda m, lo, hi: f"{m:.1f}" + ("" if math.isnan(lo) or hi - lo < 0.05 else f" [{lo:.1f}, {hi:.1f}]")
+    show = pd.DataFrame({"metric": t.metric, "chance": t.chance.map("{:.0f}".format),
+                         "teacher (diffusion score)": [iv(*r) for r in zip(t.teacher, t["teacher lo"], t["teacher hi"])],
+                         "student (pretrained CLIP)": [iv(*r) for r in zip(t.CLIP, t["CLIP lo"], t["CLIP hi"])],
+                         "difference": t.difference.map("{:+.1f}".format)})
+    return markdown(show)
+
+def plot_premise(t: pd.DataFrame, path: Path):
+    "Teacher and student per metric, bars with 95% intervals; chance as a tick."
+    plt, sns = _plt()
+    fig, ax = plt.subplots(figsize=(1.3 * len(t) + 1.5, 3.4))
+    x, w = torch.arange(len(t)).float(), 0.38
+    for k, (col, label, colour) in enumerate((("teacher", "teacher: diffusion score", "#DD8452"), ("CLIP", "student: pretrained CLIP", "#4C72B0"))):
+        err = [(t[col] - t[f"{col} lo"]).fillna(0).clip(lower=0), (t[f"{col} hi"] - t[col]).fillna(0).clip(lower=0)]
+        ax.bar(x + (k - 0.5) * w, t[col], w, yerr=err, capsize=3, label=label, color=colour)
+    ax.scatter(x, t.chance, marker="_", s=900, color="black", label="chance", zorder=3)
+    ax.set_xticks(x.tolist(), t.metric, rotation=20, ha="right"); ax.set_ylabel("% (mean, 95% interval over seeds)")
+    ax.set_ylim(0, 120); ax.set_yticks(range(0, 101, 20)); ax.legend(fontsize=8, loc="upper center", ncol=3)
+    ax.set_title("Does the teacher's score beat the student's?")
+    fig.tight_layout(); fig.savefig(path, dpi=130); plt.close(fig)
 
 # %% ../nbs/17_experiments.ipynb #9bf5ac9e
 GRAD_METRICS = {f"grad/{k} ratio {w}": f"{name}, {w}" for k, name in (("loss", "λ·L_SDS / L_CLIP"), ("image", "image-tower gradients"),
@@ -913,7 +991,13 @@ def assemble(setup: Setup, out: str | Path = "figures") -> list[str]:
             files += _write_table(seeds_table(g), dst / art, title, "Mean [Student-t 95% interval] over the seeds listed, %.")
             plot_seeds(g, dst / "seeds.png"); files.append(dst / "seeds.png")
             share = df[df.metric == "run/sds_share"].groupby("condition").value.mean().to_dict()
-            said = "\n".join(f"- {x}" for x in findings(st, share))
+            said = "\n".join(f"- {x}" for x in findings(st, share, df))
+            pt = premise_table(g)
+            if len(pt):
+                (dst / "premise.md").write_text("# The premise: the teacher's score against the student's\n\n" + premise_markdown(pt)
+                                                + f"\n\n%, mean [Student-t 95% interval] over seeds {sorted(set(g.seed))}.\n")
+                pt.to_csv(dst / "premise.csv", index=False); plot_premise(pt, dst / "premise.png")
+                files += [dst / "premise.md", dst / "premise.csv", dst / "premise.png"]
             (dst / "findings.md").write_text(f"# What the numbers show\n\nMean ± std over seeds {sorted(set(g.seed))}, %.\n\n{said}\n"
                                              + ("\n**tiny preset: random-init models; not a result.**\n" if setup.name == "tiny" else ""))
             files.append(dst / "findings.md")
@@ -927,10 +1011,12 @@ def assemble(setup: Setup, out: str | Path = "figures") -> list[str]:
                     files += _write_table(wide(st, GRAD_METRICS), dst / "lambda_sweep_gradients", "λ sweep: the distillation term's share",
                                           "On each run's first batch and (t, ε), at its start and at its final weights (`gradient_shares`); "
                                           "ratio of the gradient norms ‖∇λ·L_SDS‖ / ‖∇L_CLIP‖ on each tower's trained parameters.")
+    files.sort(key=lambda f: Path(f).stem != "premise")  # the premise first: without it there is nothing to distil
     return [str(f) for f in files]
 
 # %% ../nbs/17_experiments.ipynb #edf2fffb
-OTHER_FILES = {"rows": "every row: backbone, condition, seed, metric, value", "findings": "what the numbers show, in sentences (from `seeds`)",
+OTHER_FILES = {"premise": "the teacher's diffusion score against the pretrained CLIP, per slice (from `seeds`)",
+               "rows": "every row: backbone, condition, seed, metric, value", "findings": "what the numbers show, in sentences (from `seeds`)",
                "lambda_sweep_gradients": "λ sweep: the distillation term's share of the loss and of the gradient"}
 
 def profile_note(idx: dict) -> str:

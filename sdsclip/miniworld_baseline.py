@@ -26,7 +26,7 @@ from .models import load_clip, load_teacher
 __all__ = ['TOLERANCE', 'BASELINE_SAMPLES', 'BASELINE_SEED', 'BASELINE_WORLD', 'TASKS', 'DIFFUSION_TASKS', 'RecordingScorer',
            'ReplayScorer', 'winoground_task', 'vg_task', 'order_task', 'zeroshot_task', 'baseline_scorers',
            'score_tasks', 'smallest_margin', 'is_fragile', 'replay_metrics', 'compare', 'mismatches', 'weight_digests',
-           'baseline_world', 'record_baseline', 'load_baseline', 'check_baseline', 'report']
+           'baseline_world', 'record_baseline', 'load_baseline', 'check_baseline', 'report', 'accuracy_bounds']
 
 # %% ../nbs/15a_miniworld_baseline.ipynb #mb000006
 TOLERANCE = {"clip": 1e-4,       # on cosine similarities
@@ -199,3 +199,9 @@ def report(rows: list[dict]):
     return pd.DataFrame([{"model": r["model"], "task": r["task"], "groups": r["groups"], "tolerance": r["tol"], "max |Δscore|": f"{r['max_diff']:.1e}",
                           "beyond tolerance": len(r["beyond_tol"]), "fragile": len(r["fragile"]),
                           "metrics differing": len(r["metrics_differ"])} for r in rows])
+
+# %% ../nbs/15a_miniworld_baseline.ipynb #7846fad6
+def accuracy_bounds(scores, tol: float) -> tuple[float, float]:
+    "(lower, upper) accuracy of two-caption decisions [[s_false, s_true]] that scores moved by up to `tol` could reach."
+    d = torch.tensor([m[0][1] - m[0][0] for m in scores], dtype=torch.float64)
+    return float((d > tol).double().mean()), float((d > -tol).double().mean())

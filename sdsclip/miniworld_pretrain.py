@@ -32,7 +32,7 @@ from .variants import vae_latents
 __all__ = ['MINI_CLIP', 'TEACHER_TEXT_LEN', 'PretrainConfig', 'load_split', 'lr_lambda', 'pick_captions', 'new_mini_clip',
            'pretrain_clip', 'new_mini_teacher', 'pretrain_vae', 'scaled_latents', 'noisy_step_weights',
            'weighted_eps_loss', 'swap_summary', 'swap_probe', 'pretrain_unet', 'save_mini_clip', 'save_mini_teacher',
-           'pretrain']
+           'pretrain', 'plot_swap_probe']
 
 # %% ../nbs/15_miniworld_pretrain.ipynb #31361fff
 MINI_CLIP = "sdsclip-mini"
@@ -48,11 +48,11 @@ class PretrainConfig:
     vae_batch: int = 32
     vae_lr: float = 1e-3
     vae_kl: float = 1e-4           # weight of the KL term (small: the latents must keep position and colour)
-    unet_steps: int = 10000
+    unet_steps: int = 3000
     unet_batch: int = 64
     unet_lr: float = 5e-4
-    unet_schedule: str = "constant"  # after warm-up: constant | cosine (decay to zero)
-    unet_noisy_cap: float = 20.0   # extra loss weight min(1/SNR(t), cap) on noisy steps (0: plain ε-MSE, as Stable Diffusion)
+    unet_schedule: str = "cosine"  # after warm-up: cosine (decay to zero) | constant
+    unet_noisy_cap: float = 0.0    # extra loss weight min(1/SNR(t), cap) on noisy steps (0: plain ε-MSE, as Stable Diffusion)
     probe_every: int = 1000        # UNet steps between measurements of the teacher's swap score (0: never)
     probe_samples: int = 8         # N of those measurements
     probe_vg: int = 200            # VG-Relation items they use (the first ones)
@@ -162,7 +162,7 @@ def weighted_eps_loss(pred: torch.Tensor, eps: torch.Tensor, w: torch.Tensor) ->
     "Per-sample MSE weighted by `w`, normalised by the weights' mean."
     return ((pred - eps).pow(2).flatten(1).mean(1) * w).mean() / w.mean()
 
-# %% ../nbs/15_miniworld_pretrain.ipynb #be6ce72f
+# %% ../nbs/15_miniworld_pretrain.ipynb #6696f0ab
 def swap_summary(rows) -> dict:
     "Winoground text score (overall, Both) and the Both items' mean relative error gap, swap over right caption, in %."
     d = {k: -rows[k] for k in ("s_c0_i0", "s_c1_i0", "s_c0_i1", "s_c1_i1")}  # scores are −errors
@@ -249,3 +249,21 @@ def pretrain(out: Path | None = None, c: PretrainConfig = PretrainConfig(), worl
               "loss_curves_every_50_steps": curves, "swap_probe": probes}
     write_json(record, out / "pretrain.json")
     return record
+
+# %% ../nbs/15_miniworld_pretrain.ipynb #4ce72943
+def plot_swap_probe(record: dict, path: Path | None = None):
+    "The teacher's swap scores (left) and Both error gap (right) against UNet steps, from a pretrain.json record."
+    import matplotlib.pyplot as plt
+    p = record.get("swap_probe") or []
+    if not p: raise ValueError("this pretrain.json has no swap_probe: it was made with probe_every = 0 or before probes were recorded.")
+    steps = [r["step"] for r in p]
+    fig, (a, b) = plt.subplots(1, 2, figsize=(9, 3.2))
+    for k, label, chance in (("winoground_text", "Winoground text", 25), ("both_text", "Winoground Both", 25), ("vg_relation", "VG-Relation", 50)):
+        a.plot(steps, [100 * r[k] for r in p], marker="o", label=f"{label} (chance {chance})")
+    a.set_xlabel("UNet step"); a.set_ylabel("% (diffusion score)"); a.set_ylim(0, 100); a.legend(fontsize=8)
+    b.plot(steps, [r["both_gap_pct"] for r in p], marker="o", color="black"); b.axhline(0, color="grey", lw=0.8)
+    b.set_xlabel("UNet step"); b.set_ylabel("swap error − right error, % of right (Both)")
+    n = record["config"].get("probe_samples")
+    fig.suptitle(f"The teacher while it trains (N = {n} shared samples)"); fig.tight_layout()
+    if path: fig.savefig(path, dpi=130)
+    return fig
