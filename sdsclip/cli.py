@@ -169,8 +169,10 @@ def cmd_miniworld(args) -> int:
         from sdsclip.miniworld_pretrain import PretrainConfig, pretrain
         from sdsclip.miniworld_baseline import record_baseline
         levers = {k: v for k, v in (("unet_steps", args.unet_steps), ("unet_noisy_cap", args.noisy_cap),
-                                    ("unet_schedule", args.schedule)) if v is not None}
-        r = pretrain(args.out, PretrainConfig(seed=args.seed, **levers), command=" ".join(["sdsclip"] + sys.argv[1:]))
+                                    ("unet_schedule", args.schedule), ("unet_restarts", args.restart and tuple(n for n in args.restart if n)),
+                                    ("threads", args.threads)) if v is not None}
+        r = pretrain(args.out, PretrainConfig(seed=args.seed, **levers), command=" ".join(["sdsclip"] + sys.argv[1:]),
+                     teacher_only=args.teacher_only)
         record_baseline(args.out)
         print(f"pretrained in {r['seconds']['total'] / 60:.1f} min ({', '.join(f'{k} {v:.0f} s' for k, v in r['seconds'].items())}); "
               f"wrote {args.out or 'data/miniworld'}")
@@ -256,9 +258,14 @@ def build_parser() -> argparse.ArgumentParser:
     s.add_argument("action", choices=["generate", "pretrain", "baseline"])
     s.add_argument("--seed", type=int, default=0, help="world / pretraining seed")
     s.add_argument("--out", help="pretrain: weights folder (default data/miniworld)")
-    s.add_argument("--unet-steps", type=int, help="pretrain: the teacher's UNet steps (default 3000)")
-    s.add_argument("--noisy-cap", type=float, help="pretrain: weigh noisy steps by 1 + min(1/SNR(t), cap) (default 0: plain loss)")
-    s.add_argument("--schedule", choices=["cosine", "constant"], help="pretrain: the UNet's learning rate after warm-up (default cosine)")
+    s.add_argument("--unet-steps", type=int, help="pretrain: the teacher's UNet steps before any restart (default 5000)")
+    s.add_argument("--noisy-cap", type=float, help="pretrain: weigh noisy steps by 1 + min(1/SNR(t), cap) (default 20; 0: plain loss)")
+    s.add_argument("--schedule", choices=["cosine", "constant"], help="pretrain: the UNet's learning rate after warm-up (default constant)")
+    s.add_argument("--restart", type=int, action="append", metavar="STEPS",
+                   help="pretrain: a further round of UNet steps from a fresh optimiser and warm-up (repeatable; default one of 5000; 0: none)")
+    s.add_argument("--threads", type=int, help="pretrain: torch threads (a run is bit-reproducible on one machine at one count)")
+    s.add_argument("--teacher-only", action="store_true",
+                   help="pretrain: keep the CLIP and VAE in --out and train a new UNet and text encoder on the kept VAE")
     s.add_argument("--weights", help="baseline: weights folder (default data/miniworld)")
     s.add_argument("--check", action="store_true", help="baseline: compare with the recorded baseline.json instead of re-recording it")
     s.set_defaults(func=cmd_miniworld)

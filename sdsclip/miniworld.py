@@ -211,7 +211,7 @@ class WorldConfig:
     n_aro: int = 500          # per VG task
     n_order: int = 300        # images (two captions each)
     n_zeroshot: int = 50      # images per class
-    version: int = 1          # bumped whenever the generator changes what it draws
+    version: int = 2          # bumped whenever the generator changes what it draws
 
     def key(self) -> str: return hashlib.sha1(json.dumps(asdict(self), sort_keys=True).encode()).hexdigest()[:10]
 
@@ -264,10 +264,13 @@ def write_winoground(root: Path, c: WorldConfig):
 def _np(o: Obj) -> str: return f"the {o.colour} {o.shape}"
 
 def _union_box(a: Obj, b: Obj) -> dict:
+    "The pair's union box (2-pixel margin) widened to a square inside the image, so the protocol's centre crop keeps both objects."
     x0, y0 = min(a.box[0], b.box[0]) - 2, min(a.box[1], b.box[1]) - 2
     x1, y1 = max(a.box[2], b.box[2]) + 2, max(a.box[3], b.box[3]) + 2
-    x0, y0, x1, y1 = max(0, int(x0)), max(0, int(y0)), min(IMAGE_SIZE, int(x1 + 1)), min(IMAGE_SIZE, int(y1 + 1))
-    return {"bbox_x": x0, "bbox_y": y0, "bbox_w": x1 - x0, "bbox_h": y1 - y0}
+    side = min(IMAGE_SIZE, int(max(x1 - x0, y1 - y0)) + 1)
+    left = int(min(max(0, round((x0 + x1 - side) / 2)), IMAGE_SIZE - side))
+    top = int(min(max(0, round((y0 + y1 - side) / 2)), IMAGE_SIZE - side))
+    return {"bbox_x": left, "bbox_y": top, "bbox_w": side, "bbox_h": side}
 
 def write_aro(root: Path, c: WorldConfig):
     rng = split_rng(c, "aro")

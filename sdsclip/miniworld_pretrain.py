@@ -24,15 +24,15 @@ from .diffusion_score import DiffusionScoreConfig, DiffusionScorer
 from .eval.aro import evaluate_vg, load_vg
 from .eval.winoground import evaluate_winoground, load_winoground
 from .miniworld import IMAGE_SIZE, WorldConfig, ensure_world, miniworld_home
-from .models import Teacher, clip_bpe_tokenizer, load_clip, quiet_random_init, save_teacher
+from .models import Teacher, clip_bpe_tokenizer, load_clip, load_teacher, quiet_random_init, save_teacher
 from .objective import CaptionConditioner
 from .variants import vae_latents
 
 # %% auto #0
 __all__ = ['MINI_CLIP', 'TEACHER_TEXT_LEN', 'PretrainConfig', 'load_split', 'lr_lambda', 'pick_captions', 'new_mini_clip',
            'pretrain_clip', 'new_mini_teacher', 'pretrain_vae', 'scaled_latents', 'noisy_step_weights',
-           'weighted_eps_loss', 'swap_summary', 'swap_probe', 'pretrain_unet', 'save_mini_clip', 'save_mini_teacher',
-           'pretrain', 'plot_swap_probe']
+           'weighted_eps_loss', 'swap_summary', 'swap_probe', 'pretrain_unet', 'unet_round', 'save_mini_clip',
+           'save_mini_teacher', 'pretrain', 'kept_vae', 'kept_record', 'plot_swap_probe']
 
 # %% ../nbs/15_miniworld_pretrain.ipynb #31361fff
 MINI_CLIP = "sdsclip-mini"
@@ -48,11 +48,12 @@ class PretrainConfig:
     vae_batch: int = 32
     vae_lr: float = 1e-3
     vae_kl: float = 1e-4           # weight of the KL term (small: the latents must keep position and colour)
-    unet_steps: int = 3000
+    unet_steps: int = 5000
     unet_batch: int = 64
     unet_lr: float = 5e-4
-    unet_schedule: str = "cosine"  # after warm-up: cosine (decay to zero) | constant
-    unet_noisy_cap: float = 0.0    # extra loss weight min(1/SNR(t), cap) on noisy steps (0: plain ε-MSE, as Stable Diffusion)
+    unet_schedule: str = "constant"  # after warm-up: constant | cosine (decay to zero)
+    unet_noisy_cap: float = 20.0   # extra loss weight min(1/SNR(t), cap) on noisy steps (0: plain ε-MSE, as Stable Diffusion)
+    unet_restarts: tuple[int, ...] = (5000,)  # further rounds of UNet steps, each with a fresh optimiser and warm-up
     probe_every: int = 1000        # UNet steps between measurements of the teacher's swap score (0: never)
     probe_samples: int = 8         # N of those measurements
     probe_vg: int = 200            # VG-Relation items they use (the first ones)
@@ -62,6 +63,12 @@ class PretrainConfig:
     def __post_init__(self):
         if self.unet_schedule not in ("constant", "cosine"):
             raise ValueError(f"unet_schedule must be 'constant' or 'cosine', not {self.unet_schedule!r}.")
+        self.unet_restarts = tuple(int(n) for n in self.unet_restarts)
+        if any(n <= 0 for n in self.unet_restarts):
+            raise ValueError(f"unet_restarts must be positive step counts, not {self.unet_restarts}.")
+
+    @property
+    def unet_rounds(self) -> tuple[int, ...]: return (self.unet_steps, *self.unet_restarts)
 
 # %% ../nbs/15_miniworld_pretrain.ipynb #1c695ee4
 def load_split(root: Path, preprocess) -> tuple[torch.Tensor, torch.Tensor, list[list[str]]]:
@@ -111,9 +118,6 @@ def new_mini_teacher(seed: int = 0) -> Teacher:
     from transformers import CLIPTextConfig, CLIPTextModel
     with torch.random.fork_rng(devices=[]):
         torch.manual_seed(seed)
-        vae = AutoencoderKL(in_channels=3, out_channels=3, latent_channels=4, block_out_channels=(16, 32, 64, 64),
-                            layers_per_block=1, down_block_types=("DownEncoderBlock2D",) * 4,
-                            up_block_types=("UpDecoderBlock2D",) * 4, norm_num_groups=16, sample_size=64)
         unet = UNet2DConditionModel(
             sample_size=8, in_channels=4, out_channels=4, layers_per_block=1, block_out_channels=(64, 64),
             down_block_types=("CrossAttnDownBlock2D", "CrossAttnDownBlock2D"),
@@ -122,6 +126,9 @@ def new_mini_teacher(seed: int = 0) -> Teacher:
         text_encoder = CLIPTextModel(CLIPTextConfig(
             vocab_size=49408, hidden_size=64, intermediate_size=256, num_hidden_layers=3, num_attention_heads=4,
             max_position_embeddings=TEACHER_TEXT_LEN, projection_dim=64))
+        vae = AutoencoderKL(in_channels=3, out_channels=3, latent_channels=4, block_out_channels=(16, 32, 64, 64),
+                            layers_per_block=1, down_block_types=("DownEncoderBlock2D",) * 4,
+                            up_block_types=("UpDecoderBlock2D",) * 4, norm_num_groups=16, sample_size=64)
     scheduler = DDPMScheduler(num_train_timesteps=1000, beta_start=0.00085, beta_end=0.012,
                               beta_schedule="scaled_linear", clip_sample=False)
     tok = clip_bpe_tokenizer(); tok.model_max_length = TEACHER_TEXT_LEN
@@ -182,15 +189,24 @@ def swap_probe(world: Path, n: int = 8, n_vg: int | None = 200, seed: int = 0) -
 # %% ../nbs/15_miniworld_pretrain.ipynb #c73cbe68
 def pretrain_unet(teacher: Teacher, latents: torch.Tensor, captions: list[list[str]], c: PretrainConfig,
                   progress: bool = True, probe: Callable[[Teacher], dict] | None = None) -> tuple[list[float], list[dict]]:
-    "ε-prediction training of the teacher's UNet and text encoder, in place → (loss every 50 steps, `probe(teacher)` every `c.probe_every` steps)."
+    "ε-prediction training of the teacher's UNet and text encoder, in place, round by round → (loss every 50 steps, `probe(teacher)` every `c.probe_every` steps)."
+    curve, probes, done = [], [], 0
+    for steps in c.unet_rounds:
+        unet_round(teacher, latents, captions, c, steps, done, curve, probes, progress, probe)
+        done += steps
+    teacher.unet.eval(); teacher.text_encoder.eval()
+    return curve, probes
+
+def unet_round(teacher, latents, captions, c, steps, done, curve, probes, progress, probe):
+    "`steps` steps from a fresh AdamW and warm-up, over the batches seeded by `c.seed` (every round draws the same ones)."
     g = torch.Generator().manual_seed(c.seed + 2)
     unet, te, sched_t = teacher.unet, teacher.text_encoder, teacher.scheduler
     params = list(unet.parameters()) + list(te.parameters())
     opt = torch.optim.AdamW(params, lr=c.unet_lr, weight_decay=0.0)
-    sched = torch.optim.lr_scheduler.LambdaLR(opt, lr_lambda(c.warmup, c.unet_steps, c.unet_schedule))
-    T, curve, probes = sched_t.config.num_train_timesteps, [], []
+    sched = torch.optim.lr_scheduler.LambdaLR(opt, lr_lambda(c.warmup, steps, c.unet_schedule))
+    T, total = sched_t.config.num_train_timesteps, sum(c.unet_rounds)
     unet.train(); te.train()
-    for step in tqdm(range(c.unet_steps), desc="pretrain UNet", disable=not progress):
+    for step in tqdm(range(done, done + steps), desc="pretrain UNet", disable=not progress, initial=done, total=total):
         idx = torch.randint(len(latents), (c.unet_batch,), generator=g)
         z0, caps = latents[idx], pick_captions(captions, idx, g)
         t = torch.randint(0, T, (len(idx),), generator=g)
@@ -202,12 +218,10 @@ def pretrain_unet(teacher: Teacher, latents: torch.Tensor, captions: list[list[s
         opt.zero_grad(set_to_none=True); loss.backward()
         torch.nn.utils.clip_grad_norm_(params, 1.0); opt.step(); sched.step()
         if step % 50 == 0: curve.append(round(loss.item(), 4))
-        if probe and c.probe_every and ((step + 1) % c.probe_every == 0 or step + 1 == c.unet_steps):
+        if probe and c.probe_every and ((step + 1) % c.probe_every == 0 or step + 1 == total):
             unet.eval(); te.eval()
             probes.append({"step": step + 1, **probe(teacher)})
             unet.train(); te.train()
-    unet.eval(); te.eval()
-    return curve, probes
 
 # %% ../nbs/15_miniworld_pretrain.ipynb #763a81de
 def save_mini_clip(model, path: Path) -> Path:
@@ -223,9 +237,11 @@ def save_mini_teacher(teacher: Teacher, path: Path) -> Path:
 
 # %% ../nbs/15_miniworld_pretrain.ipynb #19350942
 def pretrain(out: Path | None = None, c: PretrainConfig = PretrainConfig(), world: WorldConfig = WorldConfig(),
-             progress: bool = True, command: str = "") -> dict:
-    "Pretrain the miniworld student and teacher; write their weights and a record of the run into `out`."
+             progress: bool = True, command: str = "", teacher_only: bool = False) -> dict:
+    """Pretrain the miniworld student and teacher; write their weights and a record of the run into `out`.
+    `teacher_only`: keep the CLIP and the VAE already in `out`, and train a new UNet and text encoder on the kept VAE's latents."""
     out = Path(out or miniworld_home()); out.mkdir(parents=True, exist_ok=True)
+    previous = kept_record(out) if teacher_only else None
     if c.threads: torch.set_num_threads(c.threads)
     torch.manual_seed(c.seed)
     seconds, t0 = {}, time.perf_counter()
@@ -233,12 +249,16 @@ def pretrain(out: Path | None = None, c: PretrainConfig = PretrainConfig(), worl
     seconds["generate"] = time.perf_counter() - t0
     clip, preprocess, tokenizer = new_mini_clip(c.seed)
     student_x, vae_x, captions = load_split(root / "train", preprocess)
-    t = time.perf_counter(); curves = {"clip": pretrain_clip(clip, tokenizer, student_x, captions, c, progress)}
-    seconds["clip"] = time.perf_counter() - t
-    save_mini_clip(clip.eval(), out / "clip.safetensors")
-    teacher = new_mini_teacher(c.seed)
-    t = time.perf_counter(); curves["vae"] = pretrain_vae(teacher.vae, vae_x, c, progress); seconds["vae"] = time.perf_counter() - t
-    latents = scaled_latents(teacher, vae_x)
+    teacher, curves = new_mini_teacher(c.seed), {}
+    if teacher_only:
+        teacher.vae = kept_vae(out)
+        latents = torch.cat([vae_latents(teacher, vae_x[i:i + 256]) for i in range(0, len(vae_x), 256)])
+    else:
+        t = time.perf_counter(); curves["clip"] = pretrain_clip(clip, tokenizer, student_x, captions, c, progress)
+        seconds["clip"] = time.perf_counter() - t
+        save_mini_clip(clip.eval(), out / "clip.safetensors")
+        t = time.perf_counter(); curves["vae"] = pretrain_vae(teacher.vae, vae_x, c, progress); seconds["vae"] = time.perf_counter() - t
+        latents = scaled_latents(teacher, vae_x)
     probe = swap_probe(root, c.probe_samples, c.probe_vg) if c.probe_every else None
     t = time.perf_counter(); curves["unet"], probes = pretrain_unet(teacher, latents, captions, c, progress, probe)
     seconds["unet"] = time.perf_counter() - t
@@ -247,8 +267,29 @@ def pretrain(out: Path | None = None, c: PretrainConfig = PretrainConfig(), worl
     record = {"command": command, "config": asdict(c), "world": asdict(world) | {"key": world.key()},
               "seconds": {k: round(v, 1) for k, v in seconds.items()}, "machine": machine_info(),
               "loss_curves_every_50_steps": curves, "swap_probe": probes}
+    if previous: record["kept"] = previous
     write_json(record, out / "pretrain.json")
     return record
+
+def kept_vae(out: Path):
+    "The VAE of the teacher in `out`, in float32, without the loading folder in its config (that path would be written back)."
+    vae = load_teacher(str(out / "teacher"), device="cpu", dtype=torch.float32).vae
+    kept = type(vae).from_config({k: v for k, v in vae.config.items() if k != "_name_or_path"})
+    kept.load_state_dict(vae.state_dict())
+    return kept.requires_grad_(False)
+
+def kept_record(out: Path) -> dict:
+    "What `pretrain.json` in `out` says of the CLIP and VAE a teacher-only run keeps (an error when they are not there)."
+    missing = [p for p in (out / "clip.safetensors", out / "teacher" / "vae", out / "pretrain.json") if not p.exists()]
+    if missing:
+        raise FileNotFoundError(f"a teacher-only pretraining keeps the CLIP and VAE of an earlier run, but {', '.join(map(str, missing))} "
+                                f"is missing: run `sdsclip miniworld pretrain` without --teacher-only first.")
+    r = json.loads((out / "pretrain.json").read_text())
+    if "kept" in r: return r["kept"]  # kept twice: still the run that trained them
+    return {"command": r.get("command", ""), "config": {k: v for k, v in r["config"].items() if k.startswith(("clip", "vae", "seed"))},
+            "seconds": {k: r["seconds"][k] for k in ("clip", "vae") if k in r["seconds"]},
+            "loss_curves_every_50_steps": {k: r["loss_curves_every_50_steps"][k] for k in ("clip", "vae")
+                                           if k in r["loss_curves_every_50_steps"]}}
 
 # %% ../nbs/15_miniworld_pretrain.ipynb #4ce72943
 def plot_swap_probe(record: dict, path: Path | None = None):
