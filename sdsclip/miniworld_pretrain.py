@@ -4,7 +4,7 @@
 
 # %% ../nbs/15_miniworld_pretrain.ipynb #ef515c3f
 from __future__ import annotations
-import json, math, time
+import itertools, json, math, time
 from dataclasses import asdict, dataclass, field
 from pathlib import Path
 from typing import Callable
@@ -304,6 +304,9 @@ def plot_swap_probe(record: dict, path: Path | None = None):
     a.set_xlabel("UNet step"); a.set_ylabel("% (diffusion score)"); a.set_ylim(0, 100); a.legend(fontsize=8)
     b.plot(steps, [r["both_gap_pct"] for r in p], marker="o", color="black"); b.axhline(0, color="grey", lw=0.8)
     b.set_xlabel("UNet step"); b.set_ylabel("swap error − right error, % of right (Both)")
+    cfg = record["config"]
+    for at in itertools.accumulate([cfg["unet_steps"], *cfg.get("unet_restarts", [])[:-1]]) if cfg.get("unet_restarts") else []:
+        for ax in (a, b): ax.axvline(at, color="grey", ls=":", lw=1)  # a warm restart
     n = record["config"].get("probe_samples")
     fig.suptitle(f"The teacher while it trains (N = {n} shared samples)"); fig.tight_layout()
     if path: fig.savefig(path, dpi=130)
