@@ -32,7 +32,7 @@ from .variants import vae_latents
 __all__ = ['MINI_CLIP', 'TEACHER_TEXT_LEN', 'PretrainConfig', 'load_split', 'lr_lambda', 'pick_captions', 'new_mini_clip',
            'pretrain_clip', 'new_mini_teacher', 'pretrain_vae', 'scaled_latents', 'noisy_step_weights',
            'weighted_eps_loss', 'swap_summary', 'swap_probe', 'pretrain_unet', 'unet_round', 'save_mini_clip',
-           'save_mini_teacher', 'pretrain', 'kept_vae', 'kept_record', 'plot_swap_probe']
+           'save_mini_teacher', 'pretrain', 'kept_record', 'plot_swap_probe']
 
 # %% ../nbs/15_miniworld_pretrain.ipynb #31361fff
 MINI_CLIP = "sdsclip-mini"
@@ -251,7 +251,7 @@ def pretrain(out: Path | None = None, c: PretrainConfig = PretrainConfig(), worl
     student_x, vae_x, captions = load_split(root / "train", preprocess)
     teacher, curves = new_mini_teacher(c.seed), {}
     if teacher_only:
-        teacher.vae = kept_vae(out)
+        teacher.vae = load_teacher(str(out / "teacher"), device="cpu", dtype=torch.float32).vae
         latents = torch.cat([vae_latents(teacher, vae_x[i:i + 256]) for i in range(0, len(vae_x), 256)])
     else:
         t = time.perf_counter(); curves["clip"] = pretrain_clip(clip, tokenizer, student_x, captions, c, progress)
@@ -270,13 +270,6 @@ def pretrain(out: Path | None = None, c: PretrainConfig = PretrainConfig(), worl
     if previous: record["kept"] = previous
     write_json(record, out / "pretrain.json")
     return record
-
-def kept_vae(out: Path):
-    "The VAE of the teacher in `out`, in float32, without the loading folder in its config (that path would be written back)."
-    vae = load_teacher(str(out / "teacher"), device="cpu", dtype=torch.float32).vae
-    kept = type(vae).from_config({k: v for k, v in vae.config.items() if k != "_name_or_path"})
-    kept.load_state_dict(vae.state_dict())
-    return kept.requires_grad_(False)
 
 def kept_record(out: Path) -> dict:
     "What `pretrain.json` in `out` says of the CLIP and VAE a teacher-only run keeps (an error when they are not there)."

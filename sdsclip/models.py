@@ -304,7 +304,9 @@ def random_sd_teacher(seed: int = 0, vae: bool = True, device=None) -> Teacher:
 def save_teacher(teacher: Teacher, path: str | Path) -> Path:
     "Write `teacher` as a Stable Diffusion diffusers folder (safetensors weights) that `load_teacher` reads."
     path = Path(path)
-    for name, m in teacher.modules().items(): m.save_pretrained(path / name, safe_serialization=True)
+    for name, m in teacher.modules().items():
+        m.save_pretrained(path / name, safe_serialization=True)
+        _drop_source_path(path / name / "config.json")
     teacher.tokenizer.save_pretrained(path / "tokenizer")
     teacher.scheduler.save_pretrained(path / "scheduler")
     index = {"_class_name": "StableDiffusionPipeline", "unet": ["diffusers", "UNet2DConditionModel"],
@@ -313,3 +315,9 @@ def save_teacher(teacher: Teacher, path: str | Path) -> Path:
     if teacher.vae is not None: index["vae"] = ["diffusers", "AutoencoderKL"]
     (path / "model_index.json").write_text(json.dumps(index, indent=2))
     return path
+
+def _drop_source_path(config: Path):
+    "diffusers keeps the folder a model was loaded from in its config and would write it back; a saved teacher names no folder."
+    if not config.is_file(): return
+    d = json.loads(config.read_text())
+    if d.pop("_name_or_path", None) is not None: config.write_text(json.dumps(d, indent=2, sort_keys=True) + "\n")
