@@ -35,17 +35,18 @@ __all__ = ['ARTEFACTS', 'DIFFUSION', 'PAPER_DATA', 'PAPER_MAIN', 'PAPER_LAION', 
            'WINO_TEXT', 'TABLE1_METRICS', 'TABLE2_METRICS', 'SUMMARY_METRICS', 'COST_METRICS', 'ORDER_ONLY',
            'STUDENT_METRICS', 'PREMISE_METRICS', 'CHANCE', 'GRAD_METRICS', 'OTHER_FILES', 'experiments_dir',
            'check_artefacts', 'Backbone', 'Setup', 'paper_data', 'openai', 'make_setups', 'get_setup', 'resolve_data',
-           'split_hparams', 'condition_overrides', 'config_key', 'slug', 'Experiment', 'train_config', 'finetuned',
-           'eval_config', 'suite_scores', 'zeroshot_scores', 'suite_key', 'load_pretrained', 'weights_label',
-           'scores_path', 'clip_scores', 'experiment_teacher', 'diffusion_scorer', 'diffusion_scores',
-           'diffusion_tasks', 'diffusion_path', 'condition_rows', 'cost_rows', 'run_logs', 'gradient_share_rows',
-           'needs', 'is_percent', 'fmt', 'mean_std', 'markdown', 'stats', 'wide', 'save', 'Job', 'job_parameters',
-           'plan', 'job_done', 'run_job', 'setup_needs', 'job_experiment', 'pending_work', 'do_work', 'cpu_count',
-           'default_workers', 'prepare', 'profile', 'reproduce', 'format_report', 'paper_results', 'collect',
-           'side_by_side', 'compare', 'with_zeroshot_mean', 'plot_cost_bars', 'plot_fig4', 'plot_zeroshot',
-           'plot_lambda', 'plot_seeds', 't_quantile', 't_interval', 'seeds_table', 'paired_difference',
-           'difference_sentence', 'premise', 'findings', 'premise_table', 'premise_markdown', 'plot_premise',
-           'assemble', 'profile_note', 'write_index']
+           'split_hparams', 'condition_overrides', 'lam_share', 'config_key', 'slug', 'Experiment', 'train_config',
+           'finetuned', 'eval_config', 'suite_scores', 'zeroshot_scores', 'suite_key', 'load_pretrained',
+           'weights_label', 'scores_path', 'clip_scores', 'experiment_teacher', 'diffusion_scorer', 'diffusion_scores',
+           'diffusion_tasks', 'diffusion_path', 'condition_rows', 'cost_rows', 'run_logs', 'first_batches',
+           'mean_shares', 'gradient_share_rows', 'needs', 'is_percent', 'fmt', 'mean_std', 'markdown', 'stats', 'wide',
+           'save', 'chosen_lam', 'lam_choice_rows', 'Job', 'job_parameters', 'plan', 'job_done', 'run_job',
+           'setup_needs', 'job_experiment', 'pending_work', 'do_work', 'cpu_count', 'default_workers', 'prepare',
+           'profile', 'reproduce', 'format_report', 'paper_results', 'collect', 'side_by_side', 'compare',
+           'with_zeroshot_mean', 'plot_cost_bars', 'plot_fig4', 'plot_zeroshot', 'plot_lambda', 'plot_seeds',
+           't_quantile', 't_interval', 'seeds_table', 'paired_difference', 'difference_sentence', 'premise',
+           'lam_sentences', 'findings', 'premise_table', 'premise_markdown', 'plot_premise', 'assemble', 'profile_note',
+           'write_index']
 
 # %% ../nbs/17_experiments.ipynb #43be3789
 ARTEFACTS = {
@@ -144,7 +145,7 @@ def make_setups() -> dict[str, Setup]:
         "miniworld", "the shipped miniworld CLIP and teacher on the default world: real training and scores on a CPU",
         backbones={a: [mini_bb] for a in everything} | {"table3": [], "fig4": [mini_bb, DIFFUSION]},
         teacher=str(miniworld_home() / "teacher"), data={"miniworld": "full"},
-        hparams=dict(batch_size=32, lr=5e-4, lam=1e-3, epochs=1, max_steps=100, save_every=50, device="cpu", precision="fp32",
+        hparams=dict(batch_size=32, lr=5e-4, lam="share=1", epochs=1, max_steps=100, save_every=50, device="cpu", precision="fp32",
                      teacher_dtype="fp32", diffusion_samples=10, diffusion_tasks=["winoground", "vg"], lams=[0.0, 1e-3, 1e-2, 1e-1, 1.0],
                      cost_items=20, cost_repeats=3),
         seeds=[0, 1, 2], paper_reference="ViT-B-16")
@@ -183,7 +184,8 @@ def resolve_data(data: dict) -> dict:
     return out
 
 TRAIN_FIELDS = {f.name for f in fields(TrainConfig)} - {"preset", "out", "clip", "pretrained", "teacher", "data", "seed", "resume"}
-SCORE_OPTIONS = {"diffusion_samples", "diffusion_tasks", "diffusion_batch", "lams", "cost_items", "cost_repeats", "eval_batch", "zeroshot_limit"}
+SCORE_OPTIONS = {"diffusion_samples", "diffusion_tasks", "diffusion_batch", "lams", "share_batches", "cost_items", "cost_repeats",
+                 "eval_batch", "zeroshot_limit"}
 
 def split_hparams(hparams: dict) -> tuple[dict, dict]:
     "(training options, scoring options); a ValueError names an option that is neither."
@@ -198,6 +200,16 @@ def condition_overrides(condition: str) -> dict:
     if condition not in CONDITIONS or condition == "pretrained":
         raise ValueError(f"Unknown condition {condition!r}. Valid: {', '.join(c for c in CONDITIONS if c != 'pretrained')}, lam=<λ>.")
     return dict(CONDITIONS[condition])
+
+def lam_share(lam) -> float | None:
+    "The target r of a λ given as 'share=<r>' (chosen by measurement: `chosen_lam`); None for a number."
+    if not isinstance(lam, str): return None
+    try:
+        if not lam.startswith("share="): raise ValueError
+        r = float(lam[6:])
+    except ValueError: raise ValueError(f"lam must be a number or 'share=<r>' (r > 0), not {lam!r}.") from None
+    if not r > 0: raise ValueError(f"lam {lam!r}: the share r must be > 0, e.g. 'share=1'.")
+    return r
 
 RUN_IDENTITY_EXCLUDES = {"out", "resume", "override_config", "device", "workers", "save_every", "keep", "compile", "preset"}
 
@@ -233,7 +245,8 @@ class Experiment:
         self.runs = self.runs or tempfile.mkdtemp(prefix="sdsclip-runs-")
         Path(self.out).mkdir(parents=True, exist_ok=True)
         self.device = self.train_options.get("device", "cpu")
-        self.t0, self._teacher = time.perf_counter(), None
+        self.share = lam_share(self.train_options.get("lam", 1e-3))
+        self.t0, self._teacher, self._lam_choice = time.perf_counter(), None, None
 
     def opt(self, name, default=None): return self.score_options.get(name, default)
     @property
@@ -243,8 +256,10 @@ class Experiment:
 def train_config(ex: Experiment, condition: str, seed: int) -> TrainConfig:
     "The training configuration of `condition` with `seed`, for this backbone, teacher and data."
     if not ex.clip: raise ValueError(f"Backbone {ex.backbone!r} is the diffusion score: it has no CLIP to fine-tune.")
+    over = condition_overrides(condition)
+    if ex.share is not None and "lam" not in over: over["lam"] = chosen_lam(ex)["lam"]
     c = TrainConfig(preset=ex.preset, clip=ex.clip, pretrained=ex.pretrained, teacher=ex.teacher, data=ex.roots["train"],
-                    seed=seed, **(ex.train_options | condition_overrides(condition)))
+                    seed=seed, **(ex.train_options | over))
     name = f"{c.trainable}-{c.distill}-{c.sds_mode}-lam{c.lam:g}-seed{seed}-{config_key(c)}"
     c.out = str(Path(ex.runs) / slug(ex.backbone) / name)
     return c
@@ -378,26 +393,32 @@ def run_logs(ex: Experiment, condition: str, seed: int) -> pd.DataFrame:
     log = Path(train_config(ex, condition, seed).out) / "log.jsonl"
     return pd.DataFrame([json.loads(l) for l in log.read_text().splitlines() if l.strip()])
 
+def first_batches(run: Run, batches: int) -> list:
+    "The run's first `batches` batches."
+    return [b for _, b in zip(range(batches), loader(run, 0, 0))]
+
+def mean_shares(run: Run, batches: list) -> pd.Series:
+    "`gradient_shares` averaged over `batches`, with the (t, ε) of the run's first steps."
+    run.sds_gen.manual_seed(run.c.seed + 1)
+    out = []
+    for b in batches:
+        t, eps = draw_samples(run)
+        kw = dict(t=t[: len(b.captions)], noise=eps[: len(b.captions)])
+        if getattr(run.objective, "needs_vae_images", False): kw["vae_images"] = b.vae_images
+        run.trainable.train_mode(run.clip, run.mapper)
+        out.append(gradient_shares(run.objective, run.trainable, b.images, b.captions, **kw))
+    return pd.DataFrame(out).mean()
+
 def gradient_share_rows(ex: Experiment, condition: str, seed: int, batches: int = 1) -> pd.DataFrame:
     "`gradient_shares` of a finished run on its first `batches` batches and (t, ε), at its start and at its final weights, as rows."
     c = train_config(ex, condition, seed)
     cols = ["backbone", "condition", "seed", "metric", "value"]
     if c.lam == 0: return pd.DataFrame([], columns=cols)
     with torch.random.fork_rng(devices=[]): run = Run(c)  # it seeds the global RNG
-    first = [b for _, b in zip(range(batches), loader(run, 0, 0))]
-    def measure():
-        run.sds_gen.manual_seed(c.seed + 1)  # the (t, ε) of the run's first steps
-        out = []
-        for b in first:
-            t, eps = draw_samples(run)
-            kw = dict(t=t[: len(b.captions)], noise=eps[: len(b.captions)])
-            if getattr(run.objective, "needs_vae_images", False): kw["vae_images"] = b.vae_images
-            run.trainable.train_mode(run.clip, run.mapper)
-            out.append(gradient_shares(run.objective, run.trainable, b.images, b.captions, **kw))
-        return pd.DataFrame(out).mean()
-    start = measure()
+    first = first_batches(run, batches)
+    start = mean_shares(run, first)
     restore_run(run, latest_checkpoint(c.out))
-    end = measure()
+    end = mean_shares(run, first)
     keys = [k for k in start.index if k.endswith("ratio")]
     return pd.DataFrame([(ex.backbone, condition, seed, f"grad/{k} {when}", float(m[k])) for when, m in (("start", start), ("end", end))
                          for k in keys], columns=cols)
@@ -470,6 +491,35 @@ def save(ex: Experiment, rows: pd.DataFrame, **extra) -> Path:
     params = {k: getattr(ex, k) for k in ("artefact", "preset", "backbone", "clip", "pretrained", "teacher", "data", "hparams", "seeds")}
     return write_json(params | {"machine": machine_info(), "seconds": round(time.perf_counter() - ex.t0, 1),
                                 "rows": rows.to_dict("records"), "extra": extra}, out / "result.json")
+
+# %% ../nbs/17_experiments.ipynb #c3d9a0f1
+def chosen_lam(ex: Experiment) -> dict:
+    "The λ of a preset whose `lam` is 'share=<r>', with what it was chosen from (measured once, then read from the runs folder)."
+    if ex.share is None: raise ValueError(f"lam is {ex.train_options.get('lam')!r}, a number: there is nothing to choose.")
+    if ex._lam_choice is not None: return ex._lam_choice
+    c, batches = train_config(ex, "lam=1", 0), ex.opt("share_batches", 4)
+    path = Path(ex.runs) / "lam-choice" / f"{slug(ex.backbone)}-share{ex.share:g}-b{batches}-{config_key(c)}.json"
+    if not path.is_file():
+        with timed(ex.ledger, "λ from the gradient share", ex.backbone):
+            with torch.random.fork_rng(devices=[]): run = Run(c)  # it seeds the global RNG
+            m = mean_shares(run, first_batches(run, batches))
+        ratio = float(m.get("image ratio", float("nan")))
+        if not ratio > 0: raise ValueError(f"{ex.backbone}: the SDS gradient on the image tower at λ = 1 is {ratio}, so no λ gives it a "
+                                           "share of the update. Give lam as a number.")
+        exact = ex.share / ratio
+        path.parent.mkdir(parents=True, exist_ok=True)
+        write_json(dict(lam=float(f"{exact:.2g}"), exact=exact, share=ex.share, image_ratio_at_1=ratio,
+                        loss_ratio_at_1=float(m["loss ratio"]), seed=0, batches=batches, condition="sds-backprop"), path)
+    ex._lam_choice = json.loads(path.read_text())
+    return ex._lam_choice
+
+def lam_choice_rows(ex: Experiment) -> pd.DataFrame:
+    "The λ choice as rows of the main condition (none when λ is a number): λ, the target share, the ratios measured at λ = 1."
+    cols = ["backbone", "condition", "seed", "metric", "value"]
+    if ex.share is None: return pd.DataFrame([], columns=cols)
+    ch = chosen_lam(ex)
+    return pd.DataFrame([(ex.backbone, "sds-backprop", ch["seed"], f"lam/{k}", float(ch[k]))
+                         for k in ("lam", "share", "image_ratio_at_1", "loss_ratio_at_1", "batches")], columns=cols)
 
 # %% ../nbs/17_experiments.ipynb #cf80d8c6
 @dataclass
@@ -878,6 +928,24 @@ def premise(verdicts: dict[str, str]) -> str:
     return (f"**The premise {state}** here: the teacher's diffusion score against the pretrained CLIP on the swaps that only "
             f"word order tells apart ({', '.join(verdicts)}).")
 
+def lam_sentences(rows: pd.DataFrame) -> list[str]:
+    "How λ was chosen (`lam_choice_rows`) and the SDS gradient's share in the main runs (`sds_modes`' `gradient_share_rows`)."
+    out, v = [], rows[rows.metric.str.startswith(("lam/", "grad/"))].groupby(["condition", "metric"]).value.mean()
+    ch = v.get("sds-backprop", pd.Series(dtype=float))
+    if "lam/lam" in ch:
+        out.append(f"λ = {ch['lam/lam']:g} for SDS-CLIP and its ablations, chosen so that the SDS gradient on the image tower's trained "
+                   f"parameters is {ch['lam/share']:g}× the contrastive one at the start: the ratio measured at λ = 1 on the pretrained "
+                   f"weights is {ch['lam/image_ratio_at_1']:.3g} (seed 0, first {ch['lam/batches']:g} batches), so λ = "
+                   f"{ch['lam/share']:g} / {ch['lam/image_ratio_at_1']:.3g}; λ·L_SDS / L_CLIP there is {ch['lam/lam'] * ch['lam/loss_ratio_at_1']:.3g}.")
+    g = rows[(rows.artefact == "sds_modes") & rows.metric.str.startswith("grad/")] if "artefact" in rows else rows.iloc[:0]
+    for cond, m in g.groupby("condition", sort=False).metric.unique().items():
+        x, n = v[cond], g[g.condition == cond].seed.nunique()
+        if not {"grad/image ratio start", "grad/image ratio end"} <= set(m): continue
+        out.append(f"{cond}: the SDS gradient on the image tower is {x['grad/image ratio start']:.3g}× the contrastive one at the "
+                   f"start of a run and {x['grad/image ratio end']:.3g}× at its end (its first batches, mean over {n} seeds); on the text "
+                   f"tower {x.get('grad/text ratio start', float('nan')):.3g}×.")
+    return out
+
 def findings(st: pd.DataFrame, sds_share: dict[str, float] | None = None, rows: pd.DataFrame | None = None) -> list[str]:
     """Plain statements of what the numbers show: `st`, the `seeds` artefact's stats; `sds_share`, λ·L_SDS / L_CLIP per SDS
     condition; `rows`, every artefact's rows (with `artefact`), for the paired differences."""
@@ -903,6 +971,7 @@ def findings(st: pd.DataFrame, sds_share: dict[str, float] | None = None, rows: 
     comparisons += [("ablations", cond, "sds-backprop") for cond in ("text-encoder", "full-ft")]  # which parameters, SDS in all three
     lams = sorted({c for c in by("lambda_sweep").condition if c != "lam=0"}, key=lambda c: float(c[4:]))
     comparisons += [("lambda_sweep", lam, "lam=0") for lam in lams]
+    f += lam_sentences(rows)
     for art, a, b in comparisons:
         line = difference_sentence(by(art), a, b, STUDENT_METRICS)
         if line: f.append(line)
@@ -1002,7 +1071,9 @@ def assemble(setup: Setup, out: str | Path = "figures") -> list[str]:
                                              + ("\n**tiny preset: random-init models; not a result.**\n" if setup.name == "tiny" else ""))
             files.append(dst / "findings.md")
         else:
-            extra = {"sds_modes": {"run/seconds_per_step": "s/step", "run/sds_share": "λ·L_SDS / L_CLIP"}}.get(art, {})
+            extra = {"sds_modes": {"run/lam": "λ", "run/seconds_per_step": "s/step", "run/sds_share": "λ·L_SDS / L_CLIP",
+                                   "grad/image ratio start": "SDS / CLIP gradient, image tower (start)",
+                                   "grad/image ratio end": "(end)"}}.get(art, {})
             files += _write_table(side_by_side(st, paper, art, SUMMARY_METRICS | extra, ref), dst / art, title,
                                   note)
             if art == "lambda_sweep":
