@@ -437,6 +437,8 @@ d = { 'settings': {'branch': 'main', 'doc_baseurl': '/', 'doc_host': '', 'git_ur
                                                                                                          'sdsclip/miniworld_pretrain.py'),
                                             'sdsclip.miniworld_pretrain.PretrainConfig.unet_rounds': ( 'miniworld_pretrain.html#pretrainconfig.unet_rounds',
                                                                                                        'sdsclip/miniworld_pretrain.py'),
+                                            'sdsclip.miniworld_pretrain.encode_latents': ( 'miniworld_pretrain.html#encode_latents',
+                                                                                           'sdsclip/miniworld_pretrain.py'),
                                             'sdsclip.miniworld_pretrain.kept_record': ( 'miniworld_pretrain.html#kept_record',
                                                                                         'sdsclip/miniworld_pretrain.py'),
                                             'sdsclip.miniworld_pretrain.load_split': ( 'miniworld_pretrain.html#load_split',

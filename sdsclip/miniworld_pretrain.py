@@ -30,9 +30,9 @@ from .variants import vae_latents
 
 # %% auto #0
 __all__ = ['MINI_CLIP', 'TEACHER_TEXT_LEN', 'PretrainConfig', 'load_split', 'lr_lambda', 'pick_captions', 'new_mini_clip',
-           'pretrain_clip', 'new_mini_teacher', 'pretrain_vae', 'scaled_latents', 'noisy_step_weights',
-           'weighted_eps_loss', 'swap_summary', 'swap_probe', 'pretrain_unet', 'unet_round', 'save_mini_clip',
-           'save_mini_teacher', 'pretrain', 'kept_record', 'plot_swap_probe']
+           'pretrain_clip', 'new_mini_teacher', 'pretrain_vae', 'encode_latents', 'scaled_latents',
+           'noisy_step_weights', 'weighted_eps_loss', 'swap_summary', 'swap_probe', 'pretrain_unet', 'unet_round',
+           'save_mini_clip', 'save_mini_teacher', 'pretrain', 'kept_record', 'plot_swap_probe']
 
 # %% ../nbs/15_miniworld_pretrain.ipynb #31361fff
 MINI_CLIP = "sdsclip-mini"
@@ -71,11 +71,12 @@ class PretrainConfig:
     def unet_rounds(self) -> tuple[int, ...]: return (self.unet_steps, *self.unet_restarts)
 
 # %% ../nbs/15_miniworld_pretrain.ipynb #1c695ee4
-def load_split(root: Path, preprocess) -> tuple[torch.Tensor, torch.Tensor, list[list[str]]]:
-    "(student images, VAE images in [-1, 1], captions per image) of a COCO-format miniworld split."
+def load_split(root: Path, preprocess) -> tuple[torch.Tensor | None, torch.Tensor, list[list[str]]]:
+    "(student images (None without `preprocess`), VAE images in [-1, 1], captions per image) of a COCO-format miniworld split."
     pairs = coco_pairs(root)
     ims, to_vae = [Image.open(p).convert("RGB") for p, _ in pairs], vae_transform(IMAGE_SIZE)
-    return torch.stack([preprocess(im) for im in ims]), torch.stack([to_vae(im) for im in ims]), [caps for _, caps in pairs]
+    student = torch.stack([preprocess(im) for im in ims]) if preprocess else None
+    return student, torch.stack([to_vae(im) for im in ims]), [caps for _, caps in pairs]
 
 def lr_lambda(warmup: int, total: int, schedule: str = "cosine"):
     "Linear warm-up, then cosine decay to zero (or constant)."
@@ -112,8 +113,8 @@ def pretrain_clip(model, tokenizer, images: torch.Tensor, captions: list[list[st
 # %% ../nbs/15_miniworld_pretrain.ipynb #47a5a943
 TEACHER_TEXT_LEN = 32  # tokens: the longest miniworld caption has 24
 
-def new_mini_teacher(seed: int = 0) -> Teacher:
-    "A randomly initialised miniworld teacher (trainable: not frozen)."
+def new_mini_teacher(seed: int = 0, vae: bool = True) -> Teacher:
+    "A randomly initialised miniworld teacher (trainable: not frozen); `vae=False` leaves its VAE out (drawn last: the rest is the same)."
     from diffusers import AutoencoderKL, DDPMScheduler, UNet2DConditionModel
     from transformers import CLIPTextConfig, CLIPTextModel
     with torch.random.fork_rng(devices=[]):
@@ -128,7 +129,7 @@ def new_mini_teacher(seed: int = 0) -> Teacher:
             max_position_embeddings=TEACHER_TEXT_LEN, projection_dim=64))
         vae = AutoencoderKL(in_channels=3, out_channels=3, latent_channels=4, block_out_channels=(16, 32, 64, 64),
                             layers_per_block=1, down_block_types=("DownEncoderBlock2D",) * 4,
-                            up_block_types=("UpDecoderBlock2D",) * 4, norm_num_groups=16, sample_size=64)
+                            up_block_types=("UpDecoderBlock2D",) * 4, norm_num_groups=16, sample_size=64) if vae else None
     scheduler = DDPMScheduler(num_train_timesteps=1000, beta_start=0.00085, beta_end=0.012,
                               beta_schedule="scaled_linear", clip_sample=False)
     tok = clip_bpe_tokenizer(); tok.model_max_length = TEACHER_TEXT_LEN
@@ -152,10 +153,14 @@ def pretrain_vae(vae, images: torch.Tensor, c: PretrainConfig, progress: bool = 
     vae.eval()
     return curve
 
+def encode_latents(teacher: Teacher, images: torch.Tensor) -> torch.Tensor:
+    "`vae_latents` of `images`, 256 at a time."
+    return torch.cat([vae_latents(teacher, images[i:i + 256]) for i in range(0, len(images), 256)])
+
 def scaled_latents(teacher: Teacher, images: torch.Tensor) -> torch.Tensor:
     "Set the VAE's scaling factor to 1/std of the posterior means of `images`, and return their scaled latents."
     teacher.vae.register_to_config(scaling_factor=1.0)
-    z = torch.cat([vae_latents(teacher, images[i:i + 256]) for i in range(0, len(images), 256)])
+    z = encode_latents(teacher, images)
     teacher.vae.register_to_config(scaling_factor=float(1 / z.std()))
     return z * teacher.vae.config.scaling_factor
 
@@ -192,13 +197,16 @@ def pretrain_unet(teacher: Teacher, latents: torch.Tensor, captions: list[list[s
     "ε-prediction training of the teacher's UNet and text encoder, in place, round by round → (loss every 50 steps, `probe(teacher)` every `c.probe_every` steps)."
     curve, probes, done = [], [], 0
     for steps in c.unet_rounds:
-        unet_round(teacher, latents, captions, c, steps, done, curve, probes, progress, probe)
-        done += steps
+        round_curve, round_probes = unet_round(teacher, latents, captions, c, steps, done, progress, probe)
+        curve, probes, done = curve + round_curve, probes + round_probes, done + steps
     teacher.unet.eval(); teacher.text_encoder.eval()
     return curve, probes
 
-def unet_round(teacher, latents, captions, c, steps, done, curve, probes, progress, probe):
-    "`steps` steps from a fresh AdamW and warm-up, over the batches seeded by `c.seed` (every round draws the same ones)."
+def unet_round(teacher: Teacher, latents: torch.Tensor, captions: list[list[str]], c: PretrainConfig, steps: int, done: int,
+               progress: bool = True, probe: Callable[[Teacher], dict] | None = None) -> tuple[list[float], list[dict]]:
+    """Steps `done` to `done + steps` from a fresh AdamW and warm-up, over the batches seeded by `c.seed` (every round draws
+    the same ones) → (loss every 50 steps, probes)."""
+    curve, probes = [], []
     g = torch.Generator().manual_seed(c.seed + 2)
     unet, te, sched_t = teacher.unet, teacher.text_encoder, teacher.scheduler
     params = list(unet.parameters()) + list(te.parameters())
@@ -222,6 +230,7 @@ def unet_round(teacher, latents, captions, c, steps, done, curve, probes, progre
             unet.eval(); te.eval()
             probes.append({"step": step + 1, **probe(teacher)})
             unet.train(); te.train()
+    return curve, probes
 
 # %% ../nbs/15_miniworld_pretrain.ipynb #763a81de
 def save_mini_clip(model, path: Path) -> Path:
@@ -247,13 +256,16 @@ def pretrain(out: Path | None = None, c: PretrainConfig = PretrainConfig(), worl
     seconds, t0 = {}, time.perf_counter()
     root = ensure_world(world, progress=progress)
     seconds["generate"] = time.perf_counter() - t0
-    clip, preprocess, tokenizer = new_mini_clip(c.seed)
-    student_x, vae_x, captions = load_split(root / "train", preprocess)
-    teacher, curves = new_mini_teacher(c.seed), {}
-    if teacher_only:
+    curves = {}
+    if teacher_only:  # nothing of the CLIP, and the kept VAE with its scaling factor
+        _, vae_x, captions = load_split(root / "train", None)
+        teacher = new_mini_teacher(c.seed, vae=False)
         teacher.vae = load_teacher(str(out / "teacher"), device="cpu", dtype=torch.float32).vae
-        latents = torch.cat([vae_latents(teacher, vae_x[i:i + 256]) for i in range(0, len(vae_x), 256)])
+        latents = encode_latents(teacher, vae_x)
     else:
+        clip, preprocess, tokenizer = new_mini_clip(c.seed)
+        student_x, vae_x, captions = load_split(root / "train", preprocess)
+        teacher = new_mini_teacher(c.seed)
         t = time.perf_counter(); curves["clip"] = pretrain_clip(clip, tokenizer, student_x, captions, c, progress)
         seconds["clip"] = time.perf_counter() - t
         save_mini_clip(clip.eval(), out / "clip.safetensors")
@@ -297,9 +309,9 @@ def plot_swap_probe(record: dict, path: Path | None = None):
     a.set_xlabel("UNet step"); a.set_ylabel("% (diffusion score)"); a.set_ylim(0, 100); a.legend(fontsize=8)
     b.plot(steps, [r["both_gap_pct"] for r in p], marker="o", color="black"); b.axhline(0, color="grey", lw=0.8)
     b.set_xlabel("UNet step"); b.set_ylabel("swap error − right error, % of right (Both)")
-    cfg = record["config"]
-    for at in itertools.accumulate([cfg["unet_steps"], *cfg.get("unet_restarts", [])[:-1]]) if cfg.get("unet_restarts") else []:
-        for ax in (a, b): ax.axvline(at, color="grey", ls=":", lw=1)  # a warm restart
+    rounds = [record["config"]["unet_steps"], *record["config"].get("unet_restarts", [])]
+    for at in itertools.accumulate(rounds[:-1]):  # where each warm restart began
+        for ax in (a, b): ax.axvline(at, color="grey", ls=":", lw=1)
     n = record["config"].get("probe_samples")
     fig.suptitle(f"The teacher while it trains (N = {n} shared samples)"); fig.tight_layout()
     if path: fig.savefig(path, dpi=130)
