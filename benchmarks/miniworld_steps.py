@@ -12,7 +12,7 @@ from pathlib import Path
 from common import machine
 from sdsclip.checkpoint import load_finetuned
 from sdsclip.eval.core import CLIPScorer
-from sdsclip.experiments import Experiment, get_setup, finetuned, suite_scores, train_config, zeroshot_scores
+from sdsclip.reproduce.experiments import Experiment, get_setup, finetuned, suite_scores, train_config, zeroshot_scores
 
 METRICS = ["winoground/Overall/text", "winoground/Relation/text", "aro/vg_relation", "aro/vg_attribution", "zeroshot/shape", "zeroshot/colour"]
 

@@ -13,7 +13,7 @@ from common import machine
 ONE = """
 import sys, torch
 torch.set_num_threads(int(sys.argv[1]))
-from sdsclip.experiments import Experiment, get_setup, finetuned
+from sdsclip.reproduce.experiments import Experiment, get_setup, finetuned
 s = get_setup("miniworld"); bb = s.backbones["table1"][0]
 ex = Experiment("table1", "miniworld", bb.label, bb.clip, bb.pretrained, s.teacher, s.data, dict(s.hparams, max_steps=int(sys.argv[3])),
                 [0], sys.argv[4], sys.argv[4])

@@ -4,7 +4,7 @@ from pathlib import Path
 
 import pytest
 
-from sdsclip.miniworld import miniworld_home
+from sdsclip.miniworld.splits import miniworld_home
 
 HOME = miniworld_home()
 SDSCLIP = str(Path(sys.executable).parent / "sdsclip")
@@ -12,7 +12,7 @@ SDSCLIP = str(Path(sys.executable).parent / "sdsclip")
 
 def test_baseline_check_names_what_moved(tmp_path):
     """`sdsclip miniworld baseline --check` on a copy of the weights whose recording has one score moved far: exit 1,
-    naming the group (the passing case, and machine noise, are checked in nbs/15a_miniworld_baseline.ipynb)."""
+    naming the group (the passing case, and machine noise, are checked in nbs/23_miniworld_baseline.ipynb)."""
     weights = tmp_path / "weights"
     shutil.copytree(HOME, weights)
     b = json.loads((weights / "baseline.json").read_text())

@@ -6,7 +6,7 @@ from pathlib import Path
 import pandas as pd
 import pytest
 
-from sdsclip.experiments import ARTEFACTS, get_setup
+from sdsclip.reproduce.experiments import ARTEFACTS, get_setup
 
 SDSCLIP = str(Path(sys.executable).parent / "sdsclip")
 
