@@ -4,7 +4,7 @@ from pathlib import Path
 
 import torch
 
-from sdsclip.bench import machine_info as machine  # noqa: F401  (re-exported for the scripts)
+from sdsclip.environment import machine_info as machine  # noqa: F401  (re-exported for the scripts)
 from sdsclip.eval.fixtures import write_winoground_fixture
 from sdsclip.eval.winoground import load_winoground
 from sdsclip.models import build_tiny, load_clip, random_sd_teacher

@@ -12,11 +12,11 @@ from torch.utils.flop_counter import FlopCounterMode
 
 from .models import build_tiny, load_clip, random_sd_teacher
 from .objective import Mapper, SDSCLIPObjective, select_trainable
+from .environment import machine_info
 
 # %% auto #0
 __all__ = ['CAPTIONS', 'MODES', 'bench_models', 'make_step', 'sync', 'count_flops', 'saved_bytes', 'peak_cuda_bytes',
-           'interleaved_times', 'bench_training', 'check_targets', 'format_bench', 'machine_info', 'bench_diffusion',
-           'run_bench']
+           'interleaved_times', 'bench_training', 'check_targets', 'format_bench', 'bench_diffusion', 'run_bench']
 
 # %% ../nbs/17_bench.ipynb #e398da01
 CAPTIONS = ["a red circle left of a blue square", "a blue circle left of a red square",
@@ -151,17 +151,7 @@ def format_bench(r: dict) -> str:
     lines += ["", "ratios: " + ", ".join(f"{k} {v:.3f}" for k, v in r["ratios"].items())]
     return "\n".join(lines)
 
-# %% ../nbs/17_bench.ipynb #dba7b887
-def machine_info() -> dict:
-    "CPU, threads, GPU, torch version and git commit of this run."
-    import platform, subprocess
-    try: cpu = next(l.split(":", 1)[1].strip() for l in open("/proc/cpuinfo") if l.startswith("model name"))
-    except (OSError, StopIteration): cpu = platform.processor()
-    try: commit = subprocess.run(["git", "rev-parse", "--short", "HEAD"], capture_output=True, text=True, timeout=10).stdout.strip()
-    except (OSError, subprocess.SubprocessError): commit = ""
-    return {"cpu": cpu, "threads": torch.get_num_threads(), "gpu": torch.cuda.get_device_name(0) if torch.cuda.is_available() else None,
-            "torch": torch.__version__, "commit": commit}
-
+# %% ../nbs/17_bench.ipynb #3abf17f2
 def bench_diffusion(arch: str = "tiny", n_samples: int = 50, items: int = 4, device="cpu", batch_size: int = 64) -> dict:
     "Seconds per Winoground item, CLIP vs the diffusion score with `n_samples`, on fixture items."
     import tempfile
@@ -178,6 +168,7 @@ def bench_diffusion(arch: str = "tiny", n_samples: int = 50, items: int = 4, dev
     return winoground_cost(CLIPScorer(clip, pre, tok, device=device, progress=False),
                            DiffusionScorer(teacher, DiffusionScoreConfig(n_samples=n_samples, batch_size=batch_size, progress=False)), its)
 
+# %% ../nbs/17_bench.ipynb #1af3e608
 def run_bench(arch="tiny", batch=4, precision="fp32", rounds=3, device="cpu", channels_last=False,
               diffusion_samples: int = 50, diffusion_items: int = 4, clip_name: str = "ViT-B-16", modes=tuple(MODES)) -> dict:
     "The training-step benchmark, the targets, and (unless `diffusion_samples=0`) the diffusion score's cost."

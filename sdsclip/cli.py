@@ -13,7 +13,7 @@ import sdsclip
 from .models import build_tiny
 from .objective import SDS_MODES, Mapper, SDSCLIPObjective, select_trainable
 from .environment import device_info, package_versions
-from .presets import get_preset, make_presets, preset_needs
+from .presets import get_preset, preset_names, preset_needs
 
 # %% auto #0
 __all__ = ['SMOKE_CAPTIONS', 'SMOKE_NOTE', 'FLAG_NAMES', 'EXIT_NONFINITE', 'EXIT_BAD_IMAGES', 'EXIT_SAVE_FAILED', 'EXIT_STOPPED',
@@ -24,7 +24,8 @@ __all__ = ['SMOKE_CAPTIONS', 'SMOKE_NOTE', 'FLAG_NAMES', 'EXIT_NONFINITE', 'EXIT
 def info() -> dict:
     "Versions, device and every preset with its requirements, as plain data."
     presets = {}
-    for name, p in make_presets().items():
+    for name in preset_names():
+        p = get_preset(name)
         needs = [dict(what=n.what, ok=n.ok, hint=n.hint) for n in preset_needs(p)]
         presets[name] = {**{k: v for k, v in vars(p).items() if k != "name"}, "needs": needs}
     return {"versions": package_versions(), "machine": device_info(), "presets": presets}
@@ -76,7 +77,12 @@ def smoke(seed: int = 0, sds_mode: str = "backprop", lam: float = 1e-3, lr: floa
 FLAG_NAMES = {"lam": "lambda"}
 _TYPES = {"int": int, "float": float, "str": str}
 
+def _number_or_text(v: str):
+    try: return float(v)
+    except ValueError: return v
+
 def _flag_type(annotation: str):
+    if annotation.replace(" ", "") == "float|str": return _number_or_text  # λ: a number or 'share=<r>'
     base = _TYPES[annotation.split("|")[0].strip()]
     if "None" not in annotation: return base
     return lambda v: None if v.lower() == "none" else base(v)

@@ -27,7 +27,7 @@ def test_info_json_lists_presets_and_their_needs():
     assert d["versions"]["sdsclip"] == sdsclip.__version__
     assert all(n["ok"] for n in d["presets"]["tiny"]["needs"])
     paper = d["presets"]["paper"]
-    assert (paper["clip"], paper["pretrained"], paper["teacher"]) == ("ViT-B-16", "openai", "CompVis/stable-diffusion-v1-4")
+    assert (paper["clip"], paper["pretrained"], paper["teacher"]) == ("ViT-B-16-quickgelu", "openai", "CompVis/stable-diffusion-v1-4")
     assert (paper["batch_size"], paper["lr"], paper["lam"], paper["epochs"]) == (32, 5e-5, 1e-3, 5)
 
 

@@ -85,7 +85,7 @@ def test_paper_preset_says_what_it_needs(tmp_path):
     env = {**os.environ, "SDSCLIP_COCO": str(tmp_path / "no-coco"), "HF_HUB_OFFLINE": "1"}
     r = train("--preset", "paper", "--out", str(tmp_path / "run"), env=env)
     assert r.returncode == 2
-    for needed in ("no CUDA GPU", "CompVis/stable-diffusion-v1-4", "no-coco", "ViT-B-16/openai"):
+    for needed in ("no CUDA GPU", "CompVis/stable-diffusion-v1-4", "no-coco", "ViT-B-16-quickgelu/openai"):
         assert needed in r.stderr, needed
     assert not (tmp_path / "run").exists()
 

@@ -13,12 +13,12 @@ import torch
 from PIL import Image
 
 from .core import Scorer, proportion
-from ..environment import data_dir
+from ..environment import data_dir, load_plugins
 
 # %% auto #0
-__all__ = ['VG_FILES', 'NOUN_TAGS', 'ADJ_TAGS', 'SPACY_HELP', 'ORDER_FILES', 'excluded_relations', 'load_vg', 'vg_group',
-           'vg_macro', 'evaluate_vg', 'pre_caption', 'spacy_tagger', 'trigrams', 'order_perturbations', 'load_order',
-           'evaluate_order']
+__all__ = ['VG_FILES', 'NOUN_TAGS', 'ADJ_TAGS', 'SPACY_HELP', 'ORDER_TAGGERS', 'ORDER_FILES', 'excluded_relations', 'load_vg',
+           'vg_group', 'vg_macro', 'evaluate_vg', 'pre_caption', 'spacy_tagger', 'register_tagger', 'order_tagger',
+           'trigrams', 'order_perturbations', 'load_order', 'evaluate_order']
 
 # %% ../../nbs/12_eval_aro.ipynb #2e2d2670
 VG_FILES = {"relation": "visual_genome_relation.json", "attribution": "visual_genome_attribution.json"}
@@ -81,6 +81,21 @@ def spacy_tagger() -> Callable[[str], list[tuple[str, str]]]:
         nlp = spacy.load("en_core_web_sm")
     except (ImportError, OSError) as e: raise RuntimeError(f"{SPACY_HELP} ({type(e).__name__}: {e})") from e
     return lambda text: [(t.text, t.tag_) for t in nlp(text)]
+
+# %% ../../nbs/12_eval_aro.ipynb #9eb7a9f1
+ORDER_TAGGERS: dict[str, Callable] = {}  # name → caption → [(token, tag)], added by extensions
+
+def register_tagger(name: str, tagger: Callable[[str], list[tuple[str, str]]]):
+    "Make `tagger` the order task's tagger called `name`."
+    ORDER_TAGGERS[name] = tagger
+
+# %% ../../nbs/12_eval_aro.ipynb #dffa8752
+def order_tagger(name: str):
+    "The tagger called `name`: spaCy's for 'spacy' (loaded when used), else a registered one; a ValueError lists the names."
+    if name == "spacy": return spacy_tagger()
+    if name not in ORDER_TAGGERS: load_plugins()
+    if name not in ORDER_TAGGERS: raise ValueError(f"Unknown order tagger {name!r}. Valid: spacy, {', '.join(ORDER_TAGGERS)}.")
+    return ORDER_TAGGERS[name]
 
 # %% ../../nbs/12_eval_aro.ipynb #c76c7a05
 def _permute(xs: list, g: torch.Generator) -> list: return [xs[i] for i in torch.randperm(len(xs), generator=g).tolist()]

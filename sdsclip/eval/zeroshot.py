@@ -16,11 +16,12 @@ from torch.utils.data import DataLoader
 from tqdm.auto import tqdm
 
 from .core import CLIPScorer, Scorer
-from ..environment import data_dir
+from ..environment import data_dir, load_plugins
 
 # %% auto #0
-__all__ = ['ZEROSHOT_DATASETS', 'zeroshot_templates', 'zeroshot_classnames', 'zeroshot_dataset', 'classification_metrics',
-           'evaluate_zeroshot', 'ZeroShotScorer', 'folder_groups', 'zeroshot_folder']
+__all__ = ['ZEROSHOT_DATASETS', 'ZEROSHOT_FOLDERS', 'zeroshot_templates', 'zeroshot_classnames', 'zeroshot_dataset',
+           'classification_metrics', 'evaluate_zeroshot', 'ZeroShotScorer', 'folder_groups', 'zeroshot_folder',
+           'register_zeroshot_folder', 'zeroshot_folder_task', 'evaluate_folder_task']
 
 # %% ../../nbs/13_eval_zeroshot.ipynb #1b9e0e4f
 ZEROSHOT_DATASETS = ("imagenet", "cifar10", "cifar100", "mnist", "fgvc_aircraft", "flowers", "dtd", "pets")
@@ -53,7 +54,9 @@ def zeroshot_dataset(name: str, root: str | Path, transform=None, download: bool
         "dtd": lambda: D.DTD(root, split="test", partition=1, transform=transform, download=download),
         "pets": lambda: D.OxfordIIITPet(root, split="test", target_types="category", transform=transform, download=download),
         "imagenet": lambda: _imagenet_val(Path(root), transform)}
-    if name not in makers: raise ValueError(f"Unknown zero-shot dataset {name!r}. Valid: {', '.join(ZEROSHOT_DATASETS)}.")
+    if name not in makers:
+        load_plugins()
+        raise ValueError(f"Unknown zero-shot dataset {name!r}. Valid: {', '.join((*ZEROSHOT_DATASETS, *ZEROSHOT_FOLDERS))}.")
     try: return makers[name]()
     except RuntimeError as e:
         raise FileNotFoundError(f"{name} not found under {root} ({e}). Put it there in torchvision's layout, or "
@@ -83,6 +86,7 @@ def classification_metrics(logits: torch.Tensor, targets: torch.Tensor) -> dict:
 def evaluate_zeroshot(model, preprocess, tokenizer, dataset: str, root: str | Path, download: bool = False,
                       batch_size: int = 128, workers: int = 0, device="cpu", limit: int | None = None) -> dict:
     "Zero-shot metrics of an open_clip model on one dataset (optionally its first `limit` images)."
+    if folder := zeroshot_folder_task(dataset): return evaluate_folder_task(model, preprocess, tokenizer, dataset, root, folder, device, limit)
     ds = zeroshot_dataset(dataset, root, preprocess, download)
     names = zeroshot_classnames(dataset, ds)
     model = model.eval().to(device)
@@ -130,3 +134,27 @@ def zeroshot_folder(model, preprocess, tokenizer, root: str | Path, classes, tem
     groups, targets = folder_groups(root, classes)
     scores = ZeroShotScorer(model, preprocess, tokenizer, templates).score_groups(groups)
     return classification_metrics(torch.cat(scores), targets)
+
+# %% ../../nbs/13_eval_zeroshot.ipynb #84c7ced6
+ZEROSHOT_FOLDERS: dict[str, tuple[tuple[str, ...], list]] = {}  # name → (classes, templates), added by extensions
+
+def register_zeroshot_folder(name: str, classes, templates):
+    "Make `name` a zero-shot task: the ImageFolder `ROOT/<name>/<class>/*` of `classes`, prompted with `templates`."
+    ZEROSHOT_FOLDERS[name] = (tuple(classes), list(templates))
+
+# %% ../../nbs/13_eval_zeroshot.ipynb #afe2a1d3
+def zeroshot_folder_task(name: str) -> tuple[tuple[str, ...], list] | None:
+    "(classes, templates) of the registered folder task `name`, or None when `name` is not one."
+    if name not in ZEROSHOT_FOLDERS and name not in ZEROSHOT_DATASETS: load_plugins()
+    return ZEROSHOT_FOLDERS.get(name)
+
+# %% ../../nbs/13_eval_zeroshot.ipynb #2d1bf7d0
+def evaluate_folder_task(model, preprocess, tokenizer, name: str, root: str | Path, task, device="cpu", limit: int | None = None) -> dict:
+    "Zero-shot metrics on the folder task `name` (its `task` = (classes, templates)) under `root`."
+    classes, templates = task
+    folder = Path(root).expanduser() / name
+    if not folder.is_dir(): raise FileNotFoundError(f"Zero-shot task {name!r}: {folder} not found (expected {folder}/<class>/<images>).")
+    groups, targets = folder_groups(folder, classes)
+    if limit: groups, targets = groups[:limit], targets[:limit]
+    scores = ZeroShotScorer(model, preprocess, tokenizer, templates, device=device).score_groups(groups)
+    return {"task": f"zeroshot_{name}", "dataset": name, "classes": len(classes), **classification_metrics(torch.cat(scores), targets)}

@@ -11,7 +11,7 @@ from typing import Callable, Sequence
 
 import torch
 
-from ..bench import machine_info
+from ..environment import machine_info
 from ..checkpoint import write_json
 from ..diffusion_score import DiffusionScoreConfig, DiffusionScorer
 from ..eval.aro import evaluate_order, evaluate_vg, load_order, load_vg

@@ -17,7 +17,7 @@ from PIL import Image
 from safetensors.torch import load_file
 from tqdm.auto import tqdm
 
-from ..bench import machine_info
+from ..environment import machine_info
 from ..checkpoint import save_tensors, write_json
 from ..data import coco_pairs, vae_transform
 from ..diffusion_score import DiffusionScoreConfig, DiffusionScorer
