@@ -12,7 +12,8 @@ from pathlib import Path
 from common import machine
 from sdsclip.checkpoint import load_finetuned
 from sdsclip.eval.core import CLIPScorer
-from sdsclip.reproduce.experiments import Experiment, get_setup, finetuned, suite_scores, train_config, zeroshot_scores
+from sdsclip.reproduce.experiment import Experiment
+from sdsclip.reproduce.scores import finetuned, suite_scores, zeroshot_scores
 
 METRICS = ["winoground/Overall/text", "winoground/Relation/text", "aro/vg_relation", "aro/vg_attribution", "zeroshot/shape", "zeroshot/colour"]
 
@@ -25,14 +26,13 @@ def main():
     ap.add_argument("--out", default="benchmarks/results/miniworld_steps.json")
     a = ap.parse_args()
     os.environ.setdefault("TQDM_DISABLE", "1")
-    s = get_setup("miniworld")
-    bb = s.backbones["table1"][0]
-    hp = dict(s.hparams, max_steps=a.steps, save_every=a.every, keep=a.steps // a.every + 1)
-    ex = Experiment("table1", "miniworld", bb.label, bb.clip, bb.pretrained, s.teacher, s.data, hp, [0], tempfile.mkdtemp(), tempfile.mkdtemp())
+    mini = Experiment.open("table1", "miniworld").preset
+    train = mini.train | dict(max_steps=a.steps, save_every=a.every, keep=a.steps // a.every + 1)
+    ex = Experiment.open("table1", "miniworld", changes={"train": train, "seeds": [0]}, out=tempfile.mkdtemp(), runs=tempfile.mkdtemp())
     rows, t0 = [], time.perf_counter()
     for cond in a.conditions:
         finetuned(ex, cond, 0)
-        ckpts = sorted(f for f in (Path(train_config(ex, cond, 0).out) / "checkpoints").glob("step-*.safetensors") if f.stem[5:].isdigit())
+        ckpts = sorted(f for f in (Path(ex.run_config(cond, 0).out) / "checkpoints").glob("step-*.safetensors") if f.stem[5:].isdigit())
         for f in ckpts:
             m, p, t = load_finetuned(f)
             sc = suite_scores(CLIPScorer(m, p, t, progress=False), ex.roots, ("winoground", "vg")) | zeroshot_scores(m, p, t, ex.roots)

@@ -13,10 +13,11 @@ from common import machine
 ONE = """
 import sys, torch
 torch.set_num_threads(int(sys.argv[1]))
-from sdsclip.reproduce.experiments import Experiment, get_setup, finetuned
-s = get_setup("miniworld"); bb = s.backbones["table1"][0]
-ex = Experiment("table1", "miniworld", bb.label, bb.clip, bb.pretrained, s.teacher, s.data, dict(s.hparams, max_steps=int(sys.argv[3])),
-                [0], sys.argv[4], sys.argv[4])
+from sdsclip.presets import get_preset
+from sdsclip.reproduce.experiment import Experiment
+from sdsclip.reproduce.scores import finetuned
+train = get_preset("miniworld").train | {"max_steps": int(sys.argv[3])}
+ex = Experiment.open("table1", "miniworld", changes={"train": train, "seeds": [0]}, out=sys.argv[4], runs=sys.argv[4])
 finetuned(ex, sys.argv[2], 0)
 """
 

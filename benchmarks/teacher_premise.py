@@ -14,8 +14,7 @@ from sdsclip.diffusion_score import DiffusionScoreConfig, DiffusionScorer
 from sdsclip.eval.aro import evaluate_vg, load_vg
 from sdsclip.eval.core import CLIPScorer
 from sdsclip.eval.winoground import evaluate_winoground, load_winoground
-from sdsclip.miniworld.splits import WORLDS, ensure_world
-from sdsclip.miniworld.pretrain import MINI_CLIP
+from sdsclip.miniworld.splits import MINI_CLIP, WORLDS, ensure_world
 from sdsclip.models import load_clip, load_teacher
 
 METRICS = ["winoground_text", "Object", "Relation", "Both", "vg_relation_macro", "vg_relation_micro"]

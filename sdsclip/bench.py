@@ -4,15 +4,15 @@
 
 # %% ../nbs/17_bench.ipynb #28d55a41
 from __future__ import annotations
-import contextlib, json, statistics, time
+import statistics, time
 from pathlib import Path
 
 import torch
 from torch.utils.flop_counter import FlopCounterMode
 
+from .environment import machine_info
 from .models import build_tiny, load_clip, random_sd_teacher
 from .objective import Mapper, SDSCLIPObjective, select_trainable
-from .environment import machine_info
 
 # %% auto #0
 __all__ = ['CAPTIONS', 'MODES', 'bench_models', 'make_step', 'sync', 'count_flops', 'saved_bytes', 'peak_cuda_bytes',

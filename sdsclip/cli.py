@@ -16,21 +16,26 @@ from .environment import device_info, package_versions
 from .presets import get_preset, preset_names, preset_needs
 
 # %% auto #0
-__all__ = ['SMOKE_CAPTIONS', 'SMOKE_NOTE', 'FLAG_NAMES', 'EXIT_NONFINITE', 'EXIT_BAD_IMAGES', 'EXIT_SAVE_FAILED', 'EXIT_STOPPED',
-           'info', 'format_info', 'smoke', 'add_config_flags', 'config_from_args', 'needs_of', 'cmd_train', 'cmd_eval',
-           'cmd_bench', 'cmd_export', 'cmd_miniworld', 'cmd_reproduce', 'cmd_info', 'cmd_smoke', 'build_parser', 'main']
+__all__ = ['INFO_FIELDS', 'SMOKE_CAPTIONS', 'SMOKE_NOTE', 'FLAG_NAMES', 'EXIT_NONFINITE', 'EXIT_BAD_IMAGES', 'EXIT_SAVE_FAILED',
+           'EXIT_STOPPED', 'info', 'format_info', 'smoke', 'add_config_flags', 'config_from_args', 'cmd_train',
+           'cmd_eval', 'cmd_bench', 'cmd_export', 'cmd_miniworld', 'cmd_reproduce', 'cmd_info', 'cmd_smoke',
+           'build_parser', 'main']
 
-# %% ../nbs/40_cli.ipynb #2039f7fe
+# %% ../nbs/40_cli.ipynb #b9db5d04
+INFO_FIELDS = ("clip", "pretrained", "teacher", "data", "batch_size", "lr", "lam", "epochs", "max_steps", "device", "precision")
+
 def info() -> dict:
     "Versions, device and every preset with its requirements, as plain data."
     presets = {}
     for name in preset_names():
         p = get_preset(name)
+        c = dataclasses.asdict(p.train_config(create=False))
         needs = [dict(what=n.what, ok=n.ok, hint=n.hint) for n in preset_needs(p)]
-        presets[name] = {**{k: v for k, v in vars(p).items() if k != "name"}, "needs": needs}
+        presets[name] = {"description": p.description, **{k: c[k] for k in INFO_FIELDS}, "score": dataclasses.asdict(p.score),
+                         "seeds": list(p.seeds), "needs": needs}
     return {"versions": package_versions(), "machine": device_info(), "presets": presets}
 
-# %% ../nbs/40_cli.ipynb #c358f910
+# %% ../nbs/40_cli.ipynb #f5b1706c
 def format_info(d: dict) -> str:
     "`info()` as readable text."
     lines = ["sdsclip " + d["versions"]["sdsclip"], "", "versions:"]
@@ -39,8 +44,8 @@ def format_info(d: dict) -> str:
     for name, p in d["presets"].items():
         lines += [f"  {name}: {p['description']}",
                   f"    clip {p['clip']} / {p['pretrained']}, teacher {p['teacher']}, data {p['data']}",
-                  f"    batch {p['batch_size']}, lr {p['lr']}, lambda {p['lam']}, epochs {p['epochs']}, "
-                  f"{p['device']} {p['precision']}"]
+                  f"    batch {p['batch_size']}, lr {p['lr']}, lambda {p['lam']}, epochs {p['epochs']}"
+                  + (f" (at most {p['max_steps']} steps)" if p["max_steps"] else "") + f", {p['device']} {p['precision']}"]
         lines += [f"    [{'ok' if n['ok'] else 'missing'}] {n['what']}" + (f" ({n['hint']})" if n["hint"] else "")
                   for n in p["needs"]]
     return "\n".join(lines)
@@ -73,7 +78,7 @@ def smoke(seed: int = 0, sds_mode: str = "backprop", lam: float = 1e-3, lr: floa
             "trainable": trainable.counts, "seconds": round(time.perf_counter() - t0, 2),
             "versions": package_versions()}
 
-# %% ../nbs/40_cli.ipynb #25ac5375
+# %% ../nbs/40_cli.ipynb #51594a3c
 FLAG_NAMES = {"lam": "lambda"}
 _TYPES = {"int": int, "float": float, "str": str}
 
@@ -97,27 +102,22 @@ def add_config_flags(parser: argparse.ArgumentParser, cls, skip=("preset",)):
                                   help=f"default: the preset's, or {f.default!r}")
 
 def config_from_args(args, cls=None):
-    "A config (TrainConfig by default, from the preset `args.preset`) with every flag that was given."
+    "A config with every flag that was given: a TrainConfig from the preset `args.preset` (by default), or `cls`'s defaults."
     from sdsclip.train import TrainConfig
     cls = cls or TrainConfig
     given = {f.name: getattr(args, f.name) for f in dataclasses.fields(cls) if hasattr(args, f.name) and f.name != "preset"}
-    return cls.from_preset(args.preset, **given) if hasattr(cls, "from_preset") else cls(**given)
+    return get_preset(args.preset).train_config(**given) if cls is TrainConfig else cls(**given)
 
-# %% ../nbs/40_cli.ipynb #a2ca4f59
+# %% ../nbs/40_cli.ipynb #521eb1a0
 EXIT_NONFINITE, EXIT_BAD_IMAGES, EXIT_SAVE_FAILED, EXIT_STOPPED = 3, 4, 5, 130
-
-def needs_of(c) -> "Preset":
-    "The preset of config `c` with `c`'s choices of models, data and device."
-    return dataclasses.replace(get_preset(c.preset), clip=c.clip, pretrained=c.pretrained, teacher=c.teacher,
-                               data=c.data, device=c.device)
 
 def cmd_train(args) -> int:
     from sdsclip.checkpoint import CheckpointWriteError
     from sdsclip.data import TooManyBadImages
-    from sdsclip.presets import check_needs
+    from sdsclip.presets import check_needs, training_needs
     from sdsclip.train import NonFiniteLoss, train
     c = config_from_args(args)
-    check_needs(needs_of(c))
+    check_needs(training_needs(c), f"This run of the {c.preset!r} preset")
     try: s = train(c)
     except NonFiniteLoss as e:
         print(f"sdsclip train: stopped: {e}. The latest checkpoint in {c.out} is the last good one.", file=sys.stderr)
@@ -195,7 +195,7 @@ def cmd_miniworld(args) -> int:
         return 1 if bad else 0
 
 def cmd_reproduce(args) -> int:
-    from sdsclip.reproduce.experiments import format_report, reproduce
+    from sdsclip.reproduce.runner import format_report, reproduce
     split = lambda s: [x.strip() for x in s.split(",") if x.strip()] if s else None
     r = reproduce(args.preset, only=split(args.only), backbones=split(args.backbones), force=args.force, out=args.out,
                   runs=args.runs, kernel=args.kernel, workers=args.workers)

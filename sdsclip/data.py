@@ -4,14 +4,14 @@
 
 # %% ../nbs/04_data.ipynb #f0343c30
 from __future__ import annotations
-import csv, json, math
+import csv, json
 from collections import OrderedDict
 from dataclasses import dataclass, field
 from pathlib import Path
 
 import torch
 from PIL import Image, ImageDraw
-from torch.utils.data import DataLoader, Dataset
+from torch.utils.data import Dataset
 
 # %% auto #0
 __all__ = ['COCO_HELP', 'COLOURS', 'SHAPES', 'coco_pairs', 'manifest_pairs', 'draw_shape', 'synthetic_pairs', 'load_pairs',

@@ -5,7 +5,7 @@
 # %% ../nbs/15_diffusion_score.ipynb #a19d15f9
 from __future__ import annotations
 import math, time
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from typing import Sequence
 
 import torch

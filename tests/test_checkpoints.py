@@ -11,7 +11,7 @@ from pathlib import Path
 import torch
 from safetensors.torch import load_file
 
-from helpers import wait_for_step
+from training_log import wait_for_step
 
 BIN = Path(sys.executable).parent
 SDSCLIP = str(BIN / "sdsclip")

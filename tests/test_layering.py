@@ -1,5 +1,6 @@
-"""The package's import graph: the command line sits on top (nothing in the library imports it), and no two
-modules import each other, directly or through others (imports inside functions count)."""
+"""The package's layers: the library at the bottom, the miniature testbed (`sdsclip.miniworld`) and the reproduction
+harness (`sdsclip.reproduce`) above it and apart from each other, the command line on top. Imports go down only, and
+no two modules import each other, directly or through others (imports inside functions count)."""
 import ast
 from graphlib import CycleError, TopologicalSorter
 from pathlib import Path
@@ -9,6 +10,7 @@ import pytest
 import sdsclip
 
 ROOT = Path(sdsclip.__file__).parent
+TESTBED, HARNESS, CLI = "sdsclip.miniworld", "sdsclip.reproduce", "sdsclip.cli"
 
 
 def module_name(path):
@@ -37,9 +39,23 @@ def graph():
     return {m: sorted(i for i in imports_of(p) if i in modules and i != m) for m, p in modules.items()}
 
 
-def test_nothing_in_the_library_imports_the_command_line():
-    g = graph()
-    assert [m for m, deps in g.items() if "sdsclip.cli" in deps] == []
+def layer(module):
+    for prefix in (CLI, HARNESS, TESTBED):
+        if module == prefix or module.startswith(prefix + "."): return prefix
+    return "library"
+
+
+ALLOWED = {"library": {"library"}, TESTBED: {"library", TESTBED}, HARNESS: {"library", HARNESS},
+           CLI: {"library", TESTBED, HARNESS, CLI}}
+
+
+def test_imports_go_down_only():
+    wrong = [f"{m} imports {d}" for m, deps in graph().items() for d in deps if layer(d) not in ALLOWED[layer(m)]]
+    assert wrong == []
+
+
+def test_the_layers_are_all_there():
+    assert {layer(m) for m in graph()} == set(ALLOWED)
 
 
 def test_no_import_cycles():

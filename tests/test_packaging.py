@@ -5,7 +5,7 @@ import sys
 import zipfile
 from pathlib import Path
 
-from sdsclip.reproduce.experiments import ARTEFACTS
+from sdsclip.reproduce.artefacts import ARTEFACTS
 
 ROOT = Path(__file__).resolve().parents[1]
 
@@ -25,7 +25,7 @@ def test_wheel_installs_and_builds_tiny_models(tmp_path):
               "sdsclip_data/miniworld/baseline.json", "sdsclip_data/miniworld/teacher/model_index.json",
               "sdsclip_data/miniworld/teacher/unet/diffusion_pytorch_model.safetensors",
               "sdsclip_data/miniworld/teacher/tokenizer/tokenizer.json", "sdsclip_data/paper_results.csv",
-              "sdsclip/reproduce/experiments.py", *[f"sdsclip_experiments/{a}.ipynb" for a in ARTEFACTS]]:
+              "sdsclip/reproduce/runner.py", "sdsclip/reproduce/artefacts.py", *[f"sdsclip_experiments/{a}.ipynb" for a in ARTEFACTS]]:
         assert f in names, f
     entry_points = zipfile.ZipFile(wheel).read(next(n for n in names if n.endswith("entry_points.txt"))).decode()
     assert "sdsclip = sdsclip.cli:main" in entry_points
@@ -34,7 +34,7 @@ def test_wheel_installs_and_builds_tiny_models(tmp_path):
     subprocess.run([*pip, "install", "--no-deps", "--target", str(site), str(wheel)], check=True, timeout=300)
     code = ("import sdsclip, sdsclip.models as m; from sdsclip.eval.aro import excluded_relations; "
             "assert len(excluded_relations()) == 157; print(sdsclip.__file__); "
-            "from sdsclip.reproduce.experiments import experiments_dir, paper_results; "
+            "from sdsclip.reproduce.artefacts import experiments_dir; from sdsclip.reproduce.tables import paper_results; "
             "assert len(list(experiments_dir().glob('*.ipynb'))) == 10 and len(paper_results()) > 100; "
             "clip, pre, tok, teacher = m.build_tiny(); print(teacher.latent_shape)")
     env = {**os.environ, "PYTHONPATH": str(site)}

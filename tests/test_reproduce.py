@@ -6,7 +6,8 @@ from pathlib import Path
 import pandas as pd
 import pytest
 
-from sdsclip.reproduce.experiments import ARTEFACTS, get_setup
+from sdsclip.presets import get_preset
+from sdsclip.reproduce.artefacts import ARTEFACTS, backbones_for
 
 SDSCLIP = str(Path(sys.executable).parent / "sdsclip")
 
@@ -24,11 +25,11 @@ def reproduce(tmp_path, *args, timeout=900):
 def test_every_notebook_runs_on_tiny_through_papermill(tmp_path):
     r = reproduce(tmp_path)
     assert r.returncode == 0, r.stdout[-3000:] + r.stderr[-3000:]
-    jobs = [(a, b.label) for a in ARTEFACTS for b in get_setup("tiny").backbones[a]]
+    jobs = [(a, b.label) for a in ARTEFACTS for b in backbones_for(ARTEFACTS[a], get_preset("tiny"))]
     for a, b in jobs:
-        job = json.loads((tmp_path / f"figs/runs/tiny/{a}/{b}/job.json").read_text())
+        job = json.loads((tmp_path / f"figs/notebooks/tiny/{a}/{b}/job.json").read_text())
         assert job["status"] == "ok", (a, b, job["error"])
-        assert (tmp_path / f"figs/runs/tiny/{a}/{b}/notebook.ipynb").is_file()
+        assert (tmp_path / f"figs/notebooks/tiny/{a}/{b}/notebook.ipynb").is_file()
     out = tmp_path / "figs/tiny"
     for a in ARTEFACTS: assert (out / f"{a}.md").is_file() and (out / f"{a}.csv").is_file(), a
     for png in ("fig3", "fig4", "fig5", "lambda_sweep", "seeds"): assert (out / f"{png}.png").stat().st_size > 1000, png
@@ -39,44 +40,45 @@ def test_every_notebook_runs_on_tiny_through_papermill(tmp_path):
 
 
 def test_injected_parameters_change_what_the_notebook_computes(tmp_path):
-    r = reproduce(tmp_path, "--only", "fig4", "--backbones", "tiny-rn")
+    r = reproduce(tmp_path, "--only", "fig4", "--backbones", "sdsclip-tiny-rn")
     assert r.returncode == 0, r.stderr[-3000:]
-    res = json.loads((tmp_path / "figs/runs/tiny/fig4/tiny-rn/result.json").read_text())
-    assert (res["backbone"], res["clip"]) == ("tiny-rn", "sdsclip-tiny-rn")  # the notebook's default is sdsclip-tiny
-    assert {row["backbone"] for row in res["rows"]} == {"tiny-rn"}
+    res = json.loads((tmp_path / "figs/notebooks/tiny/fig4/sdsclip-tiny-rn/result.json").read_text())
+    assert (res["backbone"], res["clip"]) == ("sdsclip-tiny-rn", "sdsclip-tiny-rn")  # the notebook's default is the first, sdsclip-tiny
+    assert {row["backbone"] for row in res["rows"]} == {"sdsclip-tiny-rn"}
     # the scores were computed for that model: its cached scores live under its own label, and no other model was scored
-    assert sorted(p.name for p in (tmp_path / "runs/tiny").iterdir()) == ["profile.jsonl", "tiny-rn"]  # beside it, the ledger
-    nb = json.loads((tmp_path / "figs/runs/tiny/fig4/tiny-rn/notebook.ipynb").read_text())
+    assert sorted(p.name for p in (tmp_path / "runs/tiny").iterdir()) == ["profile.jsonl", "sdsclip-tiny-rn"]  # beside it, the ledger
+    nb = json.loads((tmp_path / "figs/notebooks/tiny/fig4/sdsclip-tiny-rn/notebook.ipynb").read_text())
     injected = [c for c in nb["cells"] if "injected-parameters" in c["metadata"].get("tags", [])]
-    assert injected and 'clip = "sdsclip-tiny-rn"' in "".join(injected[0]["source"])
+    assert injected and 'backbone = "sdsclip-tiny-rn"' in "".join(injected[0]["source"])
 
 
 def test_interrupted_reproduction_resumes_without_redoing(tmp_path):
     cmd = [SDSCLIP, "reproduce", "--preset", "tiny", "--out", "figs", "--runs", "runs", "--only", "table1,fig3,fig5"]
     p = subprocess.Popen(cmd, cwd=tmp_path, env=env(tmp_path), stdout=subprocess.PIPE, stderr=subprocess.PIPE,
                          start_new_session=True)
-    first = tmp_path / "figs/runs/tiny/table1/tiny/job.json"
+    first = tmp_path / "figs/notebooks/tiny/table1/sdsclip-tiny/job.json"
     deadline = time.time() + 600
     while not first.is_file() and time.time() < deadline and p.poll() is None: time.sleep(0.2)
     os.killpg(p.pid, signal.SIGKILL)  # the runner and its kernel, as a power cut would
     p.wait()
     assert json.loads(first.read_text())["status"] == "ok"
-    assert not (tmp_path / "figs/runs/tiny/fig5/tiny/job.json").exists()
+    assert not (tmp_path / "figs/notebooks/tiny/fig5/sdsclip-tiny/job.json").exists()
     stamp = first.stat().st_mtime_ns, (first.parent / "notebook.ipynb").stat().st_mtime_ns
 
     r = reproduce(tmp_path, "--only", "table1,fig3,fig5")
     assert r.returncode == 0, r.stderr[-3000:]
     status = {l.split()[1]: l.split()[0] for l in r.stdout.splitlines() if l.split()[:1] in (["ok"], ["reused"], ["failed"])}
-    assert status == {"table1/tiny": "reused", "fig3/tiny": "ok", "fig5/tiny": "ok"}, r.stdout
+    assert status == {"table1/sdsclip-tiny": "reused", "fig3/sdsclip-tiny": "ok", "fig5/sdsclip-tiny": "ok"}, r.stdout
     assert (first.stat().st_mtime_ns, (first.parent / "notebook.ipynb").stat().st_mtime_ns) == stamp
     t = pd.read_csv(tmp_path / "figs/tiny/table1.csv")
     assert list(t.condition) == ["pretrained", "only-ft", "sds-backprop"]
 
 
 def test_paper_preset_without_gpu_names_what_is_missing(tmp_path):
-    if subprocess.run([sys.executable, "-c", "import torch; assert not torch.cuda.is_available()"]).returncode: return
+    if subprocess.run([sys.executable, "-c", "import torch; assert not torch.cuda.is_available()"]).returncode:
+        pytest.skip("this machine has a GPU; the message is about a machine without one")
     r = subprocess.run([SDSCLIP, "reproduce", "--preset", "paper", "--only", "table1", "--out", "figs"], cwd=tmp_path,
                        env=dict(env(tmp_path), SDSCLIP_COCO=str(tmp_path / "no-coco")), capture_output=True, text=True)
     assert r.returncode == 2
-    assert "a CUDA GPU" in r.stderr and "no-coco does not exist" in r.stderr and "SDSCLIP_COCO" in r.stderr
-    assert not (tmp_path / "figs/runs").exists()
+    assert "no CUDA GPU" in r.stderr and "no-coco does not exist" in r.stderr and "SDSCLIP_COCO" in r.stderr
+    assert not (tmp_path / "figs/notebooks").exists()

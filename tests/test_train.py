@@ -11,7 +11,7 @@ import pytest
 import torch
 from safetensors.torch import load_file
 
-from helpers import log_steps, wait_for_step
+from training_log import log_steps, wait_for_step
 
 BIN = Path(sys.executable).parent
 SDSCLIP = str(BIN / "sdsclip")

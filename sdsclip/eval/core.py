@@ -5,7 +5,6 @@
 # %% ../../nbs/09_eval_core.ipynb #bfdbb1db
 from __future__ import annotations
 import math
-from dataclasses import dataclass
 from typing import Callable, Sequence, Union
 
 import torch

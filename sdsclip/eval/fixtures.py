@@ -4,7 +4,7 @@
 
 # %% ../../nbs/10_eval_fixtures.ipynb #572f9d69
 from __future__ import annotations
-import io, json, zipfile
+import io, json, os, shutil, zipfile
 from pathlib import Path
 
 import numpy as np
@@ -13,7 +13,8 @@ from PIL import Image
 from .aro import excluded_relations
 
 # %% auto #0
-__all__ = ['write_winoground_fixture', 'write_vg_fixture', 'write_order_fixture', 'write_mnist_fixture', 'write_dtd_fixture']
+__all__ = ['FIXTURE_SUITE', 'write_winoground_fixture', 'write_vg_fixture', 'write_order_fixture', 'write_mnist_fixture',
+           'write_dtd_fixture', 'write_vg_attribution_fixture', 'fixture_roots', 'ensure_fixture_suite']
 
 # %% ../../nbs/10_eval_fixtures.ipynb #75f0eb3d
 def write_winoground_fixture(root: Path, zipped=False):
@@ -75,3 +76,33 @@ def write_dtd_fixture(root: Path, classes=("banded", "dotted", "striped"), per=2
             Image.new("RGB", (40, 40), (20 * i, 100, 200)).save(data / "images" / c / f"{c}_{i}.jpg"); lines.append(f"{c}/{c}_{i}.jpg")
     (data / "labels/test1.txt").write_text("\n".join(lines) + "\n")
     return root
+
+# %% ../../nbs/10_eval_fixtures.ipynb #956d9a1b
+def write_vg_attribution_fixture(root: Path, n: int = 26) -> Path:
+    "ARO VG-Attribution layout: `n` items of one attribute pair (25 or more, so the official macro average counts it)."
+    (root / "images").mkdir(parents=True, exist_ok=True)
+    Image.new("RGB", (64, 48), (200, 40, 30)).save(root / "images/2.jpg")
+    items = [{"image_id": 2, "image_path": "2.jpg", "attributes": ["red", "green"], "bbox_x": 2, "bbox_y": 4, "bbox_w": 40,
+              "bbox_h": 30, "true_caption": "the red cup and the green plate", "false_caption": "the green cup and the red plate"}] * n
+    (root / "visual_genome_attribution.json").write_text(json.dumps(items))
+    return root
+
+# %% ../../nbs/10_eval_fixtures.ipynb #6b5aff6d
+FIXTURE_SUITE = 1  # bumped whenever the suite changes what it writes
+
+def fixture_roots(root: Path) -> dict[str, str]:
+    "The data roots of the fixture suite in `root`."
+    return {"winoground": str(root / "winoground"), "vg": str(root / "aro"), "zeroshot_root": str(root / "zeroshot"),
+            "zeroshot": "mnist,dtd"}
+
+def ensure_fixture_suite(root: Path) -> dict[str, str]:
+    "Write every fixture under `root` unless it is there, atomically; its data roots."
+    root = Path(root)
+    if not (root / "suite.json").is_file():
+        tmp = root.with_name(f"{root.name}.partial-{os.getpid()}")
+        write_winoground_fixture(tmp / "winoground"); write_vg_fixture(tmp / "aro"); write_vg_attribution_fixture(tmp / "aro")
+        write_mnist_fixture(tmp / "zeroshot"); write_dtd_fixture(tmp / "zeroshot")
+        (tmp / "suite.json").write_text(json.dumps({"version": FIXTURE_SUITE}))
+        try: tmp.rename(root)
+        except OSError: shutil.rmtree(tmp)  # another process wrote it first
+    return fixture_roots(root)

@@ -19,7 +19,7 @@ from ..eval.core import CLIPScorer, Group, Scorer
 from ..eval.winoground import evaluate_winoground, load_winoground
 from ..eval.zeroshot import ZeroShotScorer, classification_metrics, folder_groups
 from .splits import WORLDS, ZEROSHOT_TASKS, ensure_world, miniworld_home, miniworld_tagger
-from .pretrain import MINI_CLIP
+from .splits import MINI_CLIP
 from ..models import load_clip, load_teacher
 
 # %% auto #0

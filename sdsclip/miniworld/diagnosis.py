@@ -14,7 +14,6 @@ from PIL import Image
 
 from ..diffusion_score import DiffusionScoreConfig, DiffusionScorer, denoising_errors
 from ..eval.aro import evaluate_vg, load_vg
-from ..eval.core import load_image
 from ..eval.winoground import evaluate_winoground, load_winoground
 from .world import COLOURS, IMAGE_SIZE, INVERSE
 from ..models import Teacher

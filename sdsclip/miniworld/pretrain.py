@@ -5,39 +5,34 @@
 # %% ../../nbs/22_miniworld_pretrain.ipynb #ef515c3f
 from __future__ import annotations
 import itertools, json, math, time
-from dataclasses import asdict, dataclass, field
+from dataclasses import asdict, dataclass
 from pathlib import Path
 from typing import Callable
 
-import open_clip
 import torch
 import torch.nn.functional as F
 from open_clip.loss import ClipLoss
 from PIL import Image
-from safetensors.torch import load_file
 from tqdm.auto import tqdm
 
-from ..environment import machine_info
 from ..checkpoint import save_tensors, write_json
 from ..data import coco_pairs, vae_transform
 from ..diffusion_score import DiffusionScoreConfig, DiffusionScorer
+from ..environment import machine_info
 from ..eval.aro import evaluate_vg, load_vg
 from ..eval.winoground import evaluate_winoground, load_winoground
 from .world import IMAGE_SIZE
-from .splits import WorldConfig, ensure_world, miniworld_home
-from ..models import Teacher, clip_bpe_tokenizer, load_clip, load_teacher, quiet_random_init, save_teacher
-from ..objective import CaptionConditioner
+from .splits import MINI_CLIP, WorldConfig, ensure_world, miniworld_home
+from ..models import Teacher, clip_bpe_tokenizer, load_clip, load_teacher, save_teacher
 from ..variants import vae_latents
 
 # %% auto #0
-__all__ = ['MINI_CLIP', 'TEACHER_TEXT_LEN', 'PretrainConfig', 'load_split', 'lr_lambda', 'pick_captions', 'new_mini_clip',
-           'pretrain_clip', 'new_mini_teacher', 'pretrain_vae', 'encode_latents', 'scaled_latents',
-           'noisy_step_weights', 'weighted_eps_loss', 'swap_summary', 'swap_probe', 'pretrain_unet', 'unet_round',
-           'save_mini_clip', 'save_mini_teacher', 'pretrain', 'kept_record', 'plot_swap_probe']
+__all__ = ['TEACHER_TEXT_LEN', 'PretrainConfig', 'load_split', 'lr_lambda', 'pick_captions', 'new_mini_clip', 'pretrain_clip',
+           'new_mini_teacher', 'pretrain_vae', 'encode_latents', 'scaled_latents', 'noisy_step_weights',
+           'weighted_eps_loss', 'swap_summary', 'swap_probe', 'pretrain_unet', 'unet_round', 'save_mini_clip',
+           'save_mini_teacher', 'pretrain', 'kept_record', 'plot_swap_probe']
 
 # %% ../../nbs/22_miniworld_pretrain.ipynb #31361fff
-MINI_CLIP = "sdsclip-mini"
-
 @dataclass
 class PretrainConfig:
     "Steps, batches and learning rates of miniworld pretraining."

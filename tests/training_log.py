@@ -1,4 +1,4 @@
-"""Helpers of the subprocess tests: read a run's log while its process trains."""
+"""A run's log read while its process trains: the steps it has logged, and waiting for one."""
 import json
 import time
 from pathlib import Path
