@@ -4,14 +4,22 @@ VENV := .venv
 BIN := $(VENV)/bin
 STAMP := $(VENV)/.sdsclip-installed
 
-.PHONY: reproduce test test-slow lab export clean-nbs check-sync nbtest pytest
+.PHONY: reproduce test test-slow lab export clean-nbs check-sync nbtest pytest lock
 
-$(STAMP): pyproject.toml
+# The versions the figures were made with (requirements.lock; `make lock` rewrites it from .venv), installed as they are,
+# without resolving again; `pip check` then confirms they meet pyproject.toml's requirements.
+$(STAMP): pyproject.toml requirements.lock
 	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
 	$(BIN)/python -m pip install --quiet --upgrade pip
-	$(BIN)/python -m pip install --quiet -e ".[dev]"
+	$(BIN)/python -m pip install --quiet --no-deps -r requirements.lock
+	$(BIN)/python -m pip install --quiet --no-deps -e .
+	$(BIN)/python -m pip check
 	$(BIN)/python -m ipykernel install --sys-prefix --name python3 --display-name "Python 3 (sdsclip)" >/dev/null
 	touch $(STAMP)
+
+# Pin what .venv holds now (CUDA-only packages marked so that other platforms skip them).
+lock: $(STAMP)
+	$(BIN)/python -m pip freeze --exclude-editable | sed -E 's/^((nvidia|cuda|triton)[^=]*==.*)$$/\1 ; sys_platform == "linux" and platform_machine == "x86_64"/' > requirements.lock
 
 # The main job: every experiment notebook on the miniworld preset (papermill), from the shipped weights; resumes.
 reproduce: $(STAMP)
@@ -19,13 +27,17 @@ reproduce: $(STAMP)
 
 test: check-sync nbtest pytest
 
-# nbdev-clean and nbdev-export must change nothing: the notebooks are clean and sdsclip/ matches them.
+# nbdev-clean and nbdev-export must change nothing: the notebooks are clean and sdsclip/ matches them
+# (checked on the files as they are, committed or not).
+SYNC_FILES = find nbs sdsclip -type f \( -name '*.ipynb' -o -name '*.py' \) -not -path '*/.ipynb_checkpoints/*' -not -path '*/__pycache__/*' | sort | xargs sha1sum
 check-sync: $(STAMP)
+	@$(SYNC_FILES) > $(VENV)/.sync-before
 	$(BIN)/nbdev-clean
 	$(BIN)/nbdev-export
-	@changes="$$(git status --porcelain -- nbs sdsclip)"; \
-	if [ -n "$$changes" ]; then \
-	  echo "nbdev-clean/nbdev-export changed these files; run them and commit the result:"; echo "$$changes"; exit 1; \
+	@$(SYNC_FILES) > $(VENV)/.sync-after
+	@if ! cmp -s $(VENV)/.sync-before $(VENV)/.sync-after; then \
+	  echo "nbdev-clean/nbdev-export changed these files; run them and commit the result:"; \
+	  diff $(VENV)/.sync-before $(VENV)/.sync-after | grep '^[<>]' | awk '{print $$3}' | sort -u; exit 1; \
 	fi
 
 nbtest: $(STAMP)

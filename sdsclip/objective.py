@@ -19,7 +19,7 @@ from .models import Teacher, quiet_random_init
 __all__ = ['SDS_MODES', 'WEIGHTINGS', 'STRATEGIES', 'BATCHNORMS', 'Mapper', 'image_embed_dim', 'check_mapper_fits',
            'CaptionConditioner', 'sample_timesteps', 'timestep_weights', 'draw_t_noise', 'sds_loss', 'encode_pair',
            'contrastive_loss', 'check_lambda', 'SDSCLIPObjective', 'is_image_tower', 'norm_modules', 'Trainable',
-           'select_trainable', 'trainable_counts', 'snapshot', 'changed', 'gradient_shares']
+           'select_trainable', 'trainable_counts', 'gradient_shares']
 
 # %% ../nbs/02_objective.ipynb #386fccee
 class Mapper(nn.Module):
@@ -238,15 +238,6 @@ def trainable_counts(name: str, strategy: str = "layernorm", latent_shape=(4, 64
         clip = open_clip.create_model(name, device="meta")
         sel = select_trainable(clip, Mapper(image_embed_dim(clip), latent_shape), strategy)
     return {"model": name, **sel.counts, "clip_all": sum(p.numel() for p in clip.parameters()), "note": sel.note}
-
-# %% ../nbs/02_objective.ipynb #5b8e9db2
-def snapshot(*modules: nn.Module) -> list[dict[str, torch.Tensor]]:
-    "Copies of every parameter and buffer of `modules`."
-    return [{k: v.detach().clone() for k, v in m.state_dict().items()} for m in modules]
-
-def changed(before: dict[str, torch.Tensor], module: nn.Module) -> set[str]:
-    "Names whose values differ (bitwise) between snapshot `before` and `module` now."
-    return {k for k, v in module.state_dict().items() if not torch.equal(v, before[k])}
 
 # %% ../nbs/02_objective.ipynb #64b28ae0
 def _grad_norm(grads) -> float:

@@ -15,9 +15,11 @@ def test_bench_tiny_writes_json(tmp_path):
     assert r.returncode == 0, r.stderr
     d = json.loads(out.read_text())
     assert set(d["modes"]) == {"contrastive", "backprop", "stopgrad", "backprop+ckpt"}
-    for m in d["modes"].values():
-        assert m["seconds"] > 0 and m["flops_per_pair"] > 0 and m["memory_bytes"] > 0
-    assert d["modes"]["backprop"]["flops_per_pair"] > d["modes"]["stopgrad"]["flops_per_pair"]
+    m = d["modes"]
+    for x in m.values(): assert abs(x["pairs_per_s"] - 2 / x["seconds"]) < 1e-6 * x["pairs_per_s"]  # batch 2 over the measured seconds
+    flops = [m[k]["flops_per_pair"] for k in ("contrastive", "stopgrad", "backprop", "backprop+ckpt")]
+    assert flops == sorted(flops) and len(set(flops)) == 4, flops  # each mode adds work: the SDS term, its backward, the recompute
+    assert m["backprop+ckpt"]["memory_bytes"] < m["backprop"]["memory_bytes"]  # checkpointing keeps fewer activations
     assert {t["target"] for t in d["targets"]} and d["machine"]["threads"] >= 1
     assert d["diffusion"]["n_samples"] == 2
     assert "pairs/s" in r.stdout and "met" in r.stdout

@@ -62,13 +62,14 @@ def test_interrupted_reproduction_resumes_without_redoing(tmp_path):
     os.killpg(p.pid, signal.SIGKILL)  # the runner and its kernel, as a power cut would
     p.wait()
     assert json.loads(first.read_text())["status"] == "ok"
-    assert not (tmp_path / "figs/notebooks/tiny/fig5/sdsclip-tiny/job.json").exists()
+    assert not (tmp_path / "figs/notebooks/tiny/fig3/sdsclip-tiny/job.json").exists()  # Fig. 3 times: it runs last, alone
     stamp = first.stat().st_mtime_ns, (first.parent / "notebook.ipynb").stat().st_mtime_ns
 
     r = reproduce(tmp_path, "--only", "table1,fig3,fig5")
     assert r.returncode == 0, r.stderr[-3000:]
     status = {l.split()[1]: l.split()[0] for l in r.stdout.splitlines() if l.split()[:1] in (["ok"], ["reused"], ["failed"])}
-    assert status == {"table1/sdsclip-tiny": "reused", "fig3/sdsclip-tiny": "ok", "fig5/sdsclip-tiny": "ok"}, r.stdout
+    assert status["table1/sdsclip-tiny"] == "reused" and status["fig3/sdsclip-tiny"] == "ok", r.stdout
+    assert status["fig5/sdsclip-tiny"] in ("ok", "reused"), r.stdout  # it ran beside table1, and may have finished before the kill
     assert (first.stat().st_mtime_ns, (first.parent / "notebook.ipynb").stat().st_mtime_ns) == stamp
     t = pd.read_csv(tmp_path / "figs/tiny/table1.csv")
     assert list(t.condition) == ["pretrained", "only-ft", "sds-backprop"]

@@ -199,7 +199,7 @@ def miniworld_preset() -> Preset:
         train=dict(clip=MINI_CLIP, pretrained=str(home / "clip.safetensors"), teacher=str(home / "teacher"), batch_size=32,
                    lr=5e-4, lam="share=1", epochs=1, max_steps=100, save_every=50, device="cpu", precision="fp32", teacher_dtype="fp32"),
         data={"miniworld": "full"},
-        score=ScoreConfig(diffusion_samples=10, diffusion_tasks=("winoground", "vg"), lams=(0.0, 1e-3, 1e-2, 1e-1, 1.0)),
+        score=ScoreConfig(diffusion_samples=10, diffusion_tasks=("winoground", "vg"), lams=(0.0, 1e-3, 1e-1, 1.0)),
         seeds=(0, 1, 2), backbones={"table3": ()}, paper_reference="ViT-B-16")
 
 # %% ../../nbs/21_miniworld_splits.ipynb #37215ff3

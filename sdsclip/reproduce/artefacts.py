@@ -96,6 +96,7 @@ def experiments_dir() -> Path:
     "The experiment notebooks (`nbs/experiments/`, installed with the package as `sdsclip_experiments`)."
     return Path(str(importlib.resources.files("sdsclip_experiments")))
 
+# %% ../../nbs/30_reproduce_artefacts.ipynb #14f06774
 def check_artefacts(names) -> list[str]:
     "The artefact names, in the records' order; a ValueError names unknown ones and lists the valid."
     bad = [n for n in names if n not in ARTEFACTS]
@@ -108,6 +109,7 @@ def backbones_for(a: Artefact, p: Preset) -> tuple[Backbone, ...]:
     if a.name in p.backbones: return tuple(p.backbones[a.name])
     return (p.student,) + ((DIFFUSION,) if a.with_diffusion else ())
 
+# %% ../../nbs/30_reproduce_artefacts.ipynb #47b16b84
 def backbone_named(a: Artefact, p: Preset, label: str = "") -> Backbone:
     "The backbone of `a` under `p` labelled `label` ('': the first); a ValueError lists the valid labels."
     bbs = backbones_for(a, p)
@@ -124,6 +126,7 @@ def conditions_for(a: Artefact, p: Preset, backbone: Backbone, lam: float | None
     if a.conditions == ("lams",): return [f"lam={l:g}" for l in sweep_lams(p, lam)]
     return list(a.conditions)
 
+# %% ../../nbs/30_reproduce_artefacts.ipynb #5fb1aa1f
 def sweep_lams(p: Preset, lam: float | None = None) -> list[float]:
     "The λ values of the preset's sweep, with the preset's own λ (`lam` once chosen from a share) among them."
     lam = p.train_config(create=False).lam if lam is None else lam

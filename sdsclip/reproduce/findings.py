@@ -56,6 +56,7 @@ def _mean_std(st: pd.DataFrame, cond: str, metric: str) -> tuple[float, float]:
     r = st[(st.condition == cond) & (st.metric == metric)]
     return (float(r["mean"].iloc[0]), float(r["std"].iloc[0])) if len(r) else (math.nan, math.nan)
 
+# %% ../../nbs/35_reproduce_findings.ipynb #473d8adc
 def premise_sentences(st: pd.DataFrame) -> list[str]:
     "The teacher against the pretrained CLIP per metric, the premise's verdict first, and the CLIP's own scores on the swaps."
     out, pm, verdicts = [], lambda x: f"{x[0]:.1f} ± {x[1]:.1f}", {}
@@ -93,6 +94,7 @@ def premise_table(rows: pd.DataFrame) -> pd.DataFrame:
                     "CLIP": cm, "CLIP lo": clo, "CLIP hi": chi, "difference": tm - cm, "seeds": len(v["diffusion"])})
     return pd.DataFrame(out)
 
+# %% ../../nbs/35_reproduce_findings.ipynb #ea51e907
 def premise_markdown(t: pd.DataFrame) -> str:
     "The premise table with its intervals in brackets."
     iv = lambda m, lo, hi: f"{m:.1f}" + ("" if math.isnan(lo) or hi - lo < 0.05 else f" [{lo:.1f}, {hi:.1f}]")
@@ -132,6 +134,7 @@ def comparisons(rows: pd.DataFrame) -> list[tuple[str, str, str]]:
             out += [(a.name, c, y) for c in xs if c in set(have) and y in set(have)]
     return out
 
+# %% ../../nbs/35_reproduce_findings.ipynb #c6540d42
 def findings(rows: pd.DataFrame) -> list[str]:
     "Plain statements of what the numbers show, from every artefact's rows (with their `artefact` column)."
     rows = with_zeroshot_mean(rows)

@@ -16,11 +16,11 @@ from .findings import premise_table
 from .tables import seed_stats, t_interval, with_zeroshot_mean
 
 # %% auto #0
-__all__ = ['PLOTS', 'pyplot', 'plot_winoground_slices', 'plot_cost_bars', 'plot_clip_variants', 'plot_zeroshot', 'plot_lambda',
+__all__ = ['PLOTS', 'plot_winoground_slices', 'plot_cost_bars', 'plot_clip_variants', 'plot_zeroshot', 'plot_lambda',
            'plot_seeds', 'plot_premise']
 
-# %% ../../nbs/36_reproduce_plots.ipynb #8ca57986
-def pyplot():
+# %% ../../nbs/36_reproduce_plots.ipynb #6d5e78ac
+def _pyplot():
     "matplotlib's pyplot on a file backend, and seaborn with the house theme."
     import matplotlib; matplotlib.use("Agg")
     import matplotlib.pyplot as plt
@@ -28,10 +28,10 @@ def pyplot():
     sns.set_theme(style="whitegrid", font_scale=0.8)
     return plt, sns
 
-# %% ../../nbs/36_reproduce_plots.ipynb #7439f23f
+# %% ../../nbs/36_reproduce_plots.ipynb #e57d8b8a
 def plot_winoground_slices(rows: pd.DataFrame, path: Path, preset: Preset | None = None) -> Path:
     "Winoground's text score per slice and condition (mean ± std over seeds), one panel per backbone; chance as a line."
-    plt, sns = pyplot()
+    plt, sns = _pyplot()
     d = rows[rows.metric.isin(WINO_TEXT)].assign(slice=lambda x: x.metric.map(WINO_TEXT), score=lambda x: 100 * x.value)
     g = sns.catplot(d, x="slice", y="score", hue="condition", col="backbone", kind="bar", errorbar="sd", height=3, aspect=1.5,
                     col_wrap=min(3, d.backbone.nunique()))
@@ -39,10 +39,10 @@ def plot_winoground_slices(rows: pd.DataFrame, path: Path, preset: Preset | None
     g.set_axis_labels("", "text score (%; chance 25)"); g.savefig(path, dpi=130); plt.close(g.figure)
     return Path(path)
 
-# %% ../../nbs/36_reproduce_plots.ipynb #1051672e
+# %% ../../nbs/36_reproduce_plots.ipynb #4677e482
 def plot_cost_bars(rows: pd.DataFrame, path: Path, preset: Preset | None = None) -> Path:
     "Seconds per Winoground item of CLIP and of the diffusion score, per backbone, log scale; the ratio in the title."
-    plt, sns = pyplot()
+    plt, sns = _pyplot()
     st = seed_stats(rows)
     d = st[st.metric.isin(list(COST_METRICS)[:2])].assign(scorer=lambda x: x.metric.map({k: v.split(" ")[0] for k, v in COST_METRICS.items()}))
     fig, ax = plt.subplots(figsize=(1.5 + 1.2 * d.backbone.nunique(), 3.2))
@@ -52,10 +52,10 @@ def plot_cost_bars(rows: pd.DataFrame, path: Path, preset: Preset | None = None)
     fig.tight_layout(); fig.savefig(path, dpi=130); plt.close(fig)
     return Path(path)
 
-# %% ../../nbs/36_reproduce_plots.ipynb #4a46c4f0
+# %% ../../nbs/36_reproduce_plots.ipynb #419a1285
 def plot_clip_variants(rows: pd.DataFrame, path: Path, preset: Preset | None = None) -> Path:
     "Winoground text score of each pretrained CLIP, by group, with the diffusion score as a line; chance as a dotted one."
-    plt, sns = pyplot()
+    plt, sns = _pyplot()
     st = seed_stats(rows)
     groups = {b.label: b.group for b in backbones_for(ARTEFACTS["fig4"], preset)} if preset else {}
     d = st[(st.metric == "winoground/Overall/text") & (st.condition == "pretrained")].copy()
@@ -72,20 +72,20 @@ def plot_clip_variants(rows: pd.DataFrame, path: Path, preset: Preset | None = N
     ax.legend(fontsize=7, loc="upper left", bbox_to_anchor=(1, 1)); fig.tight_layout(); fig.savefig(path, dpi=130); plt.close(fig)
     return Path(path)
 
-# %% ../../nbs/36_reproduce_plots.ipynb #5aa603a1
+# %% ../../nbs/36_reproduce_plots.ipynb #ee2269bd
 def plot_zeroshot(rows: pd.DataFrame, path: Path, preset: Preset | None = None) -> Path:
     "Zero-shot top-1 per dataset and condition (mean ± std over seeds), one panel per backbone."
-    plt, sns = pyplot()
+    plt, sns = _pyplot()
     d = rows[rows.metric.str.startswith("zeroshot/") & (rows.metric != "zeroshot/mean")].assign(
         dataset=lambda x: x.metric.str[9:], top1=lambda x: 100 * x.value)
     g = sns.catplot(d, x="dataset", y="top1", hue="condition", col="backbone", kind="bar", errorbar="sd", height=3, aspect=1.4, sharey=False)
     g.set_axis_labels("", "zero-shot top-1 (%)"); g.savefig(path, dpi=130); plt.close(g.figure)
     return Path(path)
 
-# %% ../../nbs/36_reproduce_plots.ipynb #5789cde4
+# %% ../../nbs/36_reproduce_plots.ipynb #bcf78723
 def plot_lambda(rows: pd.DataFrame, path: Path, preset: Preset | None = None) -> Path:
     "Scores against λ (mean ± std over seeds); λ = 0 is Only-FT, drawn at the left edge of the log axis."
-    plt, sns = pyplot()
+    plt, sns = _pyplot()
     d = with_zeroshot_mean(rows)
     d = d[d.metric.isin(list(SUMMARY_METRICS)) & d.condition.str.startswith("lam=")].copy()
     d["lam"], d["metric"] = d.condition.str[4:].astype(float), d.metric.map(SUMMARY_METRICS)
@@ -97,10 +97,10 @@ def plot_lambda(rows: pd.DataFrame, path: Path, preset: Preset | None = None) ->
     g.savefig(path, dpi=130); plt.close(g.figure)
     return Path(path)
 
-# %% ../../nbs/36_reproduce_plots.ipynb #f0dd044c
+# %% ../../nbs/36_reproduce_plots.ipynb #d88567f3
 def plot_seeds(rows: pd.DataFrame, path: Path, preset: Preset | None = None) -> Path:
     "Every seed's score per condition (grey dots) with the mean and its Student-t 95% interval."
-    plt, sns = pyplot()
+    plt, sns = _pyplot()
     d = with_zeroshot_mean(rows)
     d = d[d.metric.isin(list(SUMMARY_METRICS))]
     metrics = [m for m in SUMMARY_METRICS if m in set(d.metric)]
@@ -117,10 +117,10 @@ def plot_seeds(rows: pd.DataFrame, path: Path, preset: Preset | None = None) -> 
     fig.tight_layout(); fig.savefig(path, dpi=130); plt.close(fig)
     return Path(path)
 
-# %% ../../nbs/36_reproduce_plots.ipynb #cb7ceca3
+# %% ../../nbs/36_reproduce_plots.ipynb #dd64ff3c
 def plot_premise(rows: pd.DataFrame, path: Path, preset: Preset | None = None) -> Path:
     "Teacher and student per metric, bars with 95% intervals; chance as a tick."
-    plt, sns = pyplot()
+    plt, sns = _pyplot()
     t = premise_table(rows)
     fig, ax = plt.subplots(figsize=(1.3 * len(t) + 1.5, 3.4))
     x, w = torch.arange(len(t)).float(), 0.38

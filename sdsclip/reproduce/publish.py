@@ -21,13 +21,10 @@ from .tables import artefact_table, markdown, seed_stats, wide_table, with_zeros
 
 # %% auto #0
 __all__ = ['GRAD_METRICS', 'OTHER_FILES', 'table_note', 'write_table', 'publish_premise', 'publish_findings', 'publish_gradients',
-           'publish', 'show', 'save_result', 'collect', 'assemble', 'profile_note', 'index_record', 'index_lines',
+           'publish', 'show', 'save_result', 'collect', 'assemble', 'index_record', 'profile_note', 'index_lines',
            'write_index']
 
-# %% ../../nbs/37_reproduce_publish.ipynb #0c82bcfe
-GRAD_METRICS = {f"grad/{k} ratio {w}": f"{name}, {w}" for k, name in (("loss", "λ·L_SDS / L_CLIP"), ("image", "image-tower gradients"),
-                                                                        ("text", "text-tower gradients")) for w in ("start", "end")}
-
+# %% ../../nbs/37_reproduce_publish.ipynb #41f34868
 def table_note(a: Artefact, rows: pd.DataFrame, preset: Preset) -> str:
     "What the cells of an artefact's table are."
     if a.table == "seeds": note = "Mean [Student-t 95% interval] over the seeds listed, %."
@@ -37,13 +34,14 @@ def table_note(a: Artefact, rows: pd.DataFrame, preset: Preset) -> str:
                 + (f"Paper: its {ref} numbers, as a reference point (this preset runs other models)." if ref else "Paper: its numbers for the same backbone."))
     return " ".join(x for x in (note, a.note, preset.caveat) if x)
 
+# %% ../../nbs/37_reproduce_publish.ipynb #223d3374
 def write_table(t: pd.DataFrame, dst: Path, title: str, note: str) -> list[Path]:
     "`t` as `dst`.csv and a titled `dst`.md with `note` under it."
     t.to_csv(dst.with_suffix(".csv"), index=False)
     dst.with_suffix(".md").write_text(f"# {title}\n\n" + markdown(t) + f"\n{note}\n")
     return [dst.with_suffix(".csv"), dst.with_suffix(".md")]
 
-# %% ../../nbs/37_reproduce_publish.ipynb #1df9e169
+# %% ../../nbs/37_reproduce_publish.ipynb #2ecc109f
 def publish_premise(rows: pd.DataFrame, dst: Path) -> list[Path]:
     "premise.md, .csv and .png: the teacher against the student per metric (nothing when the rows lack either)."
     t = premise_table(rows)
@@ -53,12 +51,17 @@ def publish_premise(rows: pd.DataFrame, dst: Path) -> list[Path]:
     t.to_csv(dst / "premise.csv", index=False)
     return [dst / "premise.md", dst / "premise.csv", plot_premise(rows, dst / "premise.png")]
 
+# %% ../../nbs/37_reproduce_publish.ipynb #f350e00c
 def publish_findings(rows: pd.DataFrame, all_rows: pd.DataFrame, dst: Path, preset: Preset) -> list[Path]:
     "findings.md: what the numbers show, in sentences, from every artefact's rows."
     said = "\n".join(f"- {x}" for x in findings(all_rows))
     (dst / "findings.md").write_text(f"# What the numbers show\n\nMean ± std over seeds {sorted(set(rows.seed))}, %.\n\n{said}\n"
                                      + (f"\n{preset.caveat}\n" if preset.caveat else ""))
     return [dst / "findings.md"]
+
+# %% ../../nbs/37_reproduce_publish.ipynb #c28994f0
+GRAD_METRICS = {f"grad/{k} ratio {w}": f"{name}, {w}" for k, name in (("loss", "λ·L_SDS / L_CLIP"), ("image", "image-tower gradients"),
+                                                                        ("text", "text-tower gradients")) for w in ("start", "end")}
 
 def publish_gradients(rows: pd.DataFrame, dst: Path) -> list[Path]:
     "lambda_sweep_gradients.md/.csv: the distillation term's share of the loss and of each tower's gradient, per λ."
@@ -100,6 +103,7 @@ def save_result(ex: Experiment, rows: pd.DataFrame, **extra) -> Path:
                        "machine": machine_info(), "seconds": round(time.perf_counter() - ex.t0, 1),
                        "rows": rows.to_dict("records"), "extra": extra}, ex.out / "result.json")
 
+# %% ../../nbs/37_reproduce_publish.ipynb #c34ef12b
 def collect(out: str | Path, preset: str) -> pd.DataFrame:
     "Every row of every finished notebook of `preset` under `out`, with its artefact."
     frames = []
@@ -122,17 +126,6 @@ def assemble(preset: Preset, out: str | Path = "figures") -> list[str]:
     files.sort(key=lambda f: Path(f).stem != "premise")  # the premise first: without it there is nothing to distil
     return [str(f) for f in files]
 
-# %% ../../nbs/37_reproduce_publish.ipynb #6b7fe3e4
-OTHER_FILES = {"premise": "the teacher's diffusion score against the pretrained CLIP, per slice (from `seeds`)",
-               "rows": "every row: backbone, condition, seed, metric, value", "findings": "what the numbers show, in sentences (from `seeds`)",
-               "lambda_sweep_gradients": "λ sweep: the distillation term's share of the loss and of the gradient",
-               "profile": "where the seconds went"}
-
-def profile_note(idx: dict) -> str:
-    "The commit and machine of an index, in words."
-    m = idx["machine"]
-    return f"commit `{idx['commit']}`, {m.get('cpu', '')}, {m.get('threads', '?')} threads, {m.get('gpu') or 'no GPU'}"
-
 # %% ../../nbs/37_reproduce_publish.ipynb #a935bafa
 def index_record(preset: Preset, out: Path, report: dict) -> dict:
     "This reproduction's record; the previous one's, noting the recheck, when nothing was computed."
@@ -147,7 +140,18 @@ def index_record(preset: Preset, out: Path, report: dict) -> dict:
         idx = prev | {"files": idx["files"], "rechecked": {"commit": m.get("commit"), "seconds": report["seconds"], "all_reused": True}}
     return idx
 
-# %% ../../nbs/37_reproduce_publish.ipynb #d31a8ab8
+# %% ../../nbs/37_reproduce_publish.ipynb #3d0d4fad
+def profile_note(idx: dict) -> str:
+    "The commit and machine of an index, in words."
+    m = idx["machine"]
+    return f"commit `{idx['commit']}`, {m.get('cpu', '')}, {m.get('threads', '?')} threads, {m.get('gpu') or 'no GPU'}"
+
+# %% ../../nbs/37_reproduce_publish.ipynb #c9fae164
+OTHER_FILES = {"premise": "the teacher's diffusion score against the pretrained CLIP, per slice (from `seeds`)",
+               "rows": "every row: backbone, condition, seed, metric, value", "findings": "what the numbers show, in sentences (from `seeds`)",
+               "lambda_sweep_gradients": "λ sweep: the distillation term's share of the loss and of the gradient",
+               "profile": "where the seconds went"}
+
 def index_lines(i: dict) -> list[str]:
     "One preset's section of the figures index."
     mi = i["machine"]

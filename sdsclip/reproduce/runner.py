@@ -23,7 +23,7 @@ from .scores import clip_scores, diffusion_path, diffusion_scores, diffusion_tas
 # %% auto #0
 __all__ = ['COST', 'COMPUTE_STAGES', 'NotebookJob', 'job_parameters', 'plan_notebooks', 'job_done', 'execute_notebook',
            'WorkItem', 'share_batches', 'pending_work', 'compute_item', 'cpu_count', 'default_workers', 'precompute',
-           'profile', 'reproduce', 'format_report']
+           'profile', 'execute_notebooks', 'reproduce', 'format_report']
 
 # %% ../../nbs/38_reproduce_runner.ipynb #062f0036
 @dataclass
@@ -55,6 +55,7 @@ def job_parameters(preset: Preset, backbone: str, folder: Path, runs: Path) -> d
     return dict(preset=preset.name, backbone=backbone, changes=preset_changes(preset), out=str(folder.resolve()),
                 runs=str((runs / preset.name).resolve()))
 
+# %% ../../nbs/38_reproduce_runner.ipynb #d61c35b9
 def plan_notebooks(preset: Preset, out: str | Path = "figures", runs: str | Path = "runs/experiments", only=None, backbones=None) -> list[NotebookJob]:
     "One job per (artefact, backbone) of `preset`, restricted to `only` artefacts and `backbones` labels."
     arts = check_artefacts(only) if only else list(ARTEFACTS)
@@ -121,6 +122,7 @@ def share_batches(ex: Experiment, condition: str, seed: int) -> list[int]:
     b = s.batches or ex.base.lam_share_batches
     return [] if ex.run_config(condition, seed).lam == 0 or shares_path(ex, condition, seed, b).is_file() else [b]
 
+# %% ../../nbs/38_reproduce_runner.ipynb #4d943835
 def pending_work(jobs: list[NotebookJob]) -> list[WorkItem]:
     "What the jobs' notebooks will compute that is not on disk, one item per model and per teacher score, longest first."
     work = {}
@@ -159,8 +161,10 @@ def _init_worker(threads: int, log: str):
     fd = os.open(log, os.O_WRONLY | os.O_CREAT | os.O_APPEND)
     os.dup2(fd, 2); os.dup2(fd, 1)
 
+# %% ../../nbs/38_reproduce_runner.ipynb #d7d5f3a2
 def cpu_count() -> int: return len(os.sched_getaffinity(0)) if hasattr(os, "sched_getaffinity") else os.cpu_count() or 1
 
+# %% ../../nbs/38_reproduce_runner.ipynb #d3769ac3
 def default_workers(preset: Preset) -> int:
     "Processes for the work items: one per core on a CPU, one on a GPU."
     return 1 if str(preset.train_config(create=False).device).startswith("cuda") else cpu_count()
@@ -208,26 +212,36 @@ def profile(ledger: pd.DataFrame, report: dict) -> pd.DataFrame:
                      round(sum(j["seconds"] for j in nb) - inside.seconds.sum(), 1)))
     return pd.DataFrame(rows, columns=["part", "stage", "n", "seconds"])
 
-# %% ../../nbs/38_reproduce_runner.ipynb #be1d98a1
+# %% ../../nbs/38_reproduce_runner.ipynb #2a57cf8a
+def execute_notebooks(jobs: list[NotebookJob], todo: list[NotebookJob], kernel: str = "python3", workers: int = 1,
+                      progress: bool = True) -> list[dict]:
+    "Each job's record: reused when it is not in `todo`, else executed (`workers` at a time; the timing notebooks alone, last)."
+    from concurrent.futures import ThreadPoolExecutor
+    from tqdm.auto import tqdm
+    records = {j.name: json.loads((j.folder / "job.json").read_text()) | {"status": "reused"} for j in jobs if j not in todo}
+    bar = tqdm(total=len(jobs), initial=len(records), desc="notebooks", unit="notebook", disable=not progress)
+    def run(job):
+        records[job.name] = execute_notebook(job, kernel); bar.update(); bar.set_postfix_str(job.name)
+    with ThreadPoolExecutor(max(1, workers)) as pool: list(pool.map(run, [j for j in todo if not j.artefact.timing]))
+    for job in (j for j in todo if j.artefact.timing): run(job)
+    bar.close()
+    return [records[j.name] for j in jobs]
+
+# %% ../../nbs/38_reproduce_runner.ipynb #6e802118
 def reproduce(preset: str | Preset = "miniworld", only=None, backbones=None, force: bool = False, out: str | Path = "figures",
               runs: str | Path = "runs/experiments", kernel: str = "python3", progress: bool = True, workers: int | None = None) -> dict:
     """Run every (selected) experiment notebook of `preset` (a name or a `Preset`) with papermill, reusing finished jobs; publish
     `out/<preset>/`. The runs and scores the notebooks need are computed first, `workers` processes at a time."""
-    from tqdm.auto import tqdm
     p = preset if isinstance(preset, Preset) else get_preset(preset)
     jobs = plan_notebooks(p, out, runs, only, backbones)
     check_needs(preset_needs(p), f"Preset {p.name!r}")
-    t0, since, records, phases = time.perf_counter(), time.time(), [], {}
+    t0, since, phases = time.perf_counter(), time.time(), {}
     def phase(name, start): phases[name] = round(time.perf_counter() - start, 1)
     t = time.perf_counter(); p.roots(); phase("data (generated when missing)", t)
     todo = [j for j in jobs if force or not job_done(j)]
     t = time.perf_counter(); prep_failed = precompute(todo, workers or default_workers(p), progress); phase("runs and scores", t)
-    bar = tqdm(jobs, desc=f"reproduce {p.name}", unit="notebook", disable=not progress)
     t, first = time.perf_counter(), time.time()
-    for job in bar:
-        bar.set_postfix_str(job.name)
-        if job not in todo: records.append(json.loads((job.folder / "job.json").read_text()) | {"status": "reused"})
-        else: records.append(execute_notebook(job, kernel))
+    records = execute_notebooks(jobs, todo, kernel, workers or default_workers(p), progress)
     phase("notebooks", t)
     report = {"preset": p.name, "jobs": records, "failed": [r for r in records if r["status"] == "failed"],
               "prepare_failed": prep_failed, "notebook_window": (first, time.time()), "out": str(out)}

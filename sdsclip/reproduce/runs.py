@@ -15,15 +15,14 @@ from ..checkpoint import latest_checkpoint, write_json
 from ..train import TrainConfig, choose_lam, lam_share, train
 
 # %% auto #0
-__all__ = ['CONDITIONS', 'ORDER_SEED', 'WEIGHT_SUFFIXES', 'RUN_IDENTITY_EXCLUDES', 'condition_overrides', 'ledger_path',
-           'record_seconds', 'timed', 'read_ledger', 'weights_key', 'config_key', 'slug', 'run_config', 'run_complete',
-           'train_or_reuse', 'chosen_lam']
+__all__ = ['CONDITIONS', 'WEIGHT_SUFFIXES', 'RUN_IDENTITY_EXCLUDES', 'condition_overrides', 'ledger_path', 'record_seconds',
+           'timed', 'read_ledger', 'weights_key', 'config_key', 'slug', 'run_config', 'run_complete', 'train_or_reuse',
+           'chosen_lam']
 
-# %% ../../nbs/31_reproduce_runs.ipynb #5d20cfd2
+# %% ../../nbs/31_reproduce_runs.ipynb #e6bfbab7
 CONDITIONS = {"pretrained": None, "only-ft": dict(lam=0.0), "sds-backprop": dict(sds_mode="backprop"),
               "sds-stopgrad": dict(sds_mode="stopgrad"), "text-encoder": dict(trainable="text-layernorm"),
               "full-ft": dict(trainable="full"), "unet-features": dict(distill="unet-features")}
-ORDER_SEED = 0  # the order task's perturbations are drawn from this seed, so every model sees the same ones
 
 def condition_overrides(condition: str) -> dict:
     "Training options of a fine-tuning condition: one of `CONDITIONS`, or 'lam=<λ>' (SDS-CLIP with that λ)."
@@ -32,9 +31,12 @@ def condition_overrides(condition: str) -> dict:
         raise ValueError(f"Unknown condition {condition!r}. Valid: {', '.join(c for c in CONDITIONS if c != 'pretrained')}, lam=<λ>.")
     return dict(CONDITIONS[condition])
 
-# %% ../../nbs/31_reproduce_runs.ipynb #49a2ce2b
-def ledger_path(runs: str | Path) -> Path: return Path(runs) / "profile.jsonl"
+# %% ../../nbs/31_reproduce_runs.ipynb #39d1a252
+def ledger_path(runs: str | Path) -> Path:
+    "The ledger of the runs folder `runs`."
+    return Path(runs) / "profile.jsonl"
 
+# %% ../../nbs/31_reproduce_runs.ipynb #6ffe5d3a
 def record_seconds(ledger: str | Path | None, stage: str, what: str, seconds: float, start: float):
     "Append one line to the ledger (nothing when `ledger` is None)."
     if ledger is None: return
@@ -42,7 +44,7 @@ def record_seconds(ledger: str | Path | None, stage: str, what: str, seconds: fl
     line = json.dumps({"stage": stage, "what": what, "seconds": round(seconds, 3), "start": start, "pid": os.getpid()})
     with open(ledger, "a") as f: f.write(line + "\n")
 
-# %% ../../nbs/31_reproduce_runs.ipynb #8f889420
+# %% ../../nbs/31_reproduce_runs.ipynb #112e44c6
 @contextmanager
 def timed(ledger: str | Path | None, stage: str, what: str = ""):
     "Time the block and record it in the ledger."
@@ -50,6 +52,7 @@ def timed(ledger: str | Path | None, stage: str, what: str = ""):
     yield
     record_seconds(ledger, stage, what, time.perf_counter() - t0, start)
 
+# %% ../../nbs/31_reproduce_runs.ipynb #d527a9e1
 def read_ledger(ledger: str | Path, since: float = 0.0) -> pd.DataFrame:
     "The ledger's lines that started at or after `since` (seconds since the epoch)."
     cols = ["stage", "what", "seconds", "start", "pid"]
@@ -69,6 +72,7 @@ def _content_key(files: tuple) -> str:
         h.update(str(mtime).encode() if size > _BIG else Path(name).read_bytes())
     return h.hexdigest()[:12]
 
+# %% ../../nbs/31_reproduce_runs.ipynb #33fc29b0
 def weights_key(source: str | None) -> str | None:
     "A fingerprint of local weights (a file or a folder of them); a name that is not a local path is returned as it is."
     if not source or not Path(source).expanduser().exists(): return source
@@ -76,9 +80,9 @@ def weights_key(source: str | None) -> str | None:
     files = sorted([p] if p.is_file() else [f for f in p.rglob("*") if f.is_file() and f.suffix in WEIGHT_SUFFIXES])
     return _content_key(tuple((str(f), f.stat().st_size, f.stat().st_mtime_ns) for f in files))
 
-# %% ../../nbs/31_reproduce_runs.ipynb #a623a2c1
+# %% ../../nbs/31_reproduce_runs.ipynb #4a1f7aaa
 RUN_IDENTITY_EXCLUDES = {"out", "resume", "override_config", "device", "workers", "save_every", "keep", "compile", "preset",
-                         "lam_share_batches"}
+                         "lam_share_batches"}  # where a run writes, how often it saves, how λ would be chosen: not what it computes
 
 def config_key(c: TrainConfig) -> str:
     "A fingerprint of what a run computes, local weights by their content."
@@ -86,6 +90,7 @@ def config_key(c: TrainConfig) -> str:
     d |= {"pretrained": weights_key(c.pretrained), "teacher": weights_key(c.teacher)}
     return hashlib.sha1(json.dumps(d, sort_keys=True, default=str).encode()).hexdigest()[:8]
 
+# %% ../../nbs/31_reproduce_runs.ipynb #42ee49c0
 def slug(s: str) -> str:
     "`s` as a folder name."
     return re.sub(r"[^A-Za-z0-9_.=-]+", "_", s)
@@ -104,6 +109,7 @@ def run_complete(c: TrainConfig) -> str | None:
     total = json.loads(cfg.read_text()).get("total_steps")
     return str(latest["weights"]) if total is not None and int(latest["step"]) >= total else None
 
+# %% ../../nbs/31_reproduce_runs.ipynb #02a42810
 def train_or_reuse(c: TrainConfig, ledger: str | Path | None = None) -> str:
     "The final checkpoint of the run `c`: reused when the run in `c.out` is complete, resumed when it stopped early, else trained."
     if done := run_complete(c): return done

@@ -24,6 +24,7 @@ def is_percent(metric: str) -> bool:
     "Is `metric` a fraction shown as a percentage?"
     return metric.startswith(PERCENT_PREFIXES)
 
+# %% ../../nbs/34_reproduce_tables.ipynb #ced96dfd
 def format_cell(mean: float, std: float, n: int, metric: str) -> str:
     "A cell: '–' when missing, 3 significant digits for timings and ratios, one decimal for percentages; ± std over 2+ seeds."
     if mean is None or math.isnan(mean): return "–"
@@ -56,6 +57,7 @@ def t_quantile(p: float, df: int) -> float:
         lo, hi = (mid, hi) if cdf(mid) < p else (lo, mid)
     return (lo + hi) / 2
 
+# %% ../../nbs/34_reproduce_tables.ipynb #684ed58e
 def t_interval(values) -> tuple[float, float, float]:
     "Mean and 95% Student-t interval of the mean of `values` (NaN bounds for fewer than two)."
     v = pd.Series(values, dtype=float)
@@ -77,6 +79,7 @@ def paper_results() -> pd.DataFrame:
     "The paper's numbers (fractions) as typed in from its tables and text, one row per cell."
     return pd.read_csv(data_dir() / "paper_results.csv")
 
+# %% ../../nbs/34_reproduce_tables.ipynb #486c9bad
 def metric_columns(metrics: dict[str, str], st: pd.DataFrame) -> dict[str, str]:
     "`metrics` with each `prefix/*` key expanded to the scored metrics under that prefix (column: the rest of the name)."
     out = {}
