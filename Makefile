@@ -19,7 +19,7 @@ $(STAMP): pyproject.toml requirements.lock
 
 # Pin what .venv holds now (CUDA-only packages marked so that other platforms skip them).
 lock: $(STAMP)
-	$(BIN)/python -m pip freeze --exclude-editable | sed -E 's/^((nvidia|cuda|triton)[^=]*==.*)$$/\1 ; sys_platform == "linux" and platform_machine == "x86_64"/' > requirements.lock
+	$(BIN)/python -m pip freeze --all --exclude-editable --exclude pip | sed -E 's/^((nvidia|cuda|triton)[^=]*==.*)$$/\1 ; sys_platform == "linux" and platform_machine == "x86_64"/' > requirements.lock
 
 # The main job: every experiment notebook on the miniworld preset (papermill), from the shipped weights; resumes.
 reproduce: $(STAMP)
