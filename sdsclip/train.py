@@ -31,7 +31,7 @@ from .variants import DISTILL, make_objective, vae_image_size
 __all__ = ['DTYPES', 'TINY_TRAINING', 'MAY_CHANGE_ON_RESUME', 'LAM_PROBE', 'TrainConfig', 'lam_share', 'check_config',
            'load_student', 'load_frozen_teacher', 'needs_vae', 'Training', 'model_meta', 'save_state', 'restore_state',
            'NonFiniteLoss', 'draw_samples', 'lr_at', 'train_step', 'StopRequest', 'peak_memory_mb', 'write_config',
-           'record_override', 'start_or_resume', 'loader', 'record_bad', 'log_step', 'first_batches',
+           'record_override', 'start_or_resume', 'batch_loader', 'record_bad', 'log_step', 'first_batches',
            'mean_gradient_shares', 'choose_lam', 'resolve_lam', 'train', 'train_locked']
 
 # %% ../nbs/08_train.ipynb #721e702f
@@ -145,11 +145,11 @@ class Training:
         self.mapper.to(self.device)
         self.trainable = select_trainable(self.clip, self.mapper, c.trainable)
         if c.lam == 0: self._freeze_mapper()
-        self.opt = torch.optim.AdamW(self.trainable.parameters(), lr=c.lr, weight_decay=c.weight_decay)
+        self.optimizer = torch.optim.AdamW(self.trainable.parameters(), lr=c.lr, weight_decay=c.weight_decay)
         self.model = self._wrap(self.objective)
         vt = vae_transform(vae_image_size(self.teacher)) if needs_vae(c) else None
         self.dataset = PairDataset(load_pairs(c.data, seed=c.seed), preprocess, seed=c.seed, vae_transform=vt)
-        self.plan = EpochPlan(len(self.dataset), c.batch_size, c.seed, self.d.world_size, self.d.rank)
+        self.epoch_plan = EpochPlan(len(self.dataset), c.batch_size, c.seed, self.d.world_size, self.d.rank)
         self.sds_gen = torch.Generator().manual_seed(c.seed + 1)
         self.bad = BadImages(len(self.dataset), c.max_bad_fraction)
         self.step = 0
@@ -166,12 +166,12 @@ class Training:
 
     @property
     def total_steps(self) -> int:
-        n = self.c.epochs * self.plan.steps_per_epoch
+        n = self.c.epochs * self.epoch_plan.steps_per_epoch
         return min(n, self.c.max_steps) if self.c.max_steps else n
 
     def position(self, step: int | None = None) -> tuple[int, int]:
         "(epoch, step in epoch) of the next step after `step` completed steps."
-        return divmod(self.step if step is None else step, self.plan.steps_per_epoch)
+        return divmod(self.step if step is None else step, self.epoch_plan.steps_per_epoch)
 
 # %% ../nbs/08_train.ipynb #77d74f9a
 def model_meta(tr: Training) -> dict[str, str]:
@@ -186,7 +186,7 @@ def model_meta(tr: Training) -> dict[str, str]:
 def save_state(tr: Training) -> Path | None:
     "Write the run's checkpoint at its current step (main process only)."
     if not tr.d.main: return None
-    ot, om = optimizer_tensors(tr.opt)
+    ot, om = optimizer_tensors(tr.optimizer)
     epoch, in_epoch = tr.position()
     state_meta = om | {"step": str(tr.step), "epoch": str(epoch), "step_in_epoch": str(in_epoch),
                        "bad_images": str(len(tr.bad.seen))}
@@ -198,7 +198,7 @@ def restore_state(tr: Training, latest: dict):
     weights, state = load_file(str(latest["weights"])), load_file(str(latest["state"]))
     with torch.no_grad():
         for k, p in tr.trainable.params.items(): p.copy_(weights[k])
-    load_optimizer_tensors(tr.opt, state, read_metadata(latest["state"]))
+    load_optimizer_tensors(tr.optimizer, state, read_metadata(latest["state"]))
     load_rng_tensors(state, {"sds": tr.sds_gen})
     tr.step = int(latest["step"])
 
@@ -228,7 +228,7 @@ def train_step(tr: Training, batch) -> dict[str, float]:
     idx = torch.tensor([tr.d.rank * local + p for p in batch.positions], dtype=torch.long)
     kw = dict(t=t_all[idx].to(tr.device), noise=eps_all[idx].to(tr.device))
     if getattr(tr.objective, "needs_vae_images", False): kw["vae_images"] = batch.vae_images.to(tr.device)
-    for g in tr.opt.param_groups: g["lr"] = lr_at(tr.c, tr.step)
+    for g in tr.optimizer.param_groups: g["lr"] = lr_at(tr.c, tr.step)
     tr.trainable.train_mode(tr.clip, tr.mapper)
     with torch.autocast(tr.device.type, dtype=torch.bfloat16, enabled=tr.c.precision == "bf16"):
         out = tr.model(batch.images.to(tr.device), batch.captions, **kw)
@@ -237,9 +237,9 @@ def train_step(tr: Training, batch) -> dict[str, float]:
     parts = dict(zip(out, parts.tolist()))
     if not all(map(math.isfinite, parts.values())):
         raise NonFiniteLoss(f"Non-finite loss at step {tr.step + 1}: " + ", ".join(f"{k}={v}" for k, v in parts.items()))
-    tr.opt.zero_grad(set_to_none=True)
+    tr.optimizer.zero_grad(set_to_none=True)
     out["loss"].backward()
-    tr.opt.step()
+    tr.optimizer.step()
     tr.step += 1
     return parts | {"pairs": n * tr.d.world_size, "lr": lr_at(tr.c, tr.step - 1)}
 
@@ -270,7 +270,7 @@ def write_config(tr: Training):
     "config.json: every option, seed, world size, versions, command line, and how λ was chosen (when it was)."
     write_json({"config": asdict(tr.c), "seed": tr.c.seed, "world_size": tr.d.world_size, "lam_choice": tr.lam_choice,
                 "trainable": tr.trainable.counts, "trainable_note": tr.trainable.note,
-                "steps_per_epoch": tr.plan.steps_per_epoch, "total_steps": tr.total_steps,
+                "steps_per_epoch": tr.epoch_plan.steps_per_epoch, "total_steps": tr.total_steps,
                 "versions": package_versions(), "argv": sys.argv, "started": time.strftime("%Y-%m-%dT%H:%M:%S%z")},
                Path(tr.c.out) / "config.json")
 
@@ -307,10 +307,10 @@ def start_or_resume(tr: Training) -> str:
     return "started"
 
 # %% ../nbs/08_train.ipynb #b9344618
-def loader(tr: Training, epoch: int, start: int) -> DataLoader:
+def batch_loader(tr: Training, epoch: int, start: int) -> DataLoader:
     "Batches of `epoch` from step `start`, for this rank."
     w = tr.c.workers
-    return DataLoader(tr.dataset, batch_sampler=list(tr.plan.batches(epoch, start)), collate_fn=collate,
+    return DataLoader(tr.dataset, batch_sampler=list(tr.epoch_plan.batches(epoch, start)), collate_fn=collate,
                       num_workers=w, pin_memory=tr.device.type == "cuda", prefetch_factor=4 if w else None,
                       generator=epoch_generator(tr.c.seed, epoch, 2))  # not the global RNG: resume stays exact
 
@@ -344,7 +344,7 @@ def log_step(tr: Training, parts: dict, seconds: float, bar) -> dict:
 # %% ../nbs/08_train.ipynb #9203ded9
 def first_batches(tr: Training, n: int) -> list:
     "The run's first `n` batches."
-    return [b for _, b in zip(range(n), loader(tr, 0, 0))]
+    return [b for _, b in zip(range(n), batch_loader(tr, 0, 0))]
 
 # %% ../nbs/08_train.ipynb #63b4b40d
 def mean_gradient_shares(tr: Training, batches: list) -> dict[str, float]:
@@ -397,7 +397,7 @@ def train_locked(c: TrainConfig, d: Dist, lam_choice: dict | None = None) -> dic
         while tr.step < tr.total_steps:
             epoch, start = tr.position()
             t0 = time.perf_counter()
-            for batch in loader(tr, epoch, start):
+            for batch in batch_loader(tr, epoch, start):
                 record_bad(tr, batch.bad)
                 parts = train_step(tr, batch)
                 last = log_step(tr, parts, time.perf_counter() - t0, bar)

@@ -25,8 +25,9 @@ from ..models import load_clip, load_teacher
 # %% auto #0
 __all__ = ['TOLERANCE', 'BASELINE_SAMPLES', 'BASELINE_SEED', 'BASELINE_WORLD', 'TASKS', 'DIFFUSION_TASKS', 'RecordingScorer',
            'ReplayScorer', 'winoground_task', 'vg_task', 'order_task', 'zeroshot_task', 'baseline_scorers',
-           'score_tasks', 'smallest_margin', 'is_fragile', 'replay_metrics', 'compare', 'mismatches', 'weight_digests',
-           'baseline_world', 'record_baseline', 'load_baseline', 'check_baseline', 'report', 'accuracy_bounds']
+           'score_tasks', 'smallest_margin', 'is_fragile', 'replay_metrics', 'compare_with_recorded', 'mismatches',
+           'weight_digests', 'baseline_world', 'record_baseline', 'load_baseline', 'check_baseline', 'report',
+           'accuracy_bounds']
 
 # %% ../../nbs/23_miniworld_baseline.ipynb #mb000006
 TOLERANCE = {"clip": 1e-4,       # on cosine similarities
@@ -124,7 +125,7 @@ def replay_metrics(task: str, world: Path, matrices) -> dict[str, float]:
 
 def _same(a: float, b: float) -> bool: return (math.isnan(a) and math.isnan(b)) or abs(a - b) <= 1e-9
 
-def compare(recorded: dict, now: dict, world: Path, tol: dict | float = TOLERANCE) -> list[dict]:
+def compare_with_recorded(recorded: dict, now: dict, world: Path, tol: dict | float = TOLERANCE) -> list[dict]:
     "Per model and task: score differences beyond the model's tolerance (`tol[model]`), fragile groups, and metrics that differ on replay."
     rows = []
     for model, tasks in recorded.items():
@@ -191,7 +192,7 @@ def check_baseline(weights: str | Path | None = None, now: dict | None = None, t
     b, world = load_baseline(w), baseline_world()
     if b["world"] != asdict(WORLDS[BASELINE_WORLD]): raise ValueError(f"{w / 'baseline.json'} was recorded on world {b['world']}, not {asdict(WORLDS[BASELINE_WORLD])}.")
     now = now if now is not None else score_tasks(baseline_scorers(w), world)
-    return compare(b["tasks"], now, world, b["tolerance"] if tol is None else tol)
+    return compare_with_recorded(b["tasks"], now, world, b["tolerance"] if tol is None else tol)
 
 def report(rows: list[dict]):
     "The rows of `compare` as a table."

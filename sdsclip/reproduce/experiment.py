@@ -13,7 +13,7 @@ import torch
 from ..models import Teacher, load_teacher, tiny_teacher
 from ..presets import Backbone, Preset, ScoreConfig, with_changes
 from .artefacts import ARTEFACTS, Artefact, backbone_named, check_artefacts, conditions_for
-from .runs import chosen_lam, condition_overrides, ledger_path, run_config, slug
+from .runs import chosen_lam, condition_overrides, ledger_path, run_config, folder_name
 from ..train import TrainConfig, lam_share
 
 # %% auto #0
@@ -68,7 +68,7 @@ class Experiment:
         if self.backbone.clip is None: raise ValueError(f"Backbone {self.backbone.label!r} is the diffusion score: it has no CLIP to fine-tune.")
         over = condition_overrides(condition)
         lam = over["lam"] if "lam" in over else self.lam  # a condition that sets λ needs no choice
-        return run_config(replace(self.base, lam=lam), condition, seed, self.runs / slug(self.backbone.label))
+        return run_config(replace(self.base, lam=lam), condition, seed, self.runs / folder_name(self.backbone.label))
 
     @property
     def conditions(self) -> list[str]:

@@ -28,18 +28,31 @@ def _pyplot():
     sns.set_theme(style="whitegrid", font_scale=0.8)
     return plt, sns
 
-# %% ../../nbs/36_reproduce_plots.ipynb #e57d8b8a
-def plot_winoground_slices(rows: pd.DataFrame, path: Path, preset: Preset | None = None) -> Path:
-    "Winoground's text score per slice and condition (mean ± std over seeds), one panel per backbone; chance as a line."
-    plt, sns = _pyplot()
-    d = rows[rows.metric.isin(WINO_TEXT)].assign(slice=lambda x: x.metric.map(WINO_TEXT), score=lambda x: 100 * x.value)
-    g = sns.catplot(d, x="slice", y="score", hue="condition", col="backbone", kind="bar", errorbar="sd", height=3, aspect=1.5,
-                    col_wrap=min(3, d.backbone.nunique()))
-    for ax in g.axes.flat: ax.axhline(25, ls=":", c="grey", lw=0.8)
-    g.set_axis_labels("", "text score (%; chance 25)"); g.savefig(path, dpi=130); plt.close(g.figure)
+# %% ../../nbs/36_reproduce_plots.ipynb #8512aaa6
+def _saved(fig, path: Path) -> Path:
+    "Write the figure `fig` to `path` (tight layout, 130 dpi), close it, and return `path`."
+    import matplotlib.pyplot as plt
+    fig.tight_layout(); fig.savefig(path, dpi=130); plt.close(fig)
     return Path(path)
 
-# %% ../../nbs/36_reproduce_plots.ipynb #4677e482
+# %% ../../nbs/36_reproduce_plots.ipynb #a85ee9e7
+def _bar_panels(d: pd.DataFrame, x: str, y: str, ylabel: str, path: Path, chance: float | None = None, **kw) -> Path:
+    "Bars of `y` per `x` and condition (mean ± std over seeds), one panel per backbone; `chance` as a dotted line."
+    plt, sns = _pyplot()
+    g = sns.catplot(d, x=x, y=y, hue="condition", col="backbone", kind="bar", errorbar="sd", height=3, **kw)
+    for ax in g.axes.flat:
+        ax.tick_params(axis="x", labelrotation=20)
+        if chance is not None: ax.axhline(chance, ls=":", c="grey", lw=0.8)
+    g.set_axis_labels("", ylabel); g.savefig(path, dpi=130); plt.close(g.figure)
+    return Path(path)
+
+# %% ../../nbs/36_reproduce_plots.ipynb #564819dc
+def plot_winoground_slices(rows: pd.DataFrame, path: Path, preset: Preset | None = None) -> Path:
+    "Winoground's text score per slice and condition (mean ± std over seeds), one panel per backbone; chance as a line."
+    d = rows[rows.metric.isin(WINO_TEXT)].assign(slice=lambda x: x.metric.map(WINO_TEXT), score=lambda x: 100 * x.value)
+    return _bar_panels(d, "slice", "score", "text score (%; chance 25)", path, chance=25, aspect=1.5, col_wrap=min(3, d.backbone.nunique()))
+
+# %% ../../nbs/36_reproduce_plots.ipynb #a45a7fd3
 def plot_cost_bars(rows: pd.DataFrame, path: Path, preset: Preset | None = None) -> Path:
     "Seconds per Winoground item of CLIP and of the diffusion score, per backbone, log scale; the ratio in the title."
     plt, sns = _pyplot()
@@ -49,10 +62,9 @@ def plot_cost_bars(rows: pd.DataFrame, path: Path, preset: Preset | None = None)
     sns.barplot(d, x="backbone", y="mean", hue="scorer", ax=ax, palette=["#4C72B0", "#C44E52"])
     ax.set_yscale("log"); ax.set_ylabel("seconds per Winoground item (log)"); ax.set_xlabel("")
     for bb, g in st[st.metric == "cost/ratio"].groupby("backbone", sort=False): ax.set_title(f"diffusion / CLIP: {g['mean'].iloc[0]:.0f}× ({bb})")
-    fig.tight_layout(); fig.savefig(path, dpi=130); plt.close(fig)
-    return Path(path)
+    return _saved(fig, path)
 
-# %% ../../nbs/36_reproduce_plots.ipynb #419a1285
+# %% ../../nbs/36_reproduce_plots.ipynb #040bd5f0
 def plot_clip_variants(rows: pd.DataFrame, path: Path, preset: Preset | None = None) -> Path:
     "Winoground text score of each pretrained CLIP, by group, with the diffusion score as a line; chance as a dotted one."
     plt, sns = _pyplot()
@@ -69,18 +81,15 @@ def plot_clip_variants(rows: pd.DataFrame, path: Path, preset: Preset | None = N
         ax.axhspan(m - s, m + s, color="#C44E52", alpha=0.12)
     ax.axhline(25, color="grey", ls=":", lw=0.8, label="chance (25)")
     ax.set_ylabel("Winoground text score (%)"); ax.set_xlabel(""); ax.tick_params(axis="x", rotation=60)
-    ax.legend(fontsize=7, loc="upper left", bbox_to_anchor=(1, 1)); fig.tight_layout(); fig.savefig(path, dpi=130); plt.close(fig)
-    return Path(path)
+    ax.legend(fontsize=7, loc="upper left", bbox_to_anchor=(1, 1))
+    return _saved(fig, path)
 
-# %% ../../nbs/36_reproduce_plots.ipynb #ee2269bd
+# %% ../../nbs/36_reproduce_plots.ipynb #8d5a579c
 def plot_zeroshot(rows: pd.DataFrame, path: Path, preset: Preset | None = None) -> Path:
     "Zero-shot top-1 per dataset and condition (mean ± std over seeds), one panel per backbone."
-    plt, sns = _pyplot()
     d = rows[rows.metric.str.startswith("zeroshot/") & (rows.metric != "zeroshot/mean")].assign(
         dataset=lambda x: x.metric.str[9:], top1=lambda x: 100 * x.value)
-    g = sns.catplot(d, x="dataset", y="top1", hue="condition", col="backbone", kind="bar", errorbar="sd", height=3, aspect=1.4, sharey=False)
-    g.set_axis_labels("", "zero-shot top-1 (%)"); g.savefig(path, dpi=130); plt.close(g.figure)
-    return Path(path)
+    return _bar_panels(d, "dataset", "top1", "zero-shot top-1 (%)", path, aspect=1.4, sharey=False)
 
 # %% ../../nbs/36_reproduce_plots.ipynb #bcf78723
 def plot_lambda(rows: pd.DataFrame, path: Path, preset: Preset | None = None) -> Path:
@@ -97,7 +106,7 @@ def plot_lambda(rows: pd.DataFrame, path: Path, preset: Preset | None = None) ->
     g.savefig(path, dpi=130); plt.close(g.figure)
     return Path(path)
 
-# %% ../../nbs/36_reproduce_plots.ipynb #d88567f3
+# %% ../../nbs/36_reproduce_plots.ipynb #2c73ae3f
 def plot_seeds(rows: pd.DataFrame, path: Path, preset: Preset | None = None) -> Path:
     "Every seed's score per condition (grey dots) with the mean and its Student-t 95% interval."
     plt, sns = _pyplot()
@@ -114,10 +123,9 @@ def plot_seeds(rows: pd.DataFrame, path: Path, preset: Preset | None = None) -> 
             ax.scatter([i] * len(v), v, color="grey", s=10, alpha=0.7, zorder=3)
             ax.errorbar([i], [mean], yerr=None if math.isnan(lo) else [[mean - lo], [hi - mean]], fmt="o", color="#4C72B0", capsize=4, zorder=2)
         ax.set_xticks(range(len(conds)), conds, rotation=45, ha="right"); ax.set_title(SUMMARY_METRICS[m]); ax.set_ylabel("%")
-    fig.tight_layout(); fig.savefig(path, dpi=130); plt.close(fig)
-    return Path(path)
+    return _saved(fig, path)
 
-# %% ../../nbs/36_reproduce_plots.ipynb #dd64ff3c
+# %% ../../nbs/36_reproduce_plots.ipynb #16a94c72
 def plot_premise(rows: pd.DataFrame, path: Path, preset: Preset | None = None) -> Path:
     "Teacher and student per metric, bars with 95% intervals; chance as a tick."
     plt, sns = _pyplot()
@@ -131,8 +139,7 @@ def plot_premise(rows: pd.DataFrame, path: Path, preset: Preset | None = None) -
     ax.set_xticks(x.tolist(), t.metric, rotation=20, ha="right"); ax.set_ylabel("% (mean, 95% interval over seeds)")
     ax.set_ylim(0, 120); ax.set_yticks(range(0, 101, 20)); ax.legend(fontsize=8, loc="upper center", ncol=3)
     ax.set_title("Does the teacher's score beat the student's?")
-    fig.tight_layout(); fig.savefig(path, dpi=130); plt.close(fig)
-    return Path(path)
+    return _saved(fig, path)
 
 # %% ../../nbs/36_reproduce_plots.ipynb #03af7396
 PLOTS = {"winoground_slices": plot_winoground_slices, "cost_bars": plot_cost_bars, "clip_variants": plot_clip_variants,

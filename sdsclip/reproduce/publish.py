@@ -21,7 +21,7 @@ from .tables import artefact_table, markdown, seed_stats, wide_table, with_zeros
 
 # %% auto #0
 __all__ = ['GRAD_METRICS', 'OTHER_FILES', 'table_note', 'write_table', 'publish_premise', 'publish_findings', 'publish_gradients',
-           'publish', 'show', 'save_result', 'collect', 'assemble', 'index_record', 'profile_note', 'index_lines',
+           'publish', 'show', 'save_result', 'collect_rows', 'assemble', 'index_record', 'profile_note', 'index_lines',
            'write_index']
 
 # %% ../../nbs/37_reproduce_publish.ipynb #41f34868
@@ -104,7 +104,7 @@ def save_result(ex: Experiment, rows: pd.DataFrame, **extra) -> Path:
                        "rows": rows.to_dict("records"), "extra": extra}, ex.out / "result.json")
 
 # %% ../../nbs/37_reproduce_publish.ipynb #c34ef12b
-def collect(out: str | Path, preset: str) -> pd.DataFrame:
+def collect_rows(out: str | Path, preset: str) -> pd.DataFrame:
     "Every row of every finished notebook of `preset` under `out`, with its artefact."
     frames = []
     for f in sorted((Path(out) / "notebooks" / preset).glob("*/*/result.json")):
@@ -115,7 +115,7 @@ def collect(out: str | Path, preset: str) -> pd.DataFrame:
 # %% ../../nbs/37_reproduce_publish.ipynb #55a7074a
 def assemble(preset: Preset, out: str | Path = "figures") -> list[str]:
     "Publish every artefact of `preset` that has results under `out/<preset>/`; the files written."
-    df, dst = collect(out, preset.name), Path(out) / preset.name
+    df, dst = collect_rows(out, preset.name), Path(out) / preset.name
     dst.mkdir(parents=True, exist_ok=True)
     if df.empty: return []
     df = with_zeroshot_mean(df)

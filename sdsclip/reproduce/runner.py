@@ -17,13 +17,13 @@ from ..presets import Preset, check_needs, get_preset, preset_changes, preset_ne
 from .artefacts import ARTEFACTS, Artefact, backbones_for, check_artefacts
 from .experiment import Experiment
 from .publish import assemble, write_index
-from .runs import ledger_path, read_ledger, slug
+from .runs import ledger_path, read_ledger, folder_name
 from .scores import clip_scores, diffusion_path, diffusion_scores, diffusion_tasks, gradient_share_rows, scores_path, shares_path
 
 # %% auto #0
 __all__ = ['COST', 'COMPUTE_STAGES', 'NotebookJob', 'job_parameters', 'plan_notebooks', 'job_done', 'execute_notebook',
            'WorkItem', 'share_batches', 'pending_work', 'compute_item', 'cpu_count', 'default_workers', 'precompute',
-           'profile', 'execute_notebooks', 'reproduce', 'format_report']
+           'profile_table', 'execute_notebooks', 'reproduce', 'format_report']
 
 # %% ../../nbs/38_reproduce_runner.ipynb #062f0036
 @dataclass
@@ -66,7 +66,7 @@ def plan_notebooks(preset: Preset, out: str | Path = "figures", runs: str | Path
     for a in arts:
         for bb in backbones_for(ARTEFACTS[a], preset):
             if backbones and bb.label not in backbones: continue
-            folder = Path(out) / "notebooks" / preset.name / a / slug(bb.label)
+            folder = Path(out) / "notebooks" / preset.name / a / folder_name(bb.label)
             jobs.append(NotebookJob(ARTEFACTS[a], preset, bb.label, job_parameters(preset, bb.label, folder, Path(runs)), folder))
     return jobs
 
@@ -197,7 +197,7 @@ def precompute(jobs: list[NotebookJob], workers: int = 1, progress: bool = True)
 # %% ../../nbs/38_reproduce_runner.ipynb #9b74ccb7
 COMPUTE_STAGES = ("fine-tune", "score ", "diffusion ", "gradient shares", "λ from", "timing")
 
-def profile(ledger: pd.DataFrame, report: dict) -> pd.DataFrame:
+def profile_table(ledger: pd.DataFrame, report: dict) -> pd.DataFrame:
     "Rows (part, stage, n, seconds): the phases' wall-clock, then the stages' seconds summed over processes."
     rows = [("wall-clock", ph, 1, s) for ph, s in report["phases"].items()]
     work = ledger[ledger.stage.str.startswith(COMPUTE_STAGES)]
@@ -248,7 +248,7 @@ def reproduce(preset: str | Preset = "miniworld", only=None, backbones=None, for
     t = time.perf_counter(); report["files"] = assemble(p, out); phase("tables and figures", t)
     report["seconds"] = phases["total"] = round(time.perf_counter() - t0, 1)
     report["phases"] = phases
-    report["profile"] = profile(read_ledger(ledger_path(Path(runs) / p.name), since), report).to_dict("records")
+    report["profile"] = profile_table(read_ledger(ledger_path(Path(runs) / p.name), since), report).to_dict("records")
     write_index(p, out, report)
     return report
 

@@ -16,8 +16,8 @@ from ..train import TrainConfig, choose_lam, lam_share, train
 
 # %% auto #0
 __all__ = ['CONDITIONS', 'WEIGHT_SUFFIXES', 'RUN_IDENTITY_EXCLUDES', 'condition_overrides', 'ledger_path', 'record_seconds',
-           'timed', 'read_ledger', 'weights_key', 'config_key', 'slug', 'run_config', 'run_complete', 'train_or_reuse',
-           'chosen_lam']
+           'timed', 'read_ledger', 'weights_key', 'config_key', 'folder_name', 'run_config', 'run_complete',
+           'train_or_reuse', 'chosen_lam']
 
 # %% ../../nbs/31_reproduce_runs.ipynb #e6bfbab7
 CONDITIONS = {"pretrained": None, "only-ft": dict(lam=0.0), "sds-backprop": dict(sds_mode="backprop"),
@@ -91,7 +91,7 @@ def config_key(c: TrainConfig) -> str:
     return hashlib.sha1(json.dumps(d, sort_keys=True, default=str).encode()).hexdigest()[:8]
 
 # %% ../../nbs/31_reproduce_runs.ipynb #42ee49c0
-def slug(s: str) -> str:
+def folder_name(s: str) -> str:
     "`s` as a folder name."
     return re.sub(r"[^A-Za-z0-9_.=-]+", "_", s)
 
@@ -122,7 +122,7 @@ def chosen_lam(base: TrainConfig, label: str, runs: str | Path, ledger: str | Pa
     "The λ `base.lam = 'share=<r>'` gives for backbone `label`: measured once (`choose_lam`), then read from `runs`."
     share = lam_share(base.lam)
     if share is None: raise ValueError(f"lam is {base.lam!r}, a number: there is nothing to choose.")
-    path = Path(runs) / "lam-choice" / f"{slug(label)}-share{share:g}-b{base.lam_share_batches}-{config_key(replace(base, lam=1.0))}.json"
+    path = Path(runs) / "lam-choice" / f"{folder_name(label)}-share{share:g}-b{base.lam_share_batches}-{config_key(replace(base, lam=1.0))}.json"
     if not path.is_file():
         with timed(ledger, "λ from the gradient share", label): choice = choose_lam(base)
         path.parent.mkdir(parents=True, exist_ok=True)

@@ -17,7 +17,7 @@ from ..eval.suite import EvalConfig, aro_task, winoground_task, zeroshot_task
 from ..eval.winoground import load_winoground
 from ..models import load_clip
 from .experiment import Experiment
-from .runs import slug, timed, train_or_reuse, weights_key
+from .runs import folder_name, timed, train_or_reuse, weights_key
 from ..train import Training, first_batches, mean_gradient_shares, restore_state
 
 # %% auto #0
@@ -85,13 +85,13 @@ def suite_key(roots: dict) -> str:
 def weights_label(source: str | None) -> str:
     "A folder name for weights: their last path part, with the content fingerprint of local weights."
     key = weights_key(source)
-    return slug(str(source).strip("/").split("/")[-1] + ("" if key == source else f"-{key}"))
+    return folder_name(str(source).strip("/").split("/")[-1] + ("" if key == source else f"-{key}"))
 
 # %% ../../nbs/33_reproduce_scores.ipynb #156546dc
 def scores_path(ex: Experiment, condition: str, seed: int, task: str) -> Path:
     "Where the backbone's scores under `condition` on `task` are kept: beside the run (the pretrained model's in its own folder)."
     if condition == "pretrained":
-        folder = ex.runs / slug(ex.backbone.label) / f"pretrained-{weights_label(ex.backbone.pretrained)}"
+        folder = ex.runs / folder_name(ex.backbone.label) / f"pretrained-{weights_label(ex.backbone.pretrained)}"
     else: folder = Path(ex.run_config(condition, seed).out) / "checkpoints"
     return folder / f"scores-{task}-{suite_key(ex.roots)}.json"
 
