@@ -66,7 +66,7 @@ def plan_notebooks(preset: Preset, out: str | Path = "figures", runs: str | Path
     for a in arts:
         for bb in backbones_for(ARTEFACTS[a], preset):
             if backbones and bb.label not in backbones: continue
-            folder = Path(out) / "notebooks" / preset.name / a / folder_name(bb.label)
+            folder = (Path(out) / "notebooks" / preset.name / a / folder_name(bb.label)).resolve()
             jobs.append(NotebookJob(ARTEFACTS[a], preset, bb.label, job_parameters(preset, bb.label, folder, Path(runs)), folder))
     return jobs
 
@@ -87,7 +87,7 @@ def execute_notebook(job: NotebookJob, kernel: str = "python3") -> dict:
     t0, error = time.perf_counter(), None
     try:
         pm.execute_notebook(str(job.artefact.notebook), str(job.folder / "notebook.ipynb"),
-                            parameters=job.params, kernel_name=kernel, progress_bar=False, cwd=str(job.folder))
+                            parameters=job.params, kernel_name=kernel, progress_bar=False)  # no cwd: papermill would chdir the whole process
         if not (job.folder / "result.json").is_file(): error = "the notebook finished without writing result.json"
     except pm.PapermillExecutionError as e: error = f"{e.ename}: {e.evalue}"
     except Exception as e: error = f"{type(e).__name__}: {e}"
