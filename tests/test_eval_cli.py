@@ -5,8 +5,8 @@ import subprocess
 import sys
 from pathlib import Path
 
-from sdsclip.eval.fixtures import (write_dtd_fixture, write_mnist_fixture, write_order_fixture, write_vg_fixture,
-                                   write_winoground_fixture)
+from sdsclip.eval.fixtures import (SUGARCREPE_FIXTURE, write_dtd_fixture, write_mnist_fixture, write_order_fixture,
+                                   write_sugarcrepe_fixture, write_vg_fixture, write_winoground_fixture)
 
 SDSCLIP = str(Path(sys.executable).parent / "sdsclip")
 
@@ -46,7 +46,7 @@ def test_eval_winoground_offline_says_what_to_do(tmp_path):
 
 def test_eval_unknown_task(tmp_path):
     r = sdsclip("eval", "--model", "sdsclip-tiny", "--pretrained", "none", "--tasks", "winogrande", "--out", str(tmp_path))
-    assert r.returncode == 2 and "'winogrande'" in r.stderr and "winoground, aro, zeroshot" in r.stderr
+    assert r.returncode == 2 and "'winogrande'" in r.stderr and "winoground, aro, sugarcrepe, zeroshot" in r.stderr
 
 
 def test_order_tasks_without_spacy_say_what_to_install(tmp_path):
@@ -66,3 +66,37 @@ def test_eval_with_the_diffusion_scorer(tmp_path):
     wg = json.loads((tmp_path / "eval/winoground.json").read_text())
     assert wg["scorer"] == "diffusion" and "N=3" in wg["model"]
     assert json.loads((tmp_path / "eval/aro.json").read_text())["result"]["vg_relation"]["micro"]["n"] == 12
+
+
+def test_eval_sugarcrepe_from_its_root(tmp_path):
+    root = write_sugarcrepe_fixture(tmp_path / "sugar-crepe")
+    r = sdsclip("eval", "--model", "sdsclip-tiny", "--pretrained", "none", "--tasks", "sugarcrepe", "--sugarcrepe", str(root),
+                "--device", "cpu", "--out", str(tmp_path / "eval"))
+    assert r.returncode == 0, r.stderr
+    res = json.loads((tmp_path / "eval/sugarcrepe.json").read_text())["result"]
+    assert {k: v["n"] for k, v in res["subsets"].items()} == {k: len(v) for k, v in SUGARCREPE_FIXTURE.items()}
+    assert set(res["categories"]) == {"add", "replace", "swap"} and res["mean"]["n"] == 17
+    assert abs(res["mean"]["acc"] - sum(v["acc"] for v in res["subsets"].values()) / 7) < 1e-12
+    items = (tmp_path / "eval/sugarcrepe_items.csv").read_text().splitlines()
+    assert items[0] == "subset,id,filename,s_pos,s_neg,correct" and len(items) == 18
+    assert "## SugarCrepe" in r.stdout and "mean of all" in r.stdout
+
+
+def test_eval_sugarcrepe_images_elsewhere_and_missing(tmp_path):
+    root = write_sugarcrepe_fixture(tmp_path / "sc")
+    (root / "val2017").rename(tmp_path / "coco-val2017")
+    args = ("eval", "--model", "sdsclip-tiny", "--pretrained", "none", "--tasks", "sugarcrepe", "--sugarcrepe", str(root),
+            "--device", "cpu", "--out", str(tmp_path / "eval"))
+    r = sdsclip(*args, "--sugarcrepe-images", str(tmp_path / "coco-val2017"))
+    assert r.returncode == 0, r.stderr
+    (tmp_path / "coco-val2017/000000000007.jpg").unlink()
+    r = sdsclip(*args, "--sugarcrepe-images", str(tmp_path / "coco-val2017"))
+    assert r.returncode == 2 and "000000000007.jpg" in r.stderr and "val2017.zip" in r.stderr and "Traceback" not in r.stderr, r.stderr
+
+
+def test_eval_sugarcrepe_with_the_diffusion_scorer(tmp_path):
+    r = sdsclip("eval", "--scorer", "diffusion", "--teacher", "tiny", "--n-samples", "2", "--tasks", "sugarcrepe",
+                "--sugarcrepe", str(write_sugarcrepe_fixture(tmp_path / "sc")), "--device", "cpu", "--out", str(tmp_path / "eval"))
+    assert r.returncode == 0, r.stderr
+    rec = json.loads((tmp_path / "eval/sugarcrepe.json").read_text())
+    assert rec["scorer"] == "diffusion" and rec["result"]["mean"]["n"] == 17

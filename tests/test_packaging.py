@@ -19,6 +19,7 @@ def test_wheel_installs_and_builds_tiny_models(tmp_path):
     for f in ["sdsclip/models.py", "sdsclip/objective.py", "sdsclip/cli.py",
               "sdsclip/model_configs/sdsclip-tiny.json", "sdsclip/model_configs/sdsclip-tiny-rn.json",
               "sdsclip/train.py", "sdsclip/eval/winoground.py", "sdsclip/eval/aro.py", "sdsclip/eval/zeroshot.py",
+              "sdsclip/eval/sugarcrepe.py",
               "sdsclip_data/reference/aro_vgr_excluded_relations.json",
               "sdsclip_data/reference/clip_benchmark_en_templates.json",
               "sdsclip/model_configs/sdsclip-mini.json", "sdsclip/miniworld/world.py", "sdsclip/miniworld/splits.py", "sdsclip_data/miniworld/clip.safetensors",
@@ -35,7 +36,7 @@ def test_wheel_installs_and_builds_tiny_models(tmp_path):
     code = ("import sdsclip, sdsclip.models as m; from sdsclip.eval.aro import excluded_relations; "
             "assert len(excluded_relations()) == 157; print(sdsclip.__file__); "
             "from sdsclip.reproduce.artefacts import experiments_dir; from sdsclip.reproduce.tables import paper_results; "
-            "assert len(list(experiments_dir().glob('*.ipynb'))) == 10 and len(paper_results()) > 100; "
+            f"assert len(list(experiments_dir().glob('*.ipynb'))) == {len(ARTEFACTS)} and len(paper_results()) > 100; "
             "clip, pre, tok, teacher = m.build_tiny(); print(teacher.latent_shape)")
     env = {**os.environ, "PYTHONPATH": str(site)}
     r = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, env=env, cwd=tmp_path, timeout=300)

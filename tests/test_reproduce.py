@@ -32,7 +32,7 @@ def test_every_notebook_runs_on_tiny_through_papermill(tmp_path):
         assert (tmp_path / f"figs/notebooks/tiny/{a}/{b}/notebook.ipynb").is_file()
     out = tmp_path / "figs/tiny"
     for a in ARTEFACTS: assert (out / f"{a}.md").is_file() and (out / f"{a}.csv").is_file(), a
-    for png in ("fig3", "fig4", "fig5", "lambda_sweep", "seeds"): assert (out / f"{png}.png").stat().st_size > 1000, png
+    for png in ("fig3", "fig4", "fig5", "sugarcrepe", "lambda_sweep", "seeds"): assert (out / f"{png}.png").stat().st_size > 1000, png
     index = (tmp_path / "figs/README.md").read_text()
     assert "## `tiny`" in index and "commit" in index and f"{len(jobs)} ok" in index
     assert "not a result" in (out / "table1.md").read_text()

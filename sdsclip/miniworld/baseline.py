@@ -26,8 +26,8 @@ from ..models import load_clip, load_teacher
 __all__ = ['TOLERANCE', 'BASELINE_SAMPLES', 'BASELINE_SEED', 'BASELINE_WORLD', 'TASKS', 'DIFFUSION_TASKS', 'RecordingScorer',
            'ReplayScorer', 'winoground_task', 'vg_task', 'order_task', 'zeroshot_task', 'baseline_scorers',
            'score_tasks', 'smallest_margin', 'is_fragile', 'replay_metrics', 'compare_with_recorded', 'mismatches',
-           'weight_digests', 'baseline_world', 'record_baseline', 'load_baseline', 'check_baseline', 'report',
-           'accuracy_bounds']
+           'weight_digests', 'baseline_world', 'record_baseline', 'load_baseline', 'recorded_world_differs',
+           'check_baseline', 'report', 'accuracy_bounds']
 
 # %% ../../nbs/23_miniworld_baseline.ipynb #mb000006
 TOLERANCE = {"clip": 1e-4,       # on cosine similarities
@@ -161,7 +161,7 @@ def mismatches(rows: list[dict]) -> list[str]:
             out.append(f"{where}: {k} replays to {now} instead of the recorded {was} (fragile groups excluded)")
     return out
 
-# %% ../../nbs/23_miniworld_baseline.ipynb #mb000018
+# %% ../../nbs/23_miniworld_baseline.ipynb #6a327b6c
 def weight_digests(w: Path) -> dict[str, str]:
     return {str(p.relative_to(w)): hashlib.sha256(p.read_bytes()).hexdigest() for p in sorted(w.rglob("*.safetensors"))}
 
@@ -186,11 +186,17 @@ def load_baseline(weights: str | Path | None = None) -> dict:
     if not f.is_file(): raise FileNotFoundError(f"{f} is missing: `sdsclip miniworld baseline --weights {w}` records it.")
     return json.loads(f.read_text())
 
+def recorded_world_differs(recorded: dict) -> dict:
+    "The world's settings that differ from those a baseline was recorded with; a split added since (a new setting) does not count."
+    now = asdict(WORLDS[BASELINE_WORLD])
+    return {k: (v, now.get(k)) for k, v in recorded.items() if now.get(k) != v}
+
 def check_baseline(weights: str | Path | None = None, now: dict | None = None, tol: dict | float | None = None) -> list[dict]:
     "Recompute (or take `now`) the task scores of the weights and compare them with their baseline.json."
     w = Path(weights) if weights else miniworld_home()
     b, world = load_baseline(w), baseline_world()
-    if b["world"] != asdict(WORLDS[BASELINE_WORLD]): raise ValueError(f"{w / 'baseline.json'} was recorded on world {b['world']}, not {asdict(WORLDS[BASELINE_WORLD])}.")
+    differ = recorded_world_differs(b["world"])
+    if differ: raise ValueError(f"{w / 'baseline.json'} was recorded on another world: {differ}.")
     now = now if now is not None else score_tasks(baseline_scorers(w), world)
     return compare_with_recorded(b["tasks"], now, world, b["tolerance"] if tol is None else tol)
 

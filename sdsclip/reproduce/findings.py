@@ -39,10 +39,11 @@ def difference_sentence(rows: pd.DataFrame, a: str, b: str, metrics: dict[str, s
     if seeds < 2: said = "one seed: no intervals"
     return f"{a} vs {b}, points (95% interval over {seeds} seeds): {'; '.join(parts)}. {said or 'Every interval includes zero'}."
 
-# %% ../../nbs/35_reproduce_findings.ipynb #1c170c59
+# %% ../../nbs/35_reproduce_findings.ipynb #1a2f3f58
 ORDER_ONLY = {"winoground/Both/text": "Winoground Both", "aro/vg_relation": "VG-Relation"}
 STUDENT_METRICS = {"winoground/Overall/text": "Winoground text", "winoground/Both/text": "Winoground Both",
-                   "aro/vg_relation": "VG-Relation", "aro/vg_attribution": "VG-Attribution", "zeroshot/mean": "zero-shot mean"}
+                   "aro/vg_relation": "VG-Relation", "aro/vg_attribution": "VG-Attribution", "sugarcrepe/mean": "SugarCrepe",
+                   "zeroshot/mean": "zero-shot mean"}
 
 def premise(verdicts: dict[str, str]) -> str:
     "Whether the teacher's score beats the student's on the order-only swaps, from the per-metric verdicts."
@@ -56,12 +57,13 @@ def _mean_std(st: pd.DataFrame, cond: str, metric: str) -> tuple[float, float]:
     r = st[(st.condition == cond) & (st.metric == metric)]
     return (float(r["mean"].iloc[0]), float(r["std"].iloc[0])) if len(r) else (math.nan, math.nan)
 
-# %% ../../nbs/35_reproduce_findings.ipynb #473d8adc
+# %% ../../nbs/35_reproduce_findings.ipynb #7339cf33
 def premise_sentences(st: pd.DataFrame) -> list[str]:
     "The teacher against the pretrained CLIP per metric, the premise's verdict first, and the CLIP's own scores on the swaps."
     out, pm, verdicts = [], lambda x: f"{x[0]:.1f} ± {x[1]:.1f}", {}
     for metric, name in (("winoground/Overall/text", "Winoground text score"), ("winoground/Both/text", "Winoground Both"),
-                         ("aro/vg_relation", "VG-Relation"), ("aro/vg_attribution", "VG-Attribution")):
+                         ("aro/vg_relation", "VG-Relation"), ("aro/vg_attribution", "VG-Attribution"),
+                         ("sugarcrepe/swap", "SugarCrepe swap"), ("sugarcrepe/mean", "SugarCrepe (mean of 7)")):
         d, p = _mean_std(st, "diffusion", metric), _mean_std(st, "pretrained", metric)
         if math.isnan(d[0]) or math.isnan(p[0]): continue
         diff = d[0] - p[0]
@@ -77,11 +79,12 @@ def premise_sentences(st: pd.DataFrame) -> list[str]:
                    f"Winoground Both {pm(c('winoground/Both/text'))}% (chance 25), VG-Relation {pm(c('aro/vg_relation'))}% (chance 50).")
     return out
 
-# %% ../../nbs/35_reproduce_findings.ipynb #e0f40de1
+# %% ../../nbs/35_reproduce_findings.ipynb #d5e011be
 PREMISE_METRICS = {"winoground/Overall/text": "Winoground text", "winoground/Object/text": "Winoground Object",
                    "winoground/Relation/text": "Winoground Relation", "winoground/Both/text": "Winoground Both",
-                   "aro/vg_relation": "VG-Relation", "aro/vg_attribution": "VG-Attribution"}
-CHANCE = {"winoground": 25.0, "aro": 50.0}
+                   "aro/vg_relation": "VG-Relation", "aro/vg_attribution": "VG-Attribution",
+                   "sugarcrepe/swap": "SugarCrepe swap", "sugarcrepe/mean": "SugarCrepe"}
+CHANCE = {"winoground": 25.0, "aro": 50.0, "sugarcrepe": 50.0}
 
 def premise_table(rows: pd.DataFrame) -> pd.DataFrame:
     "Per metric: the teacher's diffusion score and the pretrained CLIP (mean, 95% interval over seeds, %) and their difference."

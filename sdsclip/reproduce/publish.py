@@ -24,14 +24,15 @@ __all__ = ['GRAD_METRICS', 'OTHER_FILES', 'table_note', 'write_table', 'publish_
            'publish', 'show', 'save_result', 'collect_rows', 'assemble', 'index_record', 'profile_note', 'index_lines',
            'write_index']
 
-# %% ../../nbs/37_reproduce_publish.ipynb #41f34868
+# %% ../../nbs/37_reproduce_publish.ipynb #99cc6de4
 def table_note(a: Artefact, rows: pd.DataFrame, preset: Preset) -> str:
     "What the cells of an artefact's table are."
     if a.table == "seeds": note = "Mean [Student-t 95% interval] over the seeds listed, %."
     else:
         ref = preset.paper_reference if a.reference else None
-        note = (f"Ours: mean ± std over seeds {sorted(set(rows.seed))} (one seed: the value); % except timings and ratios. "
-                + (f"Paper: its {ref} numbers, as a reference point (this preset runs other models)." if ref else "Paper: its numbers for the same backbone."))
+        paper = ("" if a.paper == "not in the paper" else f"Paper: its {ref} numbers, as a reference point (this preset runs other models)."
+                 if ref else "Paper: its numbers for the same backbone.")
+        note = f"Ours: mean ± std over seeds {sorted(set(rows.seed))} (one seed: the value); % except timings and ratios. {paper}".strip()
     return " ".join(x for x in (note, a.note, preset.caveat) if x)
 
 # %% ../../nbs/37_reproduce_publish.ipynb #223d3374

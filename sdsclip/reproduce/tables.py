@@ -17,8 +17,8 @@ from .artefacts import Artefact
 __all__ = ['PERCENT_PREFIXES', 'is_percent', 'format_cell', 'seed_stats', 't_quantile', 't_interval', 'with_zeroshot_mean',
            'paper_results', 'metric_columns', 'side_by_side', 'wide_table', 'seeds_table', 'artefact_table', 'markdown']
 
-# %% ../../nbs/34_reproduce_tables.ipynb #b7ab8a3d
-PERCENT_PREFIXES = ("winoground/", "aro/", "zeroshot/")
+# %% ../../nbs/34_reproduce_tables.ipynb #4db3f2ea
+PERCENT_PREFIXES = ("winoground/", "aro/", "sugarcrepe/", "zeroshot/")
 
 def is_percent(metric: str) -> bool:
     "Is `metric` a fraction shown as a percentage?"
