@@ -18,8 +18,9 @@ from .models import load_clip
 __all__ = ['CHECKPOINT_FORMAT', 'MANIFEST_FORMAT', 'atomic_replace', 'save_tensors', 'write_json', 'CheckpointError',
            'read_metadata', 'optimizer_tensors', 'load_optimizer_tensors', 'rng_tensors', 'load_rng_tensors',
            'CheckpointWriteError', 'trained_weights', 'checkpoint_name', 'file_record', 'manifest', 'save_checkpoint',
-           'latest_checkpoint', 'checkpoint_entries', 'check_file', 'check_entry', 'intact_checkpoint', 'set_aside',
-           'clip_model_meta', 'resolve_weights', 'load_finetuned', 'load_mapper', 'open_clip_name', 'export_open_clip']
+           'latest_checkpoint', 'inside', 'plain_name', 'manifest_problem', 'read_manifest', 'checkpoint_entries',
+           'check_file', 'check_entry', 'intact_checkpoint', 'set_aside', 'clip_model_meta', 'resolve_weights',
+           'load_finetuned', 'load_mapper', 'open_clip_name', 'export_open_clip']
 
 # %% ../nbs/05_checkpoint.ipynb #bc114c64
 def _fsync_dir(path: Path):
@@ -102,7 +103,7 @@ def load_rng_tensors(tensors: dict[str, torch.Tensor], generators: dict[str, tor
     if cuda and torch.cuda.is_available(): torch.cuda.set_rng_state_all(cuda)
     for k, g in generators.items(): g.set_state(tensors[f"rng.gen.{k}"])
 
-# %% ../nbs/05_checkpoint.ipynb #f8c72034
+# %% ../nbs/05_checkpoint.ipynb #eb0b0b94
 CHECKPOINT_FORMAT = "sdsclip-checkpoint/1"
 MANIFEST_FORMAT = "sdsclip-checkpoints/2"
 
@@ -114,6 +115,8 @@ def trained_weights(trainable_params: dict[str, nn.Parameter]) -> dict[str, torc
     return {k: p.detach() for k, p in trainable_params.items()}
 
 def checkpoint_name(step: int) -> str: return f"step-{step:08d}"
+
+def _own_names(step: int) -> tuple[str, str]: return f"{checkpoint_name(step)}.safetensors", f"{checkpoint_name(step)}.state.safetensors"
 
 def file_record(path: Path) -> dict:
     "{'file', 'bytes', 'sha256'} of a written file."
@@ -134,7 +137,7 @@ def save_checkpoint(run_dir: str | Path, step: int, weights: dict[str, torch.Ten
     ckpt_dir = Path(run_dir) / "checkpoints"; ckpt_dir.mkdir(parents=True, exist_ok=True)
     name, written = checkpoint_name(step), []
     before = [e for e in checkpoint_entries(run_dir)  # only files this function named: pruning never deletes others
-              if e["step"] != step and e["weights"]["file"] == f"{checkpoint_name(e['step'])}.safetensors"]
+              if e["step"] != step and (e["weights"]["file"], e["state"]["file"]) == _own_names(e["step"])]
     try:
         written.append(save_tensors(weights, ckpt_dir / f"{name}.safetensors", {"format": CHECKPOINT_FORMAT, "step": str(step), **model_meta}))
         written.append(save_tensors(state_tensors, ckpt_dir / f"{name}.state.safetensors",
@@ -152,19 +155,41 @@ def save_checkpoint(run_dir: str | Path, step: int, weights: dict[str, torch.Ten
 
 def latest_checkpoint(run_dir: str | Path) -> dict | None:
     "{'step', 'weights', 'state'} (full paths) of the newest checkpoint that latest.json points at, or None."
-    ckpt_dir = Path(run_dir) / "checkpoints"
-    if not (ckpt_dir / "latest.json").is_file(): return None
-    info = json.loads((ckpt_dir / "latest.json").read_text())
+    ckpt_dir, info = Path(run_dir) / "checkpoints", read_manifest(run_dir)
+    if info is None: return None
     return {**info, "weights": ckpt_dir / info["weights"], "state": ckpt_dir / info["state"]}
 
-# %% ../nbs/05_checkpoint.ipynb #ck00a002
+# %% ../nbs/05_checkpoint.ipynb #cec36075
+def inside(root: Path, path: Path) -> bool:
+    "Does `path`, its links followed, lie in `root` (its links followed too)?"
+    return Path(path).resolve().is_relative_to(Path(root).resolve())
+
+def plain_name(name) -> bool:
+    "Is `name` a bare file name (no folder part, not '.' or '..')?"
+    return isinstance(name, str) and name not in ("", ".", "..") and Path(name).name == name and "\\" not in name
+
+def manifest_problem(info: dict) -> str | None:
+    "Why a parsed latest.json may not be used: the first file name in it that is not a bare name; None when all are."
+    names = [info.get("weights"), info.get("state")] + [e[p]["file"] for e in info.get("checkpoints", []) for p in ("weights", "state")]
+    bad = next((n for n in names if not plain_name(n)), None)
+    return None if bad is None else f"it names {bad!r}, which is not a file of the checkpoints folder"
+
+# %% ../nbs/05_checkpoint.ipynb #b8944331
 _STEP_FILE = re.compile(r"^step-(\d{8})\.safetensors$")
+
+def read_manifest(run_dir: str | Path) -> dict | None:
+    "The run's latest.json, or None when it is missing, unreadable, or names a file outside its folder."
+    try:
+        info = json.loads((Path(run_dir) / "checkpoints/latest.json").read_text())
+        return None if manifest_problem(info) else info
+    except (OSError, ValueError, KeyError, TypeError, AttributeError): return None
 
 def checkpoint_entries(run_dir: str | Path) -> list[dict]:
     "The run's checkpoints, oldest first, as manifest entries (read from the files when latest.json is unusable)."
     ckpt_dir = Path(run_dir) / "checkpoints"
     try:
-        info = json.loads((ckpt_dir / "latest.json").read_text())
+        info = read_manifest(run_dir)
+        if info is None: raise ValueError("no usable manifest")
         if "checkpoints" in info:
             entries = info["checkpoints"]
             if entries and (entries[-1]["weights"]["file"], entries[-1]["state"]["file"]) != (info["weights"], info["state"]):
@@ -179,6 +204,7 @@ def checkpoint_entries(run_dir: str | Path) -> list[dict]:
 
 def check_file(path: Path, record: dict) -> str | None:
     "Why the file does not match its manifest record (size, then SHA-256), or is no sdsclip safetensors file; None if it does."
+    if not inside(path.parent, path): return f"a link to {path.resolve()}, outside the run folder"
     if not path.is_file(): return "missing"
     if "bytes" in record:
         if path.stat().st_size != record["bytes"]: return f"{path.stat().st_size:,} bytes, the manifest says {record['bytes']:,}"

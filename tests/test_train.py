@@ -74,7 +74,7 @@ def test_ctrl_c_saves_and_exits_cleanly(tmp_path):
     out, err = proc.communicate(timeout=120)
     assert proc.returncode == 130, err
     assert "Traceback" not in err
-    assert "--resume" in out
+    assert f"Continue with: sdsclip train --preset tiny --epochs 500 --save-every 1000 --out {run} --resume" in err
     step, _, _ = final_weights(run)
     assert step == log_steps(run)[-1] >= 5
 

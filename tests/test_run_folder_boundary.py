@@ -1,0 +1,90 @@
+"""A run folder is a boundary, through the real command line: a hand-edited manifest, a planted link or a diverged
+run never changes a file outside the folder, and each stops with one line that names the file."""
+import json
+import shutil
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+from sdsclip.eval.fixtures import write_sugarcrepe_fixture
+
+SDSCLIP = str(Path(sys.executable).parent / "sdsclip")
+TINY = ["--preset", "tiny", "--save-every", "4"]
+
+
+def sdsclip(*args):
+    return subprocess.run([SDSCLIP, *args], capture_output=True, text=True, timeout=600)
+
+
+@pytest.fixture(scope="module")
+def trained(tmp_path_factory):
+    run = tmp_path_factory.mktemp("base") / "run"
+    r = sdsclip("train", *TINY, "--max-steps", "12", "--out", str(run))
+    assert r.returncode == 0, r.stderr
+    return run
+
+
+@pytest.fixture
+def setup(trained, tmp_path):
+    run = tmp_path / "runs/run"
+    shutil.copytree(trained, run, symlinks=True)
+    outside = tmp_path / "outside"; outside.mkdir()
+    files = {n: outside / n for n in ("state.txt", "weights.safetensors", "lock.txt", "log.txt")}
+    for n, p in files.items(): p.write_text(f"not the run's: {n}")
+    return run, files
+
+
+def unchanged(files):
+    return all(p.is_file() and p.read_text() == f"not the run's: {n}" for n, p in files.items())
+
+
+def one_line(stderr: str) -> bool:
+    lines = [l for l in stderr.splitlines() if l.startswith("sdsclip") or "Error" in l]
+    return len(lines) == 1 and "Traceback" not in stderr
+
+
+def edit_manifest(run, edit):
+    f = run / "checkpoints/latest.json"
+    info = json.loads(f.read_text()); edit(info); f.write_text(json.dumps(info))
+
+
+def test_an_entry_naming_an_outside_file_is_never_pruned(setup):
+    run, files = setup
+    edit_manifest(run, lambda m: m["checkpoints"][0]["state"].update(file="../../../outside/state.txt"))
+    r = sdsclip("train", *TINY, "--max-steps", "16", "--out", str(run), "--resume")
+    assert r.returncode == 0, r.stderr
+    assert "latest.json was not used: it names '../../../outside/state.txt'" in r.stderr
+    assert (run / "checkpoints/latest.json.damaged").is_file() and unchanged(files)
+    assert json.loads((run / "checkpoints/latest.json").read_text())["step"] == 16
+
+
+def test_a_newest_entry_naming_an_outside_file_is_never_renamed(setup):
+    run, files = setup
+    edit_manifest(run, lambda m: (m["checkpoints"][-1]["weights"].update(file=str(files["weights.safetensors"])),
+                                  m.update(weights=str(files["weights.safetensors"]))))
+    r = sdsclip("train", *TINY, "--max-steps", "16", "--out", str(run), "--resume")
+    assert r.returncode == 0, r.stderr
+    assert unchanged(files) and not list(files["weights.safetensors"].parent.glob("*.damaged"))
+
+
+@pytest.mark.parametrize("name,target", [("train.lock", "lock.txt"), ("log.jsonl", "log.txt")])
+def test_a_link_out_of_the_folder_is_refused(setup, name, target):
+    run, files = setup
+    (run / name).unlink(missing_ok=True); (run / name).symlink_to(files[target])
+    r = sdsclip("train", *TINY, "--max-steps", "16", "--out", str(run), "--resume")
+    assert r.returncode == 2, r.stderr
+    assert f"{run / name} is a link to {files[target]}, outside the run folder" in r.stderr and one_line(r.stderr), r.stderr
+    assert unchanged(files)
+
+
+def test_a_diverged_run_names_no_bad_checkpoint_and_eval_refuses_it(tmp_path):
+    run = tmp_path / "run"
+    r = sdsclip("train", "--preset", "tiny", "--lr", "1e30", "--save-every", "1", "--max-steps", "4", "--out", str(run))
+    assert r.returncode == 3, r.stderr
+    assert "It was computed from the weights after step 1; no checkpoint was written before them" in r.stderr, r.stderr
+    assert "last good" not in r.stderr
+    r = sdsclip("eval", "--checkpoint", str(run), "--tasks", "sugarcrepe", "--sugarcrepe", str(write_sugarcrepe_fixture(tmp_path / "sc")),
+                "--device", "cpu", "--out", str(tmp_path / "eval"))
+    assert r.returncode == 2 and "embeddings are not finite" in r.stderr and one_line(r.stderr), r.stderr
