@@ -8,6 +8,7 @@ import subprocess
 import sys
 from pathlib import Path
 
+import pytest
 import torch
 from safetensors.torch import load_file
 
@@ -26,6 +27,7 @@ def digests(folder):
     return {p.name: hashlib.sha256(p.read_bytes()).hexdigest() for p in sorted(Path(folder).iterdir())}
 
 
+@pytest.mark.slow  # nbs/08 resumes past a damaged checkpoint in-process
 def test_resume_falls_back_past_a_truncated_checkpoint(tmp_path):
     run = tmp_path / "run"
     assert sdsclip("train", *TINY, "--out", str(run)).returncode == 0
@@ -63,6 +65,7 @@ def test_manifest_pointing_at_a_non_safetensors_file_gives_a_one_line_error(tmp_
     assert not (tmp_path / "model.safetensors").exists()
 
 
+@pytest.mark.slow  # nbs/07 checks the lock in-process
 def test_second_training_on_the_same_folder_refuses_naming_the_first(tmp_path):
     run = tmp_path / "run"
     first = subprocess.Popen([SDSCLIP, "train", "--preset", "tiny", "--epochs", "500", "--save-every", "1000",

@@ -4,6 +4,8 @@ import subprocess
 import sys
 from pathlib import Path
 
+import pytest
+
 import sdsclip
 
 SDSCLIP = str(Path(sys.executable).parent / "sdsclip")
@@ -48,6 +50,7 @@ def test_smoke_writes_its_record(tmp_path):
     assert "not a result" in rec["note"]
 
 
+@pytest.mark.slow  # nbs/40 runs smoke in-process; this checks two processes agree
 def test_smoke_is_reproducible(tmp_path):
     recs = []
     for i in range(2):

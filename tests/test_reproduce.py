@@ -21,7 +21,7 @@ def reproduce(tmp_path, *args, timeout=900):
     return subprocess.run(cmd, cwd=tmp_path, env=env(tmp_path), capture_output=True, text=True, timeout=timeout)
 
 
-@pytest.mark.slow  # nbdev-test runs every notebook on these defaults; nb17 runs two through papermill
+@pytest.mark.slow  # nbdev-test runs every notebook on these defaults; nbs/38 runs two through papermill
 def test_every_notebook_runs_on_tiny_through_papermill(tmp_path):
     r = reproduce(tmp_path)
     assert r.returncode == 0, r.stdout[-3000:] + r.stderr[-3000:]
