@@ -108,14 +108,15 @@ def config_from_args(args, cls=None):
     given = {f.name: getattr(args, f.name) for f in dataclasses.fields(cls) if hasattr(args, f.name) and f.name != "preset"}
     return get_preset(args.preset).train_config(**given) if cls is TrainConfig else cls(**given)
 
-# %% ../nbs/40_cli.ipynb #c2d4c8ad
+# %% ../nbs/40_cli.ipynb #1de2ae64
 EXIT_NONFINITE, EXIT_BAD_IMAGES, EXIT_SAVE_FAILED, EXIT_STOPPED = 3, 4, 5, 130
 
 def cmd_train(args) -> int:
     from sdsclip.checkpoint import CheckpointWriteError
     from sdsclip.data import TooManyBadImages
     from sdsclip.presets import check_needs, training_needs
-    from sdsclip.train import NonFiniteLoss, checkpoint_before_nonfinite, train
+    from sdsclip.run_folder import checkpoint_before_nonfinite
+    from sdsclip.train import NonFiniteLoss, train
     c = config_from_args(args)
     check_needs(training_needs(c), f"This run of the {c.preset!r} preset")
     try: s = train(c)

@@ -148,8 +148,8 @@ def caption_holds(scene: Scene, text: str) -> bool:
         if not ok: return False
     return True
 
-# %% ../../nbs/21_miniworld_splits.ipynb #72fc3fbe
-def _recoloured(s: Scene, i: int, **attrs) -> Scene:
+# %% ../../nbs/21_miniworld_splits.ipynb #6fa341ee
+def _with_changed(s: Scene, i: int, **attrs) -> Scene:
     return Scene(tuple(replace(o, **attrs) if k == i else o for k, o in enumerate(s.objects)), s.facts)
 
 def _unused(rng: random.Random, s: Scene, attr: str, values) -> str:
@@ -161,7 +161,7 @@ def _added_clause(rng: random.Random, s: Scene, subset: str) -> str:
         new = Obj(_unused(rng, s, "shape", SHAPES), _unused(rng, s, "colour", COLOURS), rng.choice(list(SIZES)), 0, 0)
         return f"a {new.phrase} {rng.choice(RELATIONS)} a {rng.choice(s.objects).phrase}"
     f = rng.choice(s.facts)
-    wrong = _recoloured(s, f.obj, colour=_unused(rng, s, "colour", COLOURS))
+    wrong = _with_changed(s, f.obj, colour=_unused(rng, s, "colour", COLOURS))
     return fact_text(wrong, Fact(f.obj, INVERSE[f.relation], f.subject))
 
 def sugarcrepe_negative(rng: random.Random, subset: str) -> tuple[Scene, str, str] | None:
@@ -169,8 +169,8 @@ def sugarcrepe_negative(rng: random.Random, subset: str) -> tuple[Scene, str, st
     s = sample_scene(rng, rng.choice((2, 3)))
     if subset.startswith("add"): return s, caption(s), f"{caption(s)} and {_added_clause(rng, s, subset)}"
     i = rng.randrange(len(s.objects))
-    if subset == "replace_obj": t = _recoloured(s, i, shape=_unused(rng, s, "shape", SHAPES))
-    elif subset == "replace_att": t = _recoloured(s, i, colour=_unused(rng, s, "colour", COLOURS))
+    if subset == "replace_obj": t = _with_changed(s, i, shape=_unused(rng, s, "shape", SHAPES))
+    elif subset == "replace_att": t = _with_changed(s, i, colour=_unused(rng, s, "colour", COLOURS))
     elif subset == "replace_rel":
         k = rng.randrange(len(s.facts)); f = s.facts[k]; a, b = s.objects[f.subject], s.objects[f.obj]
         false = [r for r in RELATIONS if r != f.relation and not relation_holds(a, r, b)]
