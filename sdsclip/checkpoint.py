@@ -36,11 +36,14 @@ def atomic_replace(tmp: Path, path: Path):
 
 def _tmp_name(path: Path) -> Path: return path.with_name(f".{path.name}.tmp{os.getpid()}")
 
+_UMASK = os.umask(0o022); os.umask(_UMASK)  # read once: the process's umask
+
 def _write_atomic(path: Path, write) -> Path:
-    "Run `write(tmp)`, then rename tmp over `path`; on any failure remove tmp and re-raise."
+    "Run `write(tmp)`, then rename tmp over `path` (mode 0666 under the umask: safetensors alone writes 0600); on any failure remove tmp and re-raise."
     tmp = _tmp_name(path)
     try:
         write(tmp)
+        os.chmod(tmp, 0o666 & ~_UMASK)
         atomic_replace(tmp, path)
     except BaseException:
         tmp.unlink(missing_ok=True)
@@ -286,6 +289,9 @@ def _finetuned_from(path: Path, device: str | torch.device = "cpu"):
         if seed is not None: torch.manual_seed(seed)
         model, preprocess, tokenizer = load_clip(meta["model"], meta["pretrained"] or None,
                                                  quick_gelu=meta["quick_gelu"] == "true")
+    if bad := next((k for k, v in tensors.items() if v.is_floating_point() and not torch.isfinite(v).all()), None):
+        raise CheckpointError(f"{path} holds weights that are not finite ({bad}): the run diverged before it saved them. "
+                              "Evaluate an earlier checkpoint of the run, or train again with a lower --lr.")
     tuned = {k[len("clip."):]: v for k, v in tensors.items() if k.startswith("clip.")}
     missing = set(tuned) - set(dict(model.named_parameters()))
     if missing: raise ValueError(f"{path} has weights that {meta['model']!r} lacks: {sorted(missing)[:5]}")
@@ -312,6 +318,9 @@ def open_clip_name(name: str, quick_gelu: bool) -> str:
 
 def export_open_clip(checkpoint: str | Path, out: str | Path) -> Path:
     "Write the full fine-tuned open_clip state dict of `checkpoint` to `out` (.safetensors)."
+    out = Path(out)
+    if out.is_dir(): raise ValueError(f"Export target {out} is a folder: give the file to write, e.g. {out / 'model.safetensors'}.")
+    if out.suffix != ".safetensors": raise ValueError(f"Export target {out} must end in .safetensors, e.g. {out.with_suffix('.safetensors')}.")
     path = resolve_weights(checkpoint)
     meta = read_metadata(path)
     model, _, _ = _finetuned_from(path)

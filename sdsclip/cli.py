@@ -18,8 +18,8 @@ from .presets import get_preset, preset_names, preset_needs
 # %% auto #0
 __all__ = ['INFO_FIELDS', 'SMOKE_CAPTIONS', 'SMOKE_NOTE', 'FLAG_NAMES', 'EXIT_NONFINITE', 'EXIT_BAD_IMAGES', 'EXIT_SAVE_FAILED',
            'EXIT_STOPPED', 'info', 'format_info', 'smoke', 'add_config_flags', 'config_from_args', 'cmd_train',
-           'continue_command', 'cmd_eval', 'cmd_bench', 'cmd_export', 'cmd_miniworld', 'cmd_reproduce', 'cmd_info',
-           'cmd_smoke', 'build_parser', 'main']
+           'continue_command', 'cmd_eval', 'check_counts', 'cmd_bench', 'cmd_export', 'cmd_miniworld', 'cmd_reproduce',
+           'cmd_info', 'cmd_smoke', 'build_parser', 'main', 'error_line']
 
 # %% ../nbs/40_cli.ipynb #b9db5d04
 INFO_FIELDS = ("clip", "pretrained", "teacher", "data", "batch_size", "lr", "lam", "epochs", "max_steps", "device", "precision")
@@ -152,8 +152,17 @@ def cmd_eval(args) -> int:
     print(f"wrote {r['out']}/: " + ", ".join(sorted(p.name for p in Path(r["out"]).iterdir())))
     return 0
 
+def check_counts(args, **least):
+    "A ValueError naming the first option of `least` (name → smallest allowed value) that is below it."
+    for name, low in least.items():
+        if getattr(args, name) is not None and getattr(args, name) < low:
+            raise ValueError(f"--{name.replace('_', '-')} must be >= {low}, got {getattr(args, name)}.")
+
 def cmd_bench(args) -> int:
     from sdsclip.bench import format_bench, run_bench
+    check_counts(args, batch=1, rounds=1, diffusion_samples=0, diffusion_items=1)
+    if args.device not in ("auto", "cpu", "cuda") and not args.device.startswith("cuda:"):
+        raise ValueError(f"--device {args.device!r} is not valid. Choose one of: auto, cpu, cuda, cuda:N.")
     device = ("cuda" if torch.cuda.is_available() else "cpu") if args.device == "auto" else args.device
     modes = tuple(m.strip() for m in args.modes.split(","))
     r = run_bench(args.arch, args.batch, args.precision, args.rounds, device, args.channels_last,
@@ -174,7 +183,8 @@ def cmd_export(args) -> int:
     from sdsclip.checkpoint import export_open_clip, read_metadata
     out = export_open_clip(args.run, args.out)
     name = read_metadata(out)["model_name"]
-    print(f"wrote {out}: open_clip.create_model_and_transforms({name!r}, pretrained={str(out)!r})")
+    ours = "import sdsclip.models  # registers sdsclip's model configs; then " if name.startswith("sdsclip") else ""
+    print(f"wrote {out}: {ours}open_clip.create_model_and_transforms({name!r}, pretrained={str(out)!r})")
     return 0
 def cmd_miniworld(args) -> int:
     if args.action == "generate":
@@ -206,9 +216,17 @@ def cmd_miniworld(args) -> int:
 
 def cmd_reproduce(args) -> int:
     from sdsclip.reproduce.runner import format_report, reproduce
+    from sdsclip.reproduce.runner import ReproductionInterrupted
+    check_counts(args, workers=1)
     split = lambda s: [x.strip() for x in s.split(",") if x.strip()] if s else None
-    r = reproduce(args.preset, only=split(args.only), backbones=split(args.backbones), force=args.force, out=args.out,
-                  runs=args.runs, kernel=args.kernel, workers=args.workers)
+    try: r = reproduce(args.preset, only=split(args.only), backbones=split(args.backbones), force=args.force, out=args.out,
+                       runs=args.runs, kernel=args.kernel, workers=args.workers)
+    except ReproductionInterrupted as e:
+        print(f"\nsdsclip reproduce: interrupted: {e}; no partial run was scored. The same command resumes: "
+              f"{shlex.join(['sdsclip', *args.argv])}", file=sys.stderr, flush=True)
+        if e.abandoned:  # a normal exit would wait for the notebooks left running in their threads
+            sys.stdout.flush(); os._exit(EXIT_STOPPED)
+        return EXIT_STOPPED
     print(format_report(r))
     return 1 if r["failed"] else 0
 
@@ -302,7 +320,13 @@ def main(argv: list[str] | None = None) -> int:
     args = build_parser().parse_args(argv)
     args.argv = list(sys.argv[1:] if argv is None else argv)
     try: return args.func(args)
-    except (ValueError, FileNotFoundError, RuntimeError) as e:
+    except (ValueError, OSError, RuntimeError) as e:
         if os.environ.get("SDSCLIP_DEBUG"): raise
-        print(f"sdsclip {args.command}: error: {e}\n(set SDSCLIP_DEBUG=1 for the traceback)", file=sys.stderr)
+        print(f"sdsclip {args.command}: error: {error_line(e)}\n(set SDSCLIP_DEBUG=1 for the traceback)", file=sys.stderr)
         return 2
+
+def error_line(e: Exception) -> str:
+    "The error as one line; an OS error (read-only, disk full, a file where a folder should be) with what to check."
+    if isinstance(e, OSError) and not isinstance(e, FileNotFoundError) and e.filename:
+        return f"{e.strerror}: {e.filename} (check the path, its permissions and the free space)"
+    return " ".join(str(e).split("\n"))

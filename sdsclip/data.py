@@ -4,7 +4,7 @@
 
 # %% ../nbs/04_data.ipynb #f0343c30
 from __future__ import annotations
-import csv, json
+import json, sys
 from collections import OrderedDict
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -12,6 +12,8 @@ from pathlib import Path
 import torch
 from PIL import Image, ImageDraw
 from torch.utils.data import Dataset
+
+from .records import RecordError, check_records, read_csv, read_json, read_jsonl
 
 # %% auto #0
 __all__ = ['COCO_HELP', 'COLOURS', 'SHAPES', 'coco_pairs', 'manifest_pairs', 'draw_shape', 'synthetic_pairs', 'load_pairs',
@@ -27,18 +29,20 @@ def coco_pairs(root: str | Path, split: str = "train2017") -> list[tuple[str, li
     root = Path(root).expanduser()
     ann = root / "annotations" / f"captions_{split}.json"
     if not ann.is_file(): raise FileNotFoundError(f"COCO captions file {ann} not found. " + COCO_HELP.format(split=split))
-    data = json.loads(ann.read_text())
-    files = {im["id"]: im["file_name"] for im in data["images"]}
+    what, fix = "COCO captions file", COCO_HELP.format(split=split)
+    data = check_records([read_json(ann, what, fix)], ann, what, {"images": list, "annotations": list}, fix)[0]
+    files = {im["id"]: im["file_name"] for im in check_records(data["images"], f"{ann} (images)", what, {"id": int, "file_name": str}, fix)}
     caps: dict[int, list[str]] = {}
-    for a in data["annotations"]: caps.setdefault(a["image_id"], []).append(a["caption"].strip())
+    for i, a in enumerate(check_records(data["annotations"], f"{ann} (annotations)", what, {"image_id": int, "caption": str}, fix)):
+        if a["image_id"] not in files:
+            raise RecordError(f"{what} {ann}: annotation {i} names image_id {a['image_id']}, which no entry of 'images' has. {fix}")
+        caps.setdefault(a["image_id"], []).append(a["caption"].strip())
     return [(str(root / split / files[i]), caps[i]) for i in sorted(caps)]
 
 # %% ../nbs/04_data.ipynb #00988051
-def _read_rows(path: Path) -> list[dict]:
-    if path.suffix == ".csv":
-        with path.open(newline="") as f: return list(csv.DictReader(f))
-    if path.suffix in (".jsonl", ".json"):
-        return [json.loads(l) for l in path.read_text().splitlines() if l.strip()]
+def _read_rows(path: Path) -> list[tuple[int, dict]]:
+    if path.suffix == ".csv": return read_csv(path, "Manifest")
+    if path.suffix in (".jsonl", ".json"): return read_jsonl(path, "Manifest")
     raise ValueError(f"Manifest {path} must be .csv or .jsonl, not {path.suffix!r}.")
 
 def manifest_pairs(path: str | Path, images_root: str | Path | None = None,
@@ -47,8 +51,8 @@ def manifest_pairs(path: str | Path, images_root: str | Path | None = None,
     path = Path(path).expanduser()
     if not path.is_file(): raise FileNotFoundError(f"Manifest {path} does not exist.")
     rows, root = _read_rows(path), Path(images_root or path.parent)
-    if rows and not {image_key, caption_key} <= set(rows[0]):
-        raise ValueError(f"Manifest {path} needs columns {image_key!r} and {caption_key!r}; it has {sorted(rows[0])}.")
+    rows = check_records(rows, path, "Manifest", {image_key: str, caption_key: str},
+                         f"Each row needs a non-empty {image_key!r} and {caption_key!r}.")
     pairs: OrderedDict[str, list[str]] = OrderedDict()
     for r in rows: pairs.setdefault(str(root / r[image_key]), []).append(str(r[caption_key]).strip())
     return list(pairs.items())
@@ -81,10 +85,15 @@ def load_pairs(data: str | Path, seed: int = 0) -> list:
     if str(data) == "synthetic": return synthetic_pairs(seed=seed)
     p = Path(data).expanduser()
     if p.is_dir():
-        if (p / "annotations").is_dir(): return coco_pairs(p)
-        raise FileNotFoundError(f"{p} is a folder but not a COCO root. " + COCO_HELP.format(split="train2017"))
-    if p.is_file(): return manifest_pairs(p)
-    raise FileNotFoundError(f"Training data {str(data)!r} not found: pass 'synthetic', a COCO root folder, or a .csv/.jsonl manifest.")
+        if not (p / "annotations").is_dir(): raise FileNotFoundError(f"{p} is a folder but not a COCO root. " + COCO_HELP.format(split="train2017"))
+        pairs = coco_pairs(p)
+    elif p.is_file(): pairs = manifest_pairs(p)
+    else: raise FileNotFoundError(f"Training data {str(data)!r} not found: pass 'synthetic', a COCO root folder, or a .csv/.jsonl manifest.")
+    if not pairs: raise RecordError(f"Training data {p} holds no image-caption pairs: add rows (or annotations) to it.")
+    if long := sum(len(c.split()) > 75 for _, caps in pairs for c in caps):
+        print(f"sdsclip: warning: {long} caption(s) of {p} have more than 75 words; CLIP reads the first 77 tokens of each and "
+              "cuts the rest, as every CLIP does.", file=sys.stderr)
+    return pairs
 
 # %% ../nbs/04_data.ipynb #69f5fb0a
 def epoch_generator(seed: int, epoch: int, stream: int = 0) -> torch.Generator:

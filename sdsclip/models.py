@@ -16,9 +16,9 @@ from torch import nn
 __all__ = ['TINY_CLIP', 'TINY_CLIP_RN', 'CHECKPOINT_SUFFIXES', 'PRECISIONS', 'DEFAULT_TEACHER', 'FILE_ALTERNATIVES',
            'TINY_TEXT_LEN', 'model_config_dir', 'check_model_name', 'is_checkpoint_path', 'check_pretrained',
            'tag_uses_quick_gelu', 'uses_quick_gelu', 'check_precision', 'DropRandomInitWarning', 'quiet_random_init',
-           'load_clip', 'teacher_files', 'is_hub_id', 'missing_teacher_files', 'teacher_help', 'Teacher',
-           'check_tokenizer', 'load_teacher', 'clip_bpe_tokenizer', 'tiny_teacher', 'build_tiny', 'random_sd_teacher',
-           'save_teacher']
+           'checkpoint_tensors', 'load_clip', 'load_local_weights', 'teacher_files', 'is_hub_id',
+           'missing_teacher_files', 'teacher_help', 'Teacher', 'check_tokenizer', 'load_teacher', 'clip_bpe_tokenizer',
+           'tiny_teacher', 'build_tiny', 'random_sd_teacher', 'save_teacher']
 
 # %% ../nbs/01_models.ipynb #4ed87ec5
 TINY_CLIP = "sdsclip-tiny"        # tiny ViT image tower
@@ -92,6 +92,30 @@ def quiet_random_init(active: bool):
     try: yield
     finally: logging.getLogger().removeFilter(f)
 
+def checkpoint_tensors(path: str | Path) -> Path:
+    """A safetensors file of the CLIP checkpoint `path`, read without unpickling anything but tensors, whatever the
+    versions of torch and open_clip: a .safetensors file is checked and returned; a torch file is read with
+    `weights_only=True` and its state dict written to a temporary .safetensors (the caller removes it)."""
+    from safetensors import safe_open
+    from safetensors.torch import save_file
+    path = Path(path)
+    fix = "Pass a .safetensors file (safetensors.torch.save_file of the model's state dict)."
+    if path.suffix == ".safetensors":
+        try:
+            with safe_open(str(path), framework="pt"): return path
+        except Exception as e: raise ValueError(f"CLIP checkpoint {path} is not a readable safetensors file ({type(e).__name__}). {fix}") from None
+    try: obj = torch.load(path, map_location="cpu", weights_only=True)
+    except Exception as e:
+        why = str(e).strip().splitlines()[0][:100]
+        raise ValueError(f"CLIP checkpoint {path} is not a file of tensors only ({type(e).__name__}: {why}); sdsclip never "
+                         f"unpickles other objects. {fix}") from None
+    sd = obj.get("state_dict", obj) if isinstance(obj, dict) else obj
+    if not (isinstance(sd, dict) and sd and all(isinstance(v, torch.Tensor) for v in sd.values())):
+        raise ValueError(f"CLIP checkpoint {path} holds no state dict of tensors. {fix}")
+    fd, tmp = tempfile.mkstemp(suffix=".safetensors"); os.close(fd)
+    save_file({k: v.contiguous() for k, v in sd.items()}, tmp)
+    return Path(tmp)
+
 def load_clip(
     name: str,                      # open_clip model name, e.g. "ViT-B-16", or "hf-hub:org/repo"
     pretrained: str | None = None,  # pretrained tag ("openai", ...), a local checkpoint path, or None for random init
@@ -103,10 +127,11 @@ def load_clip(
     "Load an open_clip model → (model, preprocess, tokenizer)."
     check_model_name(name); check_precision(precision); check_pretrained(name, pretrained)
     if quick_gelu is None: quick_gelu = tag_uses_quick_gelu(name, pretrained)
+    local = pretrained is not None and is_checkpoint_path(pretrained)
     try:
-        with quiet_random_init(pretrained is None):
+        with quiet_random_init(pretrained is None or local):
             model, _, preprocess = open_clip.create_model_and_transforms(
-                name, pretrained=pretrained, device=device, precision=precision,
+                name, pretrained=None if local else pretrained, device=device, precision=precision,
                 force_quick_gelu=quick_gelu, cache_dir=cache_dir)
     except RuntimeError as e:
         if pretrained is None or is_checkpoint_path(pretrained): raise
@@ -114,7 +139,15 @@ def load_clip(
             f"Could not get the {name!r}/{pretrained!r} weights: {e}\nOffline or gated? Run once with network access "
             "(weights land in the Hugging Face cache, see HF_HOME), or download the checkpoint elsewhere and pass "
             "its path as `pretrained`.") from e
+    if local: load_local_weights(model, pretrained)
     return model.eval(), preprocess, open_clip.get_tokenizer(name)
+
+def load_local_weights(model: nn.Module, path: str | Path):
+    "Load the checkpoint file `path` into `model` through open_clip's own key conversions, from safetensors only."
+    st = checkpoint_tensors(path)
+    try: open_clip.load_checkpoint(model, str(st))
+    finally:
+        if st != Path(path): st.unlink(missing_ok=True)
 
 # %% ../nbs/01_models.ipynb #89015bb5
 DEFAULT_TEACHER = "CompVis/stable-diffusion-v1-4"
@@ -147,8 +180,11 @@ def missing_teacher_files(source: str, files: list[str], cache_dir: str | None =
     return [f for f in files if not has(f) and not (f in FILE_ALTERNATIVES and has(FILE_ALTERNATIVES[f]))]
 
 def teacher_help(source: str) -> str:
-    "How to get a Stable Diffusion teacher onto this machine."
-    repo = source if is_hub_id(source) else DEFAULT_TEACHER
+    "How to get a Stable Diffusion teacher onto this machine (for a local folder: what the folder must hold)."
+    if not is_hub_id(source):
+        return ("A local teacher is a diffusers folder with unet/, vae/, text_encoder/, tokenizer/ and scheduler/, its weights "
+                f"as .safetensors (what `save_pretrained` or `hf download {DEFAULT_TEACHER} --local-dir PATH` writes).")
+    repo = source
     return (f"To get it: accept the model's licence on its hub page ({repo}), log in (`hf auth login` or set HF_TOKEN), "
             f"then either run once with network access (files land in the Hugging Face cache, see HF_HOME) or "
             f"`hf download {repo} --local-dir PATH` and pass PATH. Weights must be .safetensors.")

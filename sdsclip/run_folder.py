@@ -11,6 +11,7 @@ from pathlib import Path
 import torch
 from safetensors.torch import load_file
 
+from .records import read_jsonl, read_text
 from .checkpoint import (CheckpointError, check_entry, checkpoint_entries, inside, intact_checkpoint, manifest_problem,
                                 set_aside)
 
@@ -27,6 +28,7 @@ class RunFolderError(ValueError):
 def check_run_folder(out: str | Path):
     "A RunFolderError naming the first of the run's files (`RUN_FILES`) that is a link leading out of `out`."
     out = Path(out)
+    if out.exists() and not out.is_dir(): raise RunFolderError(f"--out {out} is a file, not a run folder: choose another --out.")
     for name in RUN_FILES:
         p = out / name
         if p.is_symlink() and not inside(out, p):
@@ -52,8 +54,8 @@ class RunLock:
 
     def __enter__(self):
         self.created = not self.out.exists()
-        self.out.mkdir(parents=True, exist_ok=True)
         check_run_folder(self.out)
+        self.out.mkdir(parents=True, exist_ok=True)
         path = self.out / "train.lock"
         while True:
             fd = os.open(path, os.O_RDWR | os.O_CREAT | os.O_NOFOLLOW, 0o644)  # a link planted since the check: ELOOP, not a write through it
@@ -86,7 +88,11 @@ def append_jsonl(path: Path, rows: list[dict]):
 def truncate_log(path: Path, step: int):
     "Drop log lines of steps after `step` (a resumed run redoes them, identically)."
     if not path.exists(): return
-    keep = [l for l in path.read_text().splitlines() if json.loads(l).get("step", 0) <= step]
+    text = read_text(path, "The run's log")
+    if text and not text.endswith("\n"): text = text[: text.rfind("\n") + 1]  # a line cut short by a kill
+    path.write_text(text)
+    fix = "Remove that line (or the whole log.jsonl: the checkpoints hold the run), then resume."
+    keep = [json.dumps(r) for _, r in read_jsonl(path, "The run's log", fix) if r.get("step", 0) <= step]
     path.write_text("".join(l + "\n" for l in keep))
 
 # %% ../nbs/07_run_folder.ipynb #23cf4974

@@ -33,6 +33,7 @@ def test_info_json_lists_presets_and_their_needs():
     assert (paper["batch_size"], paper["lr"], paper["lam"], paper["epochs"]) == (32, 5e-5, 1e-3, 5)
 
 
+@pytest.mark.slow  # the JSON form below goes through the same info()
 def test_info_text():
     r = run("info")
     assert r.returncode == 0, r.stderr

@@ -5,6 +5,8 @@ import subprocess
 import sys
 from pathlib import Path
 
+import pytest
+
 from sdsclip.eval.fixtures import (SUGARCREPE_FIXTURE, write_dtd_fixture, write_mnist_fixture, write_order_fixture,
                                    write_sugarcrepe_fixture, write_vg_fixture, write_winoground_fixture)
 
@@ -44,6 +46,7 @@ def test_eval_winoground_offline_says_what_to_do(tmp_path):
     assert "Traceback" not in r.stderr
 
 
+@pytest.mark.slow  # tests/test_hostile_inputs.py holds the same case
 def test_eval_unknown_task(tmp_path):
     r = sdsclip("eval", "--model", "sdsclip-tiny", "--pretrained", "none", "--tasks", "winogrande", "--out", str(tmp_path))
     assert r.returncode == 2 and "'winogrande'" in r.stderr and "winoground, aro, sugarcrepe, zeroshot" in r.stderr

@@ -39,6 +39,7 @@ def test_every_notebook_runs_on_tiny_through_papermill(tmp_path):
     assert f"reproduce tiny: {len(jobs)} notebook(s)" in r.stdout
 
 
+@pytest.mark.slow  # nbs/38 runs the fig4 notebook for the second backbone through papermill too
 def test_injected_parameters_change_what_the_notebook_computes(tmp_path):
     r = reproduce(tmp_path, "--only", "fig4", "--backbones", "sdsclip-tiny-rn")
     assert r.returncode == 0, r.stderr[-3000:]
@@ -83,3 +84,42 @@ def test_paper_preset_without_gpu_names_what_is_missing(tmp_path):
     assert r.returncode == 2
     assert "no CUDA GPU" in r.stderr and "no-coco does not exist" in r.stderr and "SDSCLIP_COCO" in r.stderr
     assert not (tmp_path / "figs/notebooks").exists()
+
+
+def partial_runs(runs: Path) -> list[Path]:
+    "The runs under `runs` that stopped before their last step."
+    def step(run): return json.loads((run / "checkpoints/latest.json").read_text())["step"]
+    return [c.parent for c in runs.rglob("config.json")
+            if (c.parent / "checkpoints/latest.json").is_file() and step(c.parent) < json.loads(c.read_text())["total_steps"]]
+
+
+@pytest.mark.slow
+def test_ctrl_c_then_the_same_command_gives_what_a_clean_reproduction_gives(tmp_path):
+    args = ["--only", "table1,table2", "--workers", "2"]
+    clean, cut = tmp_path / "clean", tmp_path / "cut"; clean.mkdir(); cut.mkdir()
+    r = reproduce(clean, *args)
+    assert r.returncode == 0, r.stderr[-3000:]
+
+    cmd = [SDSCLIP, "reproduce", "--preset", "tiny", "--out", "figs", "--runs", "runs", *args]
+    p = subprocess.Popen(cmd, cwd=cut, env=env(cut), stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True, start_new_session=True)
+    deadline = time.time() + 600  # Ctrl-C as soon as a fine-tuning run has saved its first checkpoint, mid-run
+    while time.time() < deadline and p.poll() is None and not list((cut / "runs").rglob("step-*.safetensors")): time.sleep(0.05)
+    os.killpg(p.pid, signal.SIGINT)  # what a terminal sends to the runner and its workers
+    t0 = time.time()
+    out, err = p.communicate(timeout=300)
+    stopped_in = time.time() - t0
+    lines = [l for l in err.splitlines() if l.strip()]
+    assert p.returncode == 130 and "Traceback" not in err, err[-3000:]
+    assert lines[-1].startswith("sdsclip reproduce: interrupted:") and "The same command resumes: sdsclip reproduce" in lines[-1], err
+    cut_short = partial_runs(cut / "runs")
+    assert cut_short, "the interrupt came after every run had finished: nothing was tested"
+    assert not [r for r in cut_short if list((r / "checkpoints").glob("scores-*.json"))]  # none scored on partial weights
+    print(f"stopped {stopped_in:.1f} s after Ctrl-C: {lines[-1]}")
+
+    r = reproduce(cut, *args)
+    assert r.returncode == 0, r.stderr[-3000:]
+    timing = ("run/seconds_per_step",)
+    a, b = (pd.read_csv(d / "figs/tiny/rows.csv") for d in (clean, cut))
+    a, b = (x[~x.metric.isin(timing)].reset_index(drop=True) for x in (a, b))
+    pd.testing.assert_frame_equal(a, b)  # one machine, one process layout: the resumed runs are bit-identical
+    for f in ("table1.md", "table2.md"): assert (clean / "figs/tiny" / f).read_text() == (cut / "figs/tiny" / f).read_text(), f

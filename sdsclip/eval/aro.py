@@ -14,11 +14,12 @@ from PIL import Image
 
 from .core import Scorer, proportion
 from ..environment import data_dir, load_plugins
+from ..records import RecordError, check_records, read_json
 
 # %% auto #0
-__all__ = ['VG_FILES', 'NOUN_TAGS', 'ADJ_TAGS', 'SPACY_HELP', 'ORDER_TAGGERS', 'ORDER_FILES', 'excluded_relations', 'load_vg',
-           'vg_group', 'vg_macro', 'evaluate_vg', 'pre_caption', 'spacy_tagger', 'register_tagger', 'order_tagger',
-           'trigrams', 'order_perturbations', 'load_order', 'evaluate_order']
+__all__ = ['VG_FILES', 'VG_FIELDS', 'NOUN_TAGS', 'ADJ_TAGS', 'SPACY_HELP', 'ORDER_TAGGERS', 'ORDER_FILES', 'excluded_relations',
+           'load_vg', 'vg_group', 'vg_macro', 'evaluate_vg', 'pre_caption', 'spacy_tagger', 'register_tagger',
+           'order_tagger', 'trigrams', 'order_perturbations', 'karpathy_images', 'load_order', 'evaluate_order']
 
 # %% ../../nbs/12_eval_aro.ipynb #2e2d2670
 VG_FILES = {"relation": "visual_genome_relation.json", "attribution": "visual_genome_attribution.json"}
@@ -31,6 +32,9 @@ def _crop_loader(path: Path, it: dict):
     box = (it["bbox_x"], it["bbox_y"], it["bbox_x"] + it["bbox_w"], it["bbox_y"] + it["bbox_h"])
     return lambda: Image.open(path).convert("RGB").crop(box)
 
+_BOX = {"image_path": str, "bbox_x": float, "bbox_y": float, "bbox_w": float, "bbox_h": float, "true_caption": str, "false_caption": str}
+VG_FIELDS = {"relation": _BOX | {"relation_name": str}, "attribution": _BOX | {"attributes": list}}
+
 def load_vg(root: str | Path, kind: str = "relation") -> list[dict]:
     "VG-Relation or VG-Attribution items: the JSON fields plus `image`, a loader of the bbox crop."
     if kind not in VG_FILES: raise ValueError(f"kind must be one of {list(VG_FILES)}, not {kind!r}.")
@@ -38,7 +42,8 @@ def load_vg(root: str | Path, kind: str = "relation") -> list[dict]:
     if not ann.is_file():
         raise FileNotFoundError(f"{ann} not found. ARO expects ROOT/{VG_FILES[kind]} and ROOT/images/ "
                                 "(the files published with the ARO benchmark).")
-    items = json.loads(ann.read_text())
+    fix = "Use the VG file published with the ARO benchmark."
+    items = check_records(read_json(ann, "ARO file", fix), ann, "ARO file", VG_FIELDS[kind], fix)
     for it in items: it["image"] = _crop_loader(root / "images" / it["image_path"], it)
     return items
 
@@ -122,6 +127,15 @@ def order_perturbations(tagged: list[tuple[str, str]], g: torch.Generator) -> li
 # %% ../../nbs/12_eval_aro.ipynb #abc68a64
 ORDER_FILES = {"coco": "coco_karpathy_test.json", "flickr": "flickr30k_test.json"}
 
+def karpathy_images(ann: Path) -> list[dict]:
+    "The images of a Karpathy test file, each with its image path and a list of non-empty captions."
+    what, fix = "Karpathy test file", "Use the file the ARO benchmark (or BLIP) publishes for the split."
+    imgs = check_records(read_json(ann, what, fix), ann, what, {"image": str, "caption": list}, fix)
+    for i, img in enumerate(imgs):
+        if bad := [c for c in img["caption"] if not (isinstance(c, str) and c.strip())]:
+            raise RecordError(f"{what} {ann}: record {i} has caption {str(bad[0])[:40]!r}, which is not a non-empty string. {fix}")
+    return imgs
+
 def load_order(root: str | Path, kind: str = "coco", seed: int = 0, tagger=None, max_words: int = 30) -> list[dict]:
     "COCO-Order or Flickr30k-Order items: an image loader and five options, the original first."
     root = Path(root).expanduser(); ann = root / ORDER_FILES[kind]
@@ -129,7 +143,7 @@ def load_order(root: str | Path, kind: str = "coco", seed: int = 0, tagger=None,
         raise FileNotFoundError(f"{ann} not found: put the Karpathy test split ({ORDER_FILES[kind]}) in the image root.")
     tagger = tagger or spacy_tagger()
     items = []
-    for img in json.loads(ann.read_text()):
+    for img in karpathy_images(ann):
         for cap in img["caption"]:
             g = torch.Generator().manual_seed(seed * 1_000_003 + len(items))
             options = [cap] + order_perturbations(tagger(cap), g)

@@ -13,7 +13,8 @@ from PIL import Image
 from tqdm.auto import tqdm
 
 # %% auto #0
-__all__ = ['ImageRef', 'Group', 'load_image', 'Scorer', 'NonFiniteEmbeddings', 'CLIPScorer', 'wilson_interval', 'proportion']
+__all__ = ['ImageRef', 'Group', 'load_image', 'Scorer', 'NonFiniteEmbeddings', 'finite_embeddings', 'CLIPScorer',
+           'wilson_interval', 'proportion']
 
 # %% ../../nbs/09_eval_core.ipynb #bee62a5e
 ImageRef = Union[Image.Image, Callable[[], Image.Image]]
@@ -37,7 +38,7 @@ class Scorer:
 class NonFiniteEmbeddings(ValueError):
     "The model's embeddings are NaN or infinite: its weights cannot be scored."
 
-def _finite(emb: torch.Tensor, what: str) -> torch.Tensor:
+def finite_embeddings(emb: torch.Tensor, what: str) -> torch.Tensor:
     if not torch.isfinite(emb).all():
         raise NonFiniteEmbeddings(f"the model's {what} embeddings are not finite (NaN or inf): its weights are unusable, as a "
                                   "diverged run leaves them; evaluate an earlier checkpoint")
@@ -59,7 +60,7 @@ class CLIPScorer(Scorer):
         out = []
         for i in range(0, len(refs), self.batch_size):
             x = torch.stack([self.preprocess(load_image(r)) for r in refs[i:i + self.batch_size]]).to(self.device)
-            out.append(F.normalize(_finite(self.model.encode_image(x).float(), "image"), dim=-1).cpu())
+            out.append(F.normalize(finite_embeddings(self.model.encode_image(x).float(), "image"), dim=-1).cpu())
         return torch.cat(out) if out else torch.empty(0)
 
     @torch.no_grad()
@@ -68,7 +69,7 @@ class CLIPScorer(Scorer):
         new = [c for c in dict.fromkeys(captions) if c not in self.text_cache]
         for i in range(0, len(new), self.batch_size):
             batch = new[i:i + self.batch_size]
-            emb = F.normalize(_finite(self.model.encode_text(self.tokenizer(batch).to(self.device)).float(), "text"), dim=-1).cpu()
+            emb = F.normalize(finite_embeddings(self.model.encode_text(self.tokenizer(batch).to(self.device)).float(), "text"), dim=-1).cpu()
             self.text_cache.update(zip(batch, emb))
         return torch.stack([self.text_cache[c] for c in captions])
 

@@ -11,6 +11,7 @@ import pandas as pd
 from PIL import Image
 
 from .core import Scorer, proportion, wilson_interval
+from ..records import check_records, read_json
 
 # %% auto #0
 __all__ = ['SUGARCREPE_SUBSETS', 'SUGARCREPE_CATEGORIES', 'SUGARCREPE_JSON_HELP', 'SUGARCREPE_IMAGES_HELP', 'sugarcrepe_json_dir',
@@ -46,13 +47,9 @@ def sugarcrepe_image_dir(root: Path, images: str | Path | None = None) -> Path:
 def read_subset(path: Path, subset: str) -> dict[str, dict]:
     "One subset file: id → {filename, caption, negative_caption}; a clear error when it is missing, unreadable or incomplete."
     if not path.is_file(): raise FileNotFoundError(f"{path} not found: SugarCrepe's subset {subset!r} is missing. {SUGARCREPE_JSON_HELP}")
-    try: data = json.loads(path.read_text())
-    except (json.JSONDecodeError, UnicodeDecodeError) as e:
-        raise ValueError(f"{path} is not valid JSON ({e}); download it again. {SUGARCREPE_JSON_HELP}") from e
+    data = read_json(path, "SugarCrepe subset file", SUGARCREPE_JSON_HELP)
     if not isinstance(data, dict) or not data: raise ValueError(f"{path} holds no items (expected a JSON object id → item). {SUGARCREPE_JSON_HELP}")
-    for k, v in data.items():
-        lacking = [f for f in ("filename", "caption", "negative_caption") if not isinstance(v, dict) or f not in v]
-        if lacking: raise ValueError(f"{path}: item {k!r} lacks {', '.join(lacking)}. {SUGARCREPE_JSON_HELP}")
+    check_records(data, path, "SugarCrepe subset file", {"filename": str, "caption": str, "negative_caption": str}, SUGARCREPE_JSON_HELP)
     return data
 
 # %% ../../nbs/13_eval_sugarcrepe.ipynb #00157804

@@ -55,6 +55,15 @@ class EvalConfig:
     n_samples: int = 50                   # for --scorer diffusion: (t, ε) samples per caption
     unet_batch: int = 64                  # for --scorer diffusion: UNet batch size
 
+    def __post_init__(self):
+        "Range-check the options where the config is built, so the CLI, the API and papermill get the same error."
+        for k in ("batch_size", "n_samples", "unet_batch") + (("limit",) if self.limit is not None else ()):
+            if not getattr(self, k) >= 1: raise ValueError(f"{k} (--{k.replace('_', '-')}) must be >= 1, got {getattr(self, k)}.")
+        if self.device not in ("auto", "cpu", "cuda") and not str(self.device).startswith("cuda:"):
+            raise ValueError(f"device={self.device!r} is not valid. Choose one of: auto, cpu, cuda, cuda:N.")
+        if self.scorer not in ("clip", "diffusion"): raise ValueError(f"scorer={self.scorer!r} is not valid. Choose one of: clip, diffusion.")
+        parse_tasks(self.tasks)
+
 def parse_tasks(tasks: str) -> list[str]:
     "The task list of 'winoground,aro,zeroshot'-style strings; a ValueError names unknown ones."
     out = [t.strip() for t in tasks.split(",") if t.strip()]
@@ -91,6 +100,9 @@ def aro_task(scorer: Scorer, c: EvalConfig) -> dict:
     "VG-Relation/Attribution (the official macro accuracy and the micro one) and the order tasks' P@1, with per-item tables."
     result, tables = {}, {}
     if c.aro:
+        if not any((Path(c.aro).expanduser() / f"visual_genome_{k}.json").is_file() for k in ("relation", "attribution")):
+            raise FileNotFoundError(f"--aro {c.aro} holds neither visual_genome_relation.json nor visual_genome_attribution.json: "
+                                    "pass the folder of the files published with the ARO benchmark (and their images/).")
         for kind in ("relation", "attribution"):
             if (Path(c.aro).expanduser() / f"visual_genome_{kind}.json").is_file():
                 r = evaluate_vg(scorer, load_vg(c.aro, kind), kind)
@@ -172,19 +184,26 @@ def evaluate(c: EvalConfig) -> dict:
     "Run the configured tasks; write OUT/<task>.json, per-item CSVs and OUT/summary.md; return the results."
     tasks, out = parse_tasks(c.tasks), Path(c.out)
     device = resolve_eval_device(c.device)
-    if c.scorer not in ("clip", "diffusion"): raise ValueError(f"scorer must be 'clip' or 'diffusion', not {c.scorer!r}.")
+    clip = (None, None, None)  # (model, preprocess, tokenizer) of a CLIP scorer, for zero-shot
     if c.scorer == "diffusion":
         if "zeroshot" in tasks: raise ValueError("Zero-shot classification uses CLIP's text classifier: run it with --scorer clip.")
         scorer, desc = make_diffusion_scorer(c, device), f"diffusion score of {c.teacher} (N={c.n_samples})"
     else:
-        model, preprocess, tokenizer, desc = load_model(c)
-        scorer = CLIPScorer(model, preprocess, tokenizer, device=device, batch_size=c.batch_size)
+        *clip, desc = load_model(c)
+        scorer = CLIPScorer(*clip, device=device, batch_size=c.batch_size)
+    created = not out.exists()
     out.mkdir(parents=True, exist_ok=True)
+    try: return _evaluate_into(out, c, tasks, device, scorer, desc, clip)
+    except BaseException:
+        if created and not any(out.iterdir()): out.rmdir()  # a failed eval leaves no empty folder behind
+        raise
+
+def _evaluate_into(out: Path, c: EvalConfig, tasks, device, scorer, desc, clip) -> dict:
     results, tables = {}, {}
     for task in tasks:
         t0 = time.perf_counter()
         try:
-            if task == "zeroshot": r = zeroshot_task(model, preprocess, tokenizer, c, device)
+            if task == "zeroshot": r = zeroshot_task(*clip, c, device)
             else: r = {"winoground": winoground_task, "aro": aro_task, "sugarcrepe": sugarcrepe_task}[task](scorer, c)
         except NonFiniteEmbeddings as e: raise NonFiniteEmbeddings(f"Cannot evaluate {desc}: {e}.") from None
         results[task], seconds = r["result"], round(time.perf_counter() - t0, 2)

@@ -12,11 +12,12 @@ import torch
 from PIL import Image
 
 from .core import Scorer, proportion
+from ..records import check_records, read_jsonl
 
 # %% auto #0
-__all__ = ['WINOGROUND_REPO', 'WINOGROUND_HELP', 'WINOGROUND_SLICES', 'load_winoground_folder', 'download_winoground',
-           'load_winoground_datasets', 'load_winoground', 'winoground_item_scores', 'winoground_summary',
-           'winoground_groups', 'evaluate_winoground']
+__all__ = ['WINOGROUND_REPO', 'WINOGROUND_HELP', 'WINOGROUND_FOLDER_HELP', 'WINOGROUND_FIELDS', 'WINOGROUND_SLICES',
+           'load_winoground_folder', 'download_winoground', 'load_winoground_datasets', 'load_winoground',
+           'winoground_item_scores', 'winoground_summary', 'winoground_groups', 'evaluate_winoground']
 
 # %% ../../nbs/11_eval_winoground.ipynb #8e3cf0f3
 WINOGROUND_REPO = "facebook/winoground"
@@ -24,6 +25,8 @@ WINOGROUND_HELP = (f"Winoground is gated: accept its terms on the hub page of {W
                    "(`hf auth login` or HF_TOKEN), or download it on a connected machine with "
                    f"`hf download {WINOGROUND_REPO} --repo-type dataset --local-dir DIR` and pass DIR "
                    "(it holds data/examples.jsonl and data/images.zip).")
+WINOGROUND_FOLDER_HELP = (f"A local Winoground folder holds data/examples.jsonl and data/images.zip (or images/), as "
+                          f"`hf download {WINOGROUND_REPO} --repo-type dataset --local-dir DIR` writes them; or pass 'hub'.")
 
 def _winoground_files(root: Path) -> tuple[Path, Path]:
     "(examples.jsonl, images dir or zip) of a Winoground folder, at its top or under data/."
@@ -32,8 +35,8 @@ def _winoground_files(root: Path) -> tuple[Path, Path]:
         if ex.is_file():
             for images in (base / "images", base / "images.zip"):
                 if images.exists(): return ex, images
-            raise FileNotFoundError(f"{ex} found but neither {base / 'images'}/ nor {base / 'images.zip'}. " + WINOGROUND_HELP)
-    raise FileNotFoundError(f"No examples.jsonl in {root} or {root / 'data'}. " + WINOGROUND_HELP)
+            raise FileNotFoundError(f"{ex} found but neither {base / 'images'}/ nor {base / 'images.zip'}. " + WINOGROUND_FOLDER_HELP)
+    raise FileNotFoundError(f"No examples.jsonl in {root} or {root / 'data'}. " + WINOGROUND_FOLDER_HELP)
 
 def _image_loader(images: Path, stem: str):
     "A zero-argument loader of image `stem` from a folder or a zip."
@@ -44,10 +47,14 @@ def _image_loader(images: Path, stem: str):
             return Image.open(io.BytesIO(z.read(name)))
     return load
 
+WINOGROUND_FIELDS = {"id": int, "image_0": str, "image_1": str, "caption_0": str, "caption_1": str, "collapsed_tag": str,
+                     "num_main_preds": int}
+
 def load_winoground_folder(root: str | Path) -> list[dict]:
     "Winoground examples from a local folder: fields as in examples.jsonl, images as lazy loaders."
     ex_file, images = _winoground_files(Path(root).expanduser())
-    items = [json.loads(l) for l in ex_file.read_text().splitlines() if l.strip()]
+    items = check_records(read_jsonl(ex_file, "Winoground's", WINOGROUND_FOLDER_HELP), ex_file, "Winoground's",
+                          WINOGROUND_FIELDS, WINOGROUND_FOLDER_HELP)
     for it in items:
         it["image_0"], it["image_1"] = _image_loader(images, it["image_0"]), _image_loader(images, it["image_1"])
     return items

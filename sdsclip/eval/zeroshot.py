@@ -15,7 +15,7 @@ from PIL import Image
 from torch.utils.data import DataLoader
 from tqdm.auto import tqdm
 
-from .core import CLIPScorer, Scorer
+from .core import CLIPScorer, Scorer, finite_embeddings
 from ..environment import data_dir, load_plugins
 
 # %% auto #0
@@ -90,11 +90,11 @@ def evaluate_zeroshot(model, preprocess, tokenizer, dataset: str, root: str | Pa
     ds = zeroshot_dataset(dataset, root, preprocess, download)
     names = zeroshot_classnames(dataset, ds)
     model = model.eval().to(device)
-    W = build_zero_shot_classifier(model, tokenizer, names, zeroshot_templates(dataset), device=device)
+    W = finite_embeddings(build_zero_shot_classifier(model, tokenizer, names, zeroshot_templates(dataset), device=device), "text")
     if limit: ds = torch.utils.data.Subset(ds, range(min(limit, len(ds))))
     logits, targets = [], []
     for x, y in tqdm(DataLoader(ds, batch_size=batch_size, num_workers=workers), desc=f"zero-shot {dataset}"):
-        logits.append(100 * F.normalize(model.encode_image(x.to(device)).float(), dim=-1) @ W.float())
+        logits.append(100 * F.normalize(finite_embeddings(model.encode_image(x.to(device)).float(), "image"), dim=-1) @ W.float())
         targets.append(y.to(device))
     return {"task": f"zeroshot_{dataset}", "dataset": dataset, "classes": len(names),
             **classification_metrics(torch.cat(logits).cpu(), torch.cat(targets).cpu())}

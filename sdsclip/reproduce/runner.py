@@ -4,7 +4,7 @@
 
 # %% ../../nbs/38_reproduce_runner.ipynb #7861a1ef
 from __future__ import annotations
-import functools, hashlib, json, multiprocessing, os, time
+import functools, hashlib, json, multiprocessing, os, signal, time
 from concurrent.futures import ProcessPoolExecutor, as_completed
 from dataclasses import asdict, dataclass, field
 from pathlib import Path
@@ -17,13 +17,13 @@ from ..presets import Preset, check_needs, get_preset, preset_changes, preset_ne
 from .artefacts import ARTEFACTS, Artefact, backbones_for, check_artefacts
 from .experiment import Experiment
 from .publish import assemble, write_index
-from .runs import ledger_path, read_ledger, folder_name
+from .runs import RunStopped, folder_name, kept_json, ledger_path, read_ledger
 from .scores import clip_scores, diffusion_path, diffusion_scores, diffusion_tasks, gradient_share_rows, scores_path, shares_path
 
 # %% auto #0
 __all__ = ['COST', 'COMPUTE_STAGES', 'NotebookJob', 'job_parameters', 'plan_notebooks', 'job_done', 'execute_notebook',
-           'WorkItem', 'share_batches', 'pending_work', 'compute_item', 'cpu_count', 'default_workers', 'precompute',
-           'profile_table', 'execute_notebooks', 'reproduce', 'format_report']
+           'WorkItem', 'share_batches', 'pending_work', 'compute_item', 'cpu_count', 'default_workers', 'stop_pool',
+           'ReproductionInterrupted', 'precompute', 'profile_table', 'execute_notebooks', 'reproduce', 'format_report']
 
 # %% ../../nbs/38_reproduce_runner.ipynb #062f0036
 @dataclass
@@ -72,10 +72,11 @@ def plan_notebooks(preset: Preset, out: str | Path = "figures", runs: str | Path
 
 # %% ../../nbs/38_reproduce_runner.ipynb #e6d96752
 def job_done(job: NotebookJob) -> bool:
-    "Did the job succeed with its present key?"
-    f = job.folder / "job.json"
-    if not f.is_file() or not (job.folder / "result.json").is_file(): return False
-    j = json.loads(f.read_text())
+    "Did the job succeed with its present key? (A result a killed forced rerun held aside is put back first.)"
+    result, kept = job.folder / "result.json", job.folder / "result.kept.json"
+    if kept.is_file() and not result.is_file(): kept.rename(result)
+    if not result.is_file(): return False
+    j = kept_json(job.folder / "job.json", lambda o: isinstance(o, dict)) or {}
     return j.get("status") == "ok" and j.get("key") == job.key
 
 # %% ../../nbs/38_reproduce_runner.ipynb #b5256206
@@ -83,16 +84,25 @@ def execute_notebook(job: NotebookJob, kernel: str = "python3") -> dict:
     "Execute the job's notebook with papermill; its record (status ok or failed, with the error), also written as job.json."
     import papermill as pm
     job.folder.mkdir(parents=True, exist_ok=True)
-    for stale in ("job.json", "result.json"): (job.folder / stale).unlink(missing_ok=True)
+    result, kept = job.folder / "result.json", job.folder / "result.kept.json"
+    keep = job_done(job)  # a forced rerun of a finished job: its result stays unless the rerun succeeds
+    if keep: result.rename(kept)  # job.json still says ok: a run killed from here on finds the result again
+    else: result.unlink(missing_ok=True)
+    executed = job.folder / ("notebook.rerun.ipynb" if keep else "notebook.ipynb")  # the kept result's notebook stays beside it
     t0, error = time.perf_counter(), None
     try:
-        pm.execute_notebook(str(job.artefact.notebook), str(job.folder / "notebook.ipynb"),
+        pm.execute_notebook(str(job.artefact.notebook), str(executed),
                             parameters=job.params, kernel_name=kernel, progress_bar=False)  # no cwd: papermill would chdir the whole process
         if not (job.folder / "result.json").is_file(): error = "the notebook finished without writing result.json"
     except pm.PapermillExecutionError as e: error = f"{e.ename}: {e.evalue}"
     except Exception as e: error = f"{type(e).__name__}: {e}"
+    if keep and error: kept.replace(result)
+    else:
+        kept.unlink(missing_ok=True)
+        if executed.is_file(): executed = executed.replace(job.folder / "notebook.ipynb")
     rec = {"job": job.name, "key": job.key, "status": "failed" if error else "ok", "error": error,
-           "seconds": round(time.perf_counter() - t0, 1), "notebook": str(job.folder / "notebook.ipynb"), "params": job.params}
+           "seconds": round(time.perf_counter() - t0, 1), "notebook": str(executed), "params": job.params}
+    if keep and error: rec["kept"] = "the result of the earlier, successful run"
     write_json(rec, job.folder / "job.json")
     return rec
 
@@ -155,8 +165,25 @@ def compute_item(w: WorkItem) -> str:
     return w.what
 
 # %% ../../nbs/38_reproduce_runner.ipynb #cf491e65
+_STOPPING = False  # set in a worker told to stop: the items already queued to it are not started
+
+def _compute_in_worker(w: WorkItem) -> str:
+    "`compute_item` in a worker process, unless the worker was told to stop."
+    global _STOPPING
+    if _STOPPING: raise SystemExit("stopped")
+    try: return compute_item(w)
+    except RunStopped: _STOPPING = True; raise  # a training run answered the SIGTERM: this worker is done
+
+def _stop_worker(signum, frame):
+    "SIGTERM in a worker outside training: unwind and exit, its queued items unstarted (a run in training saves first)."
+    global _STOPPING
+    _STOPPING = True
+    raise SystemExit(f"stopped by {signal.Signals(signum).name}")
+
 def _init_worker(threads: int, log: str):
-    "A worker process: its share of the cores; its output to `log`."
+    "A worker process: its share of the cores; its output to `log`; Ctrl-C left to the runner, which stops it (`stop_pool`)."
+    signal.signal(signal.SIGINT, signal.SIG_IGN)
+    signal.signal(signal.SIGTERM, _stop_worker)
     torch.set_num_threads(threads)
     fd = os.open(log, os.O_WRONLY | os.O_CREAT | os.O_APPEND)
     os.dup2(fd, 2); os.dup2(fd, 1)
@@ -170,6 +197,24 @@ def default_workers(preset: Preset) -> int:
     return 1 if str(preset.train_config(create=False).device).startswith("cuda") else cpu_count()
 
 # %% ../../nbs/38_reproduce_runner.ipynb #30949d1c
+def stop_pool(pool: ProcessPoolExecutor, grace: float = 60.0):
+    """Cancel the pool's queued items and stop its workers at once: SIGTERM, which a training run answers by saving a
+    checkpoint after its current step (`08_train`), then SIGKILL for any worker still alive after `grace` seconds."""
+    procs = list((pool._processes or {}).values())  # the executor keeps no public list of its processes
+    pool.shutdown(wait=False, cancel_futures=True)
+    for p in procs:
+        if p.is_alive(): p.terminate()
+    deadline = time.time() + grace
+    for p in procs:
+        p.join(max(0.0, deadline - time.time()))
+        if p.is_alive(): p.kill(); p.join()
+
+class ReproductionInterrupted(Exception):
+    "Ctrl-C (or SIGTERM) during a reproduction: what finished is kept, and the same command resumes."
+    def __init__(self, message: str, abandoned: bool = False):
+        super().__init__(message); self.abandoned = abandoned  # notebooks left running in threads: the process must exit hard
+
+# %% ../../nbs/38_reproduce_runner.ipynb #cf770a7b
 def precompute(jobs: list[NotebookJob], workers: int = 1, progress: bool = True) -> list[dict]:
     "Compute every pending work item of `jobs`, `workers` at a time; the failures (item and error)."
     from tqdm.auto import tqdm
@@ -180,19 +225,30 @@ def precompute(jobs: list[NotebookJob], workers: int = 1, progress: bool = True)
     def done(w, error=None):
         if error: failures.append({"what": w.what, "error": f"{type(error).__name__}: {error}"})
         bar.update(); bar.set_postfix_str(w.what)
-    if workers == 1:
-        for w in work:
-            try: compute_item(w); done(w)
-            except Exception as e: done(w, e)
-    else:
-        import sdsclip.reproduce.runner as lib  # the installed module's functions and class, which new processes can import by name
-        runs = Path(jobs[0].params["runs"]); runs.mkdir(parents=True, exist_ok=True)
-        with ProcessPoolExecutor(workers, mp_context=multiprocessing.get_context("spawn"), initializer=lib._init_worker,
-                                 initargs=(max(1, cpu_count() // workers), str(runs / "workers.log"))) as pool:
-            futures = {pool.submit(lib.compute_item, lib.WorkItem(**asdict(w))): w for w in work}
-            for f in as_completed(futures): done(futures[f], f.exception())
-    bar.close()
+    try:
+        if workers == 1:
+            for w in work:
+                try: compute_item(w); done(w)
+                except RunStopped: raise KeyboardInterrupt from None  # the signal that stopped the run was meant for us
+                except Exception as e: done(w, e)
+        else: _compute_in_pool(jobs, work, workers, done)
+    except KeyboardInterrupt:
+        raise ReproductionInterrupted(f"{bar.n} of {len(work)} runs and scores finished and are kept") from None
+    finally: bar.close()
     return failures
+
+def _compute_in_pool(jobs: list[NotebookJob], work: list[WorkItem], workers: int, done):
+    import sdsclip.reproduce.runner as lib  # the installed module's functions and class, which new processes can import by name
+    runs = Path(jobs[0].params["runs"]); runs.mkdir(parents=True, exist_ok=True)
+    pool = ProcessPoolExecutor(workers, mp_context=multiprocessing.get_context("spawn"), initializer=lib._init_worker,
+                               initargs=(max(1, cpu_count() // workers), str(runs / "workers.log")))
+    try:
+        futures = {pool.submit(lib._compute_in_worker, lib.WorkItem(**asdict(w))): w for w in work}
+        for f in as_completed(futures): done(futures[f], f.exception())
+    except BaseException:
+        stop_pool(pool)
+        raise
+    pool.shutdown()
 
 # %% ../../nbs/38_reproduce_runner.ipynb #9b74ccb7
 COMPUTE_STAGES = ("fine-tune", "score ", "diffusion ", "gradient shares", "λ from", "timing")
@@ -222,9 +278,16 @@ def execute_notebooks(jobs: list[NotebookJob], todo: list[NotebookJob], kernel: 
     bar = tqdm(total=len(jobs), initial=len(records), desc="notebooks", unit="notebook", disable=not progress)
     def run(job):
         records[job.name] = execute_notebook(job, kernel); bar.update(); bar.set_postfix_str(job.name)
-    with ThreadPoolExecutor(max(1, workers)) as pool: list(pool.map(run, [j for j in todo if not j.artefact.timing]))
-    for job in (j for j in todo if j.artefact.timing): run(job)
-    bar.close()
+    pool = ThreadPoolExecutor(max(1, workers))
+    try:
+        list(pool.map(run, [j for j in todo if not j.artefact.timing]))
+        for job in (j for j in todo if j.artefact.timing): run(job)
+    except KeyboardInterrupt:
+        pool.shutdown(wait=False, cancel_futures=True)  # the notebooks still running are abandoned; their kernels exit with us
+        done = sum(r["status"] == "ok" for r in records.values())
+        raise ReproductionInterrupted(f"{done} of {len(todo)} notebooks finished and are kept", abandoned=True) from None
+    finally: bar.close()
+    pool.shutdown()
     return [records[j.name] for j in jobs]
 
 # %% ../../nbs/38_reproduce_runner.ipynb #6e802118

@@ -4,7 +4,7 @@
 
 # %% ../../nbs/31_reproduce_runs.ipynb #2a4fa358
 from __future__ import annotations
-import functools, hashlib, json, os, re, time
+import functools, hashlib, json, os, re, sys, time
 from contextlib import contextmanager
 from dataclasses import asdict, replace
 from pathlib import Path
@@ -16,8 +16,8 @@ from ..train import TrainConfig, choose_lam, lam_share, train
 
 # %% auto #0
 __all__ = ['CONDITIONS', 'WEIGHT_SUFFIXES', 'RUN_IDENTITY_EXCLUDES', 'condition_overrides', 'ledger_path', 'record_seconds',
-           'timed', 'read_ledger', 'weights_key', 'config_key', 'folder_name', 'run_config', 'run_complete',
-           'train_or_reuse', 'chosen_lam']
+           'timed', 'read_ledger', 'weights_key', 'config_key', 'folder_name', 'run_config', 'kept_json', 'RunStopped',
+           'run_complete', 'train_or_reuse', 'chosen_lam']
 
 # %% ../../nbs/31_reproduce_runs.ipynb #e6bfbab7
 CONDITIONS = {"pretrained": None, "only-ft": dict(lam=0.0), "sds-backprop": dict(sds_mode="backprop"),
@@ -102,11 +102,28 @@ def run_config(base: TrainConfig, condition: str, seed: int, folder: str | Path)
     return replace(c, out=str(Path(folder) / f"{c.trainable}-{c.distill}-{c.sds_mode}-lam{c.lam:g}-seed{seed}-{config_key(c)}"))
 
 # %% ../../nbs/31_reproduce_runs.ipynb #db931bf0
+def kept_json(path: str | Path, valid=lambda obj: True):
+    "The JSON kept in `path` when it parses and `valid(obj)`; None when missing or damaged (the damaged file set aside)."
+    path = Path(path)
+    if not path.is_file(): return None
+    try: obj = json.loads(path.read_text())
+    except (json.JSONDecodeError, UnicodeDecodeError) as e: why = f"{type(e).__name__}: {e}"
+    else:
+        if valid(obj): return obj
+        why = "not the record expected here"
+    aside = path.rename(path.with_name(path.name + ".damaged"))
+    print(f"sdsclip: warning: {path} is damaged ({why}); set aside as {aside.name}, and computed again.", file=sys.stderr)
+    return None
+
+# %% ../../nbs/31_reproduce_runs.ipynb #94d1102c
+class RunStopped(RuntimeError):
+    "A run a signal stopped before its last step: its weights are partial and must not be scored."
+
 def run_complete(c: TrainConfig) -> str | None:
     "The final checkpoint of the run in `c.out` when it reached its last step, else None."
     latest, cfg = latest_checkpoint(c.out), Path(c.out) / "config.json"
     if not latest or not cfg.is_file(): return None
-    total = json.loads(cfg.read_text()).get("total_steps")
+    total = (kept_json(cfg, lambda o: isinstance(o, dict)) or {}).get("total_steps")
     return str(latest["weights"]) if total is not None and int(latest["step"]) >= total else None
 
 # %% ../../nbs/31_reproduce_runs.ipynb #02a42810
@@ -115,7 +132,9 @@ def train_or_reuse(c: TrainConfig, ledger: str | Path | None = None) -> str:
     if done := run_complete(c): return done
     if latest_checkpoint(c.out): c = replace(c, resume=True)
     with timed(ledger, "fine-tune", Path(c.out).name):
-        return train(c)["checkpoint"]
+        s = train(c)
+    if s["status"] != "completed": raise RunStopped(f"run {c.out} {s['status']} at step {s['step']}/{s['total_steps']}")
+    return s["checkpoint"]
 
 # %% ../../nbs/31_reproduce_runs.ipynb #434ebc2f
 def chosen_lam(base: TrainConfig, label: str, runs: str | Path, ledger: str | Path | None = None) -> dict:
@@ -123,8 +142,8 @@ def chosen_lam(base: TrainConfig, label: str, runs: str | Path, ledger: str | Pa
     share = lam_share(base.lam)
     if share is None: raise ValueError(f"lam is {base.lam!r}, a number: there is nothing to choose.")
     path = Path(runs) / "lam-choice" / f"{folder_name(label)}-share{share:g}-b{base.lam_share_batches}-{config_key(replace(base, lam=1.0))}.json"
-    if not path.is_file():
+    if (choice := kept_json(path, lambda o: isinstance(o, dict) and "lam" in o)) is None:
         with timed(ledger, "λ from the gradient share", label): choice = choose_lam(base)
         path.parent.mkdir(parents=True, exist_ok=True)
         write_json(choice, path)
-    return json.loads(path.read_text())
+    return choice

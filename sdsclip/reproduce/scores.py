@@ -17,7 +17,7 @@ from ..eval.suite import EvalConfig, aro_task, sugarcrepe_task, winoground_task,
 from ..eval.winoground import load_winoground
 from ..models import load_clip
 from .experiment import Experiment
-from .runs import folder_name, timed, train_or_reuse, weights_key
+from .runs import folder_name, kept_json, timed, train_or_reuse, weights_key
 from ..train import Training, first_batches, mean_gradient_shares, restore_state
 
 # %% auto #0
@@ -34,14 +34,18 @@ def rows_frame(rows) -> pd.DataFrame:
     return pd.DataFrame(list(rows), columns=ROW_COLUMNS)
 
 # %% ../../nbs/33_reproduce_scores.ipynb #ae96f221
-def cached_scores(path: str | Path, compute, ledger: str | Path | None = None, stage: str = "score", what: str = "") -> dict:
-    "The scores in `path`, computed by `compute()` and written there when the file is missing."
+def _score_record(obj) -> bool: return isinstance(obj, dict) and isinstance(obj.get("scores"), dict)
+
+def cached_scores(path: str | Path, compute, ledger: str | Path | None = None, stage: str = "score", what: str = "",
+                  key: str | None = None) -> dict:
+    "The scores in `path` when they were kept for weights `key`; else computed by `compute()` and written there."
     path = Path(path)
-    if path.is_file(): return json.loads(path.read_text())
+    kept = kept_json(path, _score_record)
+    if kept is not None and kept.get("key") == key: return kept["scores"]
     with timed(ledger, stage, what or path.stem):
         scores = compute()
     path.parent.mkdir(parents=True, exist_ok=True)
-    write_json(scores, path)
+    write_json({"key": key, "scores": scores}, path)
     return scores
 
 # %% ../../nbs/33_reproduce_scores.ipynb #e7943d38
@@ -115,10 +119,10 @@ def finetuned(ex: Experiment, condition: str, seed: int) -> str:
 # %% ../../nbs/33_reproduce_scores.ipynb #7b041113
 def clip_scores(ex: Experiment, condition: str, seed: int, tasks=TASKS) -> dict[str, float]:
     "The backbone's scores on `tasks` under `condition` ('pretrained' or a fine-tuning condition), cached per task."
-    if condition == "pretrained": load = lambda: load_pretrained(ex)
+    if condition == "pretrained": load, key = (lambda: load_pretrained(ex)), weights_key(ex.backbone.pretrained)
     else:
         ckpt = finetuned(ex, condition, seed)
-        load = lambda: load_finetuned(ckpt, device=ex.base.device)
+        load, key = (lambda: load_finetuned(ckpt, device=ex.base.device)), weights_key(ckpt)
     model, out, s = None, {}, ex.score
     for task in tasks:
         def compute():
@@ -129,7 +133,7 @@ def clip_scores(ex: Experiment, condition: str, seed: int, tasks=TASKS) -> dict[
             return suite_scores(CLIPScorer(m, preprocess, tokenizer, device=ex.base.device, batch_size=s.eval_batch, progress=False),
                                 ex.roots, (task,))
         out |= cached_scores(scores_path(ex, condition, seed, task), compute, ex.ledger, f"score {task}",
-                             f"{ex.backbone.label}/{condition}/seed{seed}")
+                             f"{ex.backbone.label}/{condition}/seed{seed}", key)
     return out
 
 # %% ../../nbs/33_reproduce_scores.ipynb #3156f4e2
@@ -211,15 +215,16 @@ def gradient_share_rows(ex: Experiment, condition: str, seed: int, batches: int)
     "The gradient shares of a finished run on its first `batches` batches, at its start and its end, as rows (none at λ = 0)."
     c = ex.run_config(condition, seed)
     if c.lam == 0: return rows_frame([])
+    key = weights_key(finetuned(ex, condition, seed))
     def compute():
-        finetuned(ex, condition, seed)
         with torch.random.fork_rng(devices=[]): tr = Training(c)  # it seeds the global RNG
         first = first_batches(tr, batches)
         start = mean_gradient_shares(tr, first)
         restore_state(tr, latest_checkpoint(c.out))
         end = mean_gradient_shares(tr, first)
         return {f"grad/{k} {when}": float(m[k]) for when, m in (("start", start), ("end", end)) for k in m if k.endswith("ratio")}
-    g = cached_scores(shares_path(ex, condition, seed, batches), compute, ex.ledger, "gradient shares", f"{ex.backbone.label}/{condition}/seed{seed}")
+    g = cached_scores(shares_path(ex, condition, seed, batches), compute, ex.ledger, "gradient shares",
+                      f"{ex.backbone.label}/{condition}/seed{seed}", key)
     return rows_frame((ex.backbone.label, condition, seed, k, v) for k, v in g.items())
 
 # %% ../../nbs/33_reproduce_scores.ipynb #bb99c082

@@ -1,0 +1,168 @@
+"""Bad input through the real command line, as a careless (or hostile) user gives it: every case exits with its code
+and one line on stderr that names the file or option and what to do, never a traceback, and changes no file outside
+the folder the command was told to write. The cases run a few at a time (each is a fresh `sdsclip` process)."""
+import hashlib
+import json
+import pickle
+import shutil
+import subprocess
+import sys
+from concurrent.futures import ThreadPoolExecutor
+from pathlib import Path
+
+import pytest
+import torch
+
+from sdsclip.checkpoint import latest_checkpoint, read_metadata, save_checkpoint
+from sdsclip.eval.fixtures import write_sugarcrepe_fixture, write_vg_fixture, write_winoground_fixture
+from safetensors.torch import load_file
+
+SDSCLIP = str(Path(sys.executable).parent / "sdsclip")
+TINY = ["--preset", "tiny", "--save-every", "4"]
+
+
+def coco(root, edit=None, n=3):
+    (root / "annotations").mkdir(parents=True); (root / "train2017").mkdir()
+    data = {"images": [{"id": i, "file_name": f"{i:012d}.jpg"} for i in range(n)],
+            "annotations": [{"id": 10 * i + k, "image_id": i, "caption": f"image {i} caption {k}"} for i in range(n) for k in range(2)]}
+    if edit: edit(data)
+    (root / "annotations/captions_train2017.json").write_text(json.dumps(data))
+    return root
+
+
+class Payload:
+    def __reduce__(self): return (print, ("unpickled",))
+
+
+def make_inputs(w: Path, run: Path) -> dict:
+    "Every bad input of the cases, in the real formats, under `w`."
+    p = {"run": run}
+    p["coco_no_images"] = coco(w / "coco-no-images", lambda d: d.pop("images"))
+    p["coco_orphan"] = coco(w / "coco-orphan", lambda d: d["annotations"].append({"id": 99, "image_id": 424242, "caption": "x"}))
+    p["coco_null"] = coco(w / "coco-null", lambda d: d["annotations"][1].update(caption=None))
+    p["jsonl_late"] = w / "late.jsonl"; p["jsonl_late"].write_text('{"image": "a.png", "caption": "x"}\n' * 10 + '{"image": "b.png"}\n')
+    p["jsonl_broken"] = w / "broken.jsonl"; p["jsonl_broken"].write_text('{"image": "a.png", "caption": "x"}\n' * 10 + '{"image": "b.png", "cap\n')
+    p["csv_latin1"] = w / "latin1.csv"; p["csv_latin1"].write_bytes("image,caption\na.png,un caf\xe9\n".encode("latin-1"))
+    p["csv_empty"] = w / "empty.csv"; p["csv_empty"].write_text("image,caption\n")
+    p["pickle_pt"] = w / "weights.pt"; p["pickle_pt"].write_bytes(pickle.dumps({"w": Payload()}))
+    p["pickle_st"] = w / "weights.safetensors"; p["pickle_st"].write_bytes(pickle.dumps(Payload()))
+    wg = write_winoground_fixture(w / "wg-no-caption"); f = wg / "data/examples.jsonl"
+    lines = f.read_text().splitlines(); lines[1] = lines[1].replace('"caption_1"', '"caption_one"'); f.write_text("\n".join(lines) + "\n")
+    p["wg_no_caption"] = wg
+    wg = write_winoground_fixture(w / "wg-broken"); f = wg / "data/examples.jsonl"
+    f.write_text(f.read_text()[:-40] + "\n")
+    p["wg_broken"] = wg
+    aro = write_vg_fixture(w / "aro-no-bbox"); f = aro / "visual_genome_relation.json"
+    rows = json.loads(f.read_text()); del rows[2]["bbox_x"]; f.write_text(json.dumps(rows))
+    p["aro_no_bbox"] = aro
+    aro = write_vg_fixture(w / "aro-strings"); (aro / "visual_genome_relation.json").write_text(json.dumps(["a", "b"]))
+    p["aro_strings"] = aro
+    sc = write_sugarcrepe_fixture(w / "sc-cut"); f = next((sc / "data").glob("*.json")); f.write_text(f.read_text()[:50])
+    p["sc_cut"], p["sc_cut_file"] = sc, f.name
+    p["empty_dir"] = w / "empty-dir"; p["empty_dir"].mkdir()
+    nan = w / "run-nan"; shutil.copytree(run, nan)
+    latest = latest_checkpoint(nan)
+    weights = {k: torch.full_like(v, float("nan")) for k, v in load_file(latest["weights"]).items()}
+    save_checkpoint(nan, int(latest["step"]) + 1, weights, read_metadata(latest["weights"]), load_file(latest["state"]), {})
+    p["run_nan"] = nan
+    return p
+
+
+# (id, argv with {placeholders} from the inputs and {out}, exit code, what the one line must say)
+CASES = [
+    ("train-max-steps-0", ["train", *TINY, "--max-steps", "0", "--out", "{out}"], 2, "max_steps (--max-steps) must be >= 1, got 0"),
+    ("train-max-steps-negative", ["train", *TINY, "--max-steps", "-5", "--out", "{out}"], 2, "must be >= 1, got -5"),
+    ("train-warmup-negative", ["train", *TINY, "--warmup-steps", "-1", "--out", "{out}"], 2, "warmup_steps (--warmup-steps) must be >= 0"),
+    ("train-workers-negative", ["train", *TINY, "--workers", "-1", "--out", "{out}"], 2, "workers (--workers) must be >= 0"),
+    ("train-lr-zero", ["train", *TINY, "--lr", "0", "--out", "{out}"], 2, "lr (--lr) must be a finite number > 0"),
+    ("train-device-tpu", ["train", *TINY, "--device", "tpu", "--out", "{out}"], 2, "device='tpu' is not valid"),
+    ("train-resume-typo", ["train", *TINY, "--resume", "--out", "{out}/no-such-run"], 2, "holds no run to continue"),
+    ("train-out-is-a-file", ["train", *TINY, "--out", "{csv_empty}"], 2, "is a file, not a run folder"),
+    ("train-resume-below-done", ["train", *TINY, "--resume", "--max-steps", "4", "--out", "{copy_of_run}"], 2, "step 8"),
+    ("train-coco-without-images", ["train", *TINY, "--data", "{coco_no_images}", "--out", "{out}"], 2, "has no 'images'"),
+    ("train-coco-orphan-annotation", ["train", *TINY, "--data", "{coco_orphan}", "--out", "{out}"], 2, "names image_id 424242, which no entry of 'images' has"),
+    ("train-coco-null-caption", ["train", *TINY, "--data", "{coco_null}", "--out", "{out}"], 2, "record 1 has 'caption' = 'None'"),
+    ("train-jsonl-row-without-caption", ["train", *TINY, "--data", "{jsonl_late}", "--out", "{out}"], 2, "late.jsonl: record 10 (line 11) has no 'caption'"),
+    ("train-jsonl-broken-line", ["train", *TINY, "--data", "{jsonl_broken}", "--out", "{out}"], 2, "broken.jsonl: line 11 is not valid JSON"),
+    ("train-csv-latin1", ["train", *TINY, "--data", "{csv_latin1}", "--out", "{out}"], 2, "is not UTF-8 text: byte 0xe9 on line 2"),
+    ("train-csv-without-rows", ["train", *TINY, "--data", "{csv_empty}", "--out", "{out}"], 2, "holds no image-caption pairs"),
+    ("train-data-missing", ["train", *TINY, "--data", "{out}/nowhere.jsonl", "--out", "{out}/run"], 2, "nowhere.jsonl"),
+    ("train-pretrained-pickle", ["train", *TINY, "--pretrained", "{pickle_pt}", "--out", "{out}"], 2, "weights.pt is not a file of tensors only"),
+    ("train-pretrained-pickle-as-safetensors", ["train", *TINY, "--pretrained", "{pickle_st}", "--out", "{out}"], 2,
+     "weights.safetensors is not a readable safetensors file"),
+    ("eval-batch-size-0", ["eval", "--checkpoint", "{run}", "--batch-size", "0", "--out", "{out}"], 2, "batch_size (--batch-size) must be >= 1, got 0"),
+    ("eval-batch-size-negative", ["eval", "--checkpoint", "{run}", "--batch-size", "-3", "--out", "{out}"], 2, "must be >= 1, got -3"),
+    ("eval-device-tpu", ["eval", "--checkpoint", "{run}", "--device", "tpu", "--out", "{out}"], 2, "device='tpu' is not valid"),
+    ("eval-unknown-task", ["eval", "--checkpoint", "{run}", "--tasks", "vg", "--out", "{out}"], 2, "Unknown task(s) ['vg']"),
+    ("eval-aro-root-missing", ["eval", "--checkpoint", "{run}", "--tasks", "aro", "--aro", "{empty_dir}", "--device", "cpu", "--out", "{out}"], 2,
+     "holds neither visual_genome_relation.json nor visual_genome_attribution.json"),
+    ("eval-aro-without-bbox", ["eval", "--checkpoint", "{run}", "--tasks", "aro", "--aro", "{aro_no_bbox}", "--device", "cpu", "--out", "{out}"], 2,
+     "visual_genome_relation.json: record 2 has no 'bbox_x'"),
+    ("eval-aro-strings", ["eval", "--checkpoint", "{run}", "--tasks", "aro", "--aro", "{aro_strings}", "--device", "cpu", "--out", "{out}"], 2,
+     "record 0 is str 'a', not an object"),
+    ("eval-winoground-without-caption", ["eval", "--checkpoint", "{run}", "--tasks", "winoground", "--winoground", "{wg_no_caption}",
+                                         "--device", "cpu", "--out", "{out}"], 2, "examples.jsonl: record 1 (line 2) has no 'caption_1'"),
+    ("eval-winoground-broken-line", ["eval", "--checkpoint", "{run}", "--tasks", "winoground", "--winoground", "{wg_broken}",
+                                     "--device", "cpu", "--out", "{out}"], 2, "is not valid JSON"),
+    ("eval-winoground-folder-missing", ["eval", "--checkpoint", "{run}", "--tasks", "winoground", "--winoground", "{out}/nowhere",
+                                        "--device", "cpu", "--out", "{out}/eval"], 2, "No examples.jsonl in"),
+    ("eval-sugarcrepe-cut-short", ["eval", "--checkpoint", "{run}", "--tasks", "sugarcrepe", "--sugarcrepe", "{sc_cut}",
+                                   "--device", "cpu", "--out", "{out}"], 2, "{sc_cut_file} is not valid JSON"),
+    ("eval-nan-weights", ["eval", "--checkpoint", "{run_nan}", "--tasks", "winoground", "--winoground", "{wg_broken}",
+                          "--device", "cpu", "--out", "{out}"], 2, "holds weights that are not finite"),
+    ("eval-pickle-as-pretrained", ["eval", "--model", "sdsclip-tiny", "--pretrained", "{pickle_pt}", "--tasks", "winoground",
+                                   "--winoground", "{wg_broken}", "--device", "cpu", "--out", "{out}"], 2, "is not a file of tensors only"),
+    ("bench-batch-0", ["bench", "--batch", "0", "--out", "{out}/b.json"], 2, "--batch must be >= 1, got 0"),
+    ("bench-device-tpu", ["bench", "--device", "tpu", "--out", "{out}/b.json"], 2, "--device 'tpu' is not valid"),
+    ("export-into-a-folder", ["export", "{run}", "--out", "{empty_dir}"], 2, "is a folder: give the file to write"),
+    ("export-under-proc", ["export", "{run}", "--out", "/proc/sdsclip-export/model.safetensors"], 2, "/proc/sdsclip-export"),
+    ("export-nan-weights", ["export", "{run_nan}", "--out", "{out}/model.safetensors"], 2, "holds weights that are not finite"),
+    ("reproduce-workers-0", ["reproduce", "--preset", "tiny", "--workers", "0", "--out", "{out}/figs"], 2, "--workers must be >= 1, got 0"),
+    ("reproduce-unknown-artefact", ["reproduce", "--preset", "tiny", "--only", "table9", "--out", "{out}/figs"], 2, "table9"),
+]
+
+
+def snapshot(root: Path, skip: Path) -> dict:
+    return {str(p): hashlib.sha1(p.read_bytes()).hexdigest() for p in sorted(root.rglob("*"))
+            if p.is_file() and not p.is_relative_to(skip)}
+
+
+@pytest.fixture(scope="module")
+def outcomes(tmp_path_factory):
+    w = tmp_path_factory.mktemp("hostile")
+    run = w / "run"
+    r = subprocess.run([SDSCLIP, "train", *TINY, "--max-steps", "8", "--out", str(run)], capture_output=True, text=True, timeout=600)
+    assert r.returncode == 0, r.stderr
+    inputs = make_inputs(w, run)
+    outs = w / "outs"; outs.mkdir()
+    before = snapshot(w, outs)
+
+    def one(case):
+        name, argv, *_ = case
+        out = outs / name
+        fields = {k: str(v) for k, v in inputs.items()} | {"out": str(out)}
+        if "{copy_of_run}" in " ".join(argv):
+            shutil.copytree(run, out / "run"); fields["copy_of_run"] = str(out / "run")
+        args = [a.format(**fields) for a in argv]
+        r = subprocess.run([SDSCLIP, *args], capture_output=True, text=True, timeout=600, cwd=w)
+        return name, (r, fields, out)
+
+    with ThreadPoolExecutor(3) as pool: results = dict(pool.map(one, CASES))
+    return results, before, snapshot(w, outs)
+
+
+@pytest.mark.parametrize("name,argv,code,says", CASES, ids=[c[0] for c in CASES])
+def test_one_line_naming_the_problem(outcomes, name, argv, code, says):
+    r, fields, out = outcomes[0][name]
+    lines = [l for l in r.stderr.splitlines() if l.strip() and not l.startswith("(set SDSCLIP_DEBUG")]
+    assert r.returncode == code, r.stderr[-2000:]
+    assert "Traceback" not in r.stderr and "unpickled" not in r.stdout + r.stderr, r.stderr[-2000:]
+    assert len([l for l in lines if l.startswith("sdsclip ")]) == 1, r.stderr
+    assert says.format(**fields) in r.stderr, r.stderr
+    if name.startswith(("eval-", "export-")) and not name.endswith("missing"):
+        assert not out.exists() or any(out.iterdir()), "a failed command left an empty folder"
+
+
+def test_no_case_changed_a_file_outside_its_out_folder(outcomes):
+    _, before, after = outcomes
+    assert after == before
