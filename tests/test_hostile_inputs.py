@@ -1,6 +1,8 @@
 """Bad input through the real command line, as a careless (or hostile) user gives it: every case exits with its code
 and one line on stderr that names the file or option and what to do, never a traceback, and changes no file outside
-the folder the command was told to write. The cases run a few at a time (each is a fresh `sdsclip` process)."""
+the folder the command was told to write (plus odd input that must simply work). The faults a run survives (kills,
+damaged checkpoints, a full disk, a second writer, links out of the folder) have their own tests in test_train.py,
+test_checkpoints.py and test_run_folder_boundary.py. The cases run a few at a time (each is a fresh `sdsclip` process)."""
 import hashlib
 import json
 import pickle
@@ -40,6 +42,7 @@ def make_inputs(w: Path, run: Path) -> dict:
     p["coco_no_images"] = coco(w / "coco-no-images", lambda d: d.pop("images"))
     p["coco_orphan"] = coco(w / "coco-orphan", lambda d: d["annotations"].append({"id": 99, "image_id": 424242, "caption": "x"}))
     p["coco_null"] = coco(w / "coco-null", lambda d: d["annotations"][1].update(caption=None))
+    p["coco_cut"] = coco(w / "coco-cut"); f = p["coco_cut"] / "annotations/captions_train2017.json"; f.write_text(f.read_text()[:-30])
     p["jsonl_late"] = w / "late.jsonl"; p["jsonl_late"].write_text('{"image": "a.png", "caption": "x"}\n' * 10 + '{"image": "b.png"}\n')
     p["jsonl_broken"] = w / "broken.jsonl"; p["jsonl_broken"].write_text('{"image": "a.png", "caption": "x"}\n' * 10 + '{"image": "b.png", "cap\n')
     p["csv_latin1"] = w / "latin1.csv"; p["csv_latin1"].write_bytes("image,caption\na.png,un caf\xe9\n".encode("latin-1"))
@@ -55,6 +58,8 @@ def make_inputs(w: Path, run: Path) -> dict:
     aro = write_vg_fixture(w / "aro-no-bbox"); f = aro / "visual_genome_relation.json"
     rows = json.loads(f.read_text()); del rows[2]["bbox_x"]; f.write_text(json.dumps(rows))
     p["aro_no_bbox"] = aro
+    aro = write_vg_fixture(w / "aro-cut"); f = aro / "visual_genome_relation.json"; f.write_text(f.read_text()[:-20])
+    p["aro_cut"] = aro
     aro = write_vg_fixture(w / "aro-strings"); (aro / "visual_genome_relation.json").write_text(json.dumps(["a", "b"]))
     p["aro_strings"] = aro
     sc = write_sugarcrepe_fixture(w / "sc-cut"); f = next((sc / "data").glob("*.json")); f.write_text(f.read_text()[:50])
@@ -79,6 +84,11 @@ CASES = [
     ("train-resume-typo", ["train", *TINY, "--resume", "--out", "{out}/no-such-run"], 2, "holds no run to continue"),
     ("train-out-is-a-file", ["train", *TINY, "--out", "{csv_empty}"], 2, "is a file, not a run folder"),
     ("train-resume-below-done", ["train", *TINY, "--resume", "--max-steps", "4", "--out", "{copy_of_run}"], 2, "step 8"),
+    ("train-out-under-proc", ["train", *TINY, "--out", "/proc/sdsclip-run"], 2, "/proc/sdsclip-run"),
+    ("train-teacher-folder-missing", ["train", *TINY, "--teacher", "{out}/no-teacher", "--out", "{out}/run"], 2,
+     "no-teacher (folder): missing unet/config.json"),
+    ("train-out-with-spaces-and-non-ascii", ["train", *TINY, "--max-steps", "2", "--out", "{out}/a run ü"], 0, "done: 2 steps"),
+    ("train-coco-cut-short", ["train", *TINY, "--data", "{coco_cut}", "--out", "{out}"], 2, "captions_train2017.json is not valid JSON"),
     ("train-coco-without-images", ["train", *TINY, "--data", "{coco_no_images}", "--out", "{out}"], 2, "has no 'images'"),
     ("train-coco-orphan-annotation", ["train", *TINY, "--data", "{coco_orphan}", "--out", "{out}"], 2, "names image_id 424242, which no entry of 'images' has"),
     ("train-coco-null-caption", ["train", *TINY, "--data", "{coco_null}", "--out", "{out}"], 2, "record 1 has 'caption' = 'None'"),
@@ -98,6 +108,8 @@ CASES = [
      "holds neither visual_genome_relation.json nor visual_genome_attribution.json"),
     ("eval-aro-without-bbox", ["eval", "--checkpoint", "{run}", "--tasks", "aro", "--aro", "{aro_no_bbox}", "--device", "cpu", "--out", "{out}"], 2,
      "visual_genome_relation.json: record 2 has no 'bbox_x'"),
+    ("eval-aro-cut-short", ["eval", "--checkpoint", "{run}", "--tasks", "aro", "--aro", "{aro_cut}", "--device", "cpu", "--out", "{out}"], 2,
+     "visual_genome_relation.json is not valid JSON"),
     ("eval-aro-strings", ["eval", "--checkpoint", "{run}", "--tasks", "aro", "--aro", "{aro_strings}", "--device", "cpu", "--out", "{out}"], 2,
      "record 0 is str 'a', not an object"),
     ("eval-winoground-without-caption", ["eval", "--checkpoint", "{run}", "--tasks", "winoground", "--winoground", "{wg_no_caption}",
@@ -157,6 +169,9 @@ def test_one_line_naming_the_problem(outcomes, name, argv, code, says):
     lines = [l for l in r.stderr.splitlines() if l.strip() and not l.startswith("(set SDSCLIP_DEBUG")]
     assert r.returncode == code, r.stderr[-2000:]
     assert "Traceback" not in r.stderr and "unpickled" not in r.stdout + r.stderr, r.stderr[-2000:]
+    if code == 0:  # a case that must simply work
+        assert says in r.stdout and "error" not in r.stderr, r.stdout + r.stderr
+        return
     assert len([l for l in lines if l.startswith("sdsclip ")]) == 1, r.stderr
     assert says.format(**fields) in r.stderr, r.stderr
     if name.startswith(("eval-", "export-")) and not name.endswith("missing"):
