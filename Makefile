@@ -4,7 +4,7 @@ VENV := .venv
 BIN := $(VENV)/bin
 STAMP := $(VENV)/.sdsclip-installed
 
-.PHONY: reproduce test test-slow lab export clean-nbs check-sync nbtest pytest lock
+.PHONY: install reproduce test test-slow lab export clean-nbs check-sync nbtest pytest lock
 
 # The versions the figures were made with (requirements.lock; `make lock` rewrites it from .venv), installed as they are,
 # without resolving again; `pip check` then confirms they meet pyproject.toml's requirements.
@@ -16,6 +16,9 @@ $(STAMP): pyproject.toml requirements.lock
 	$(BIN)/python -m pip check
 	$(BIN)/python -m ipykernel install --sys-prefix --name python3 --display-name "Python 3 (sdsclip)" >/dev/null
 	touch $(STAMP)
+
+# Only the environment: .venv with the locked versions and sdsclip installed editable.
+install: $(STAMP)
 
 # Pin what .venv holds now (CUDA-only packages marked so that other platforms skip them).
 lock: $(STAMP)
@@ -51,6 +54,7 @@ test-slow: check-sync $(STAMP)
 	$(BIN)/nbdev-test --n-workers 2 --timing --flags slow
 	$(BIN)/python -m pytest tests -m "slow or not slow"
 
-# JupyterLab on nbs/, with this environment's Python as the kernel (ahead of any user-level kernel of that name).
+# JupyterLab on the repository (nbs/, figures/ and the executed notebooks), with this environment's Python as the kernel
+# (ahead of any user-level kernel of that name); as root too, the usual case in a container.
 lab: $(STAMP)
-	JUPYTER_PREFER_ENV_PATH=1 $(BIN)/jupyter lab --notebook-dir=nbs
+	JUPYTER_PREFER_ENV_PATH=1 $(BIN)/jupyter lab --notebook-dir=. $$( [ "$$(id -u)" = 0 ] && echo --allow-root )

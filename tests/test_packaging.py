@@ -28,6 +28,7 @@ def test_wheel_installs_and_builds_tiny_models(tmp_path):
               "sdsclip_data/miniworld/teacher/tokenizer/tokenizer.json", "sdsclip_data/paper_results.csv",
               "sdsclip/reproduce/runner.py", "sdsclip/reproduce/artefacts.py", *[f"sdsclip_experiments/{a}.ipynb" for a in ARTEFACTS]]:
         assert f in names, f
+    assert any(n.endswith(".dist-info/licenses/LICENSE") for n in names), "the licence ships in the wheel"
     entry_points = zipfile.ZipFile(wheel).read(next(n for n in names if n.endswith("entry_points.txt"))).decode()
     assert "sdsclip = sdsclip.cli:main" in entry_points
 
