@@ -37,6 +37,7 @@ def test_eval_finetuned_checkpoint_end_to_end(tmp_path):
     assert "## Winoground" in r.stdout and "## ARO" in r.stdout
 
 
+@pytest.mark.slow  # nbs/11 checks the offline hub route in-process
 def test_eval_winoground_offline_says_what_to_do(tmp_path):
     env = {**os.environ, "HF_HUB_OFFLINE": "1", "HF_HOME": str(tmp_path / "hf")}
     r = sdsclip("eval", "--model", "sdsclip-tiny", "--pretrained", "none", "--tasks", "winoground",

@@ -218,12 +218,13 @@ class ReproductionInterrupted(Exception):
 def precompute(jobs: list[NotebookJob], workers: int = 1, progress: bool = True) -> list[dict]:
     "Compute every pending work item of `jobs`, `workers` at a time; the failures (item and error)."
     from tqdm.auto import tqdm
-    work, failures = pending_work(jobs), []
+    work, failures, finished = pending_work(jobs), [], []
     if not work: return failures
     workers = max(1, min(workers, len(work)))
     bar = tqdm(total=len(work), desc=f"runs and scores ({workers} process{'es' if workers > 1 else ''})", unit="item", disable=not progress)
     def done(w, error=None):
         if error: failures.append({"what": w.what, "error": f"{type(error).__name__}: {error}"})
+        else: finished.append(w.what)
         bar.update(); bar.set_postfix_str(w.what)
     try:
         if workers == 1:
@@ -233,7 +234,7 @@ def precompute(jobs: list[NotebookJob], workers: int = 1, progress: bool = True)
                 except Exception as e: done(w, e)
         else: _compute_in_pool(jobs, work, workers, done)
     except KeyboardInterrupt:
-        raise ReproductionInterrupted(f"{bar.n} of {len(work)} runs and scores finished and are kept") from None
+        raise ReproductionInterrupted(f"{len(finished)} of {len(work)} runs and scores finished and are kept") from None
     finally: bar.close()
     return failures
 
