@@ -70,7 +70,10 @@ class RunLock:
             os.close(fd)  # the holder removed the file between our open and flock: take the new one
         info = {"pid": os.getpid(), "host": socket.gethostname(), "started": time.strftime("%Y-%m-%dT%H:%M:%S%z"),
                 "argv": sys.argv}
-        os.ftruncate(fd, 0); os.write(fd, json.dumps(info).encode()); os.fsync(fd)
+        try: os.ftruncate(fd, 0); os.write(fd, json.dumps(info).encode()); os.fsync(fd)
+        except OSError as e:  # a disk already full at start: leave no empty lock (nor a folder made for it) behind
+            self.fd = fd; self.__exit__()
+            raise OSError(e.errno, e.strerror, str(path)) from None
         self.fd = fd
         return self
 

@@ -187,3 +187,19 @@ def test_one_line_naming_the_problem(outcomes, name, argv, code, says):
 def test_no_case_changed_a_file_outside_its_out_folder(outcomes):
     _, before, after = outcomes
     assert after == before
+
+
+def test_a_disk_full_at_start_is_one_line_and_leaves_nothing(tmp_path, capsys, monkeypatch):
+    "The lock is the first file `train` writes: on a full disk the command says so in one line and leaves no empty lock."
+    import errno, os
+    from sdsclip.cli import main
+    write = os.write
+    def full_for_the_run(fd, data):
+        if os.readlink(f"/proc/self/fd/{fd}").startswith(str(tmp_path)): raise OSError(errno.ENOSPC, os.strerror(errno.ENOSPC))
+        return write(fd, data)
+    monkeypatch.setattr(os, "write", full_for_the_run)
+    run = tmp_path / "run"
+    assert main(["train", *TINY, "--out", str(run)]) == 2
+    err = capsys.readouterr().err
+    assert f"sdsclip train: error: No space left on device: {run / 'train.lock'}" in err and "Traceback" not in err, err
+    assert list(tmp_path.iterdir()) == []  # neither train.lock nor the folder made for it
