@@ -4,7 +4,7 @@
 
 # %% ../nbs/40_cli.ipynb #09e58026
 from __future__ import annotations
-import argparse, dataclasses, json, os, shlex, sys, time
+import argparse, dataclasses, inspect, json, os, re, shlex, sys, time
 from pathlib import Path
 
 import torch
@@ -13,13 +13,14 @@ import sdsclip
 from .models import build_tiny
 from .objective import SDS_MODES, Mapper, SDSCLIPObjective, select_trainable
 from .environment import device_info, package_versions
-from .presets import get_preset, preset_names, preset_needs
+from .presets import get_preset, preset_names, reproduce_needs
 
 # %% auto #0
-__all__ = ['INFO_FIELDS', 'SMOKE_CAPTIONS', 'SMOKE_NOTE', 'FLAG_NAMES', 'EXIT_NONFINITE', 'EXIT_BAD_IMAGES', 'EXIT_SAVE_FAILED',
-           'EXIT_STOPPED', 'info', 'format_info', 'smoke', 'add_config_flags', 'config_from_args', 'cmd_train',
-           'continue_command', 'cmd_eval', 'check_counts', 'cmd_bench', 'cmd_export', 'cmd_miniworld', 'cmd_reproduce',
-           'cmd_info', 'cmd_smoke', 'build_parser', 'main', 'error_line']
+__all__ = ['INFO_FIELDS', 'SMOKE_CAPTIONS', 'SMOKE_NOTE', 'FLAG_NAMES', 'OLD_FLAGS', 'EXIT_NONFINITE', 'EXIT_BAD_IMAGES',
+           'EXIT_SAVE_FAILED', 'EXIT_STOPPED', 'EXAMPLES', 'info', 'format_info', 'smoke', 'field_help',
+           'add_config_flags', 'config_from_args', 'cmd_train', 'continue_command', 'cmd_eval', 'check_counts',
+           'cmd_bench', 'cmd_export', 'cmd_miniworld', 'cmd_reproduce', 'cmd_info', 'cmd_smoke', 'HelpFormatter',
+           'subcommand', 'build_parser', 'main', 'error_line']
 
 # %% ../nbs/40_cli.ipynb #b9db5d04
 INFO_FIELDS = ("clip", "pretrained", "teacher", "data", "batch_size", "lr", "lam", "epochs", "max_steps", "device", "precision")
@@ -30,7 +31,7 @@ def info() -> dict:
     for name in preset_names():
         p = get_preset(name)
         c = dataclasses.asdict(p.train_config(create=False))
-        needs = [dict(what=n.what, ok=n.ok, hint=n.hint) for n in preset_needs(p)]
+        needs = [dict(what=n.what, ok=n.ok, hint=n.hint) for n in reproduce_needs(p)]
         presets[name] = {"description": p.description, **{k: c[k] for k in INFO_FIELDS}, "score": dataclasses.asdict(p.score),
                          "seeds": list(p.seeds), "needs": needs}
     return {"versions": package_versions(), "machine": device_info(), "presets": presets}
@@ -79,7 +80,8 @@ def smoke(seed: int = 0, sds_mode: str = "backprop", lam: float = 1e-3, lr: floa
             "versions": package_versions()}
 
 # %% ../nbs/40_cli.ipynb #51594a3c
-FLAG_NAMES = {"lam": "lambda"}
+FLAG_NAMES = {"lam": "lambda", "clip": "model"}  # open_clip's and CLIP_benchmark's names where a field's differs
+OLD_FLAGS = {"lam": "--lam", "clip": "--clip"}   # earlier spellings, still accepted, not shown
 _TYPES = {"int": int, "float": float, "str": str}
 
 def _number_or_text(v: str):
@@ -92,14 +94,21 @@ def _flag_type(annotation: str):
     if "None" not in annotation: return base
     return lambda v: None if v.lower() == "none" else base(v)
 
-def add_config_flags(parser: argparse.ArgumentParser, cls, skip=("preset",)):
+def field_help(cls) -> dict[str, str]:
+    "Each field's comment in the source of dataclass `cls`: what the option does, and its choices."
+    return {m[1]: m[2].strip() for m in re.finditer(r"^    (\w+): [^\n#]*#(.*)$", inspect.getsource(cls), re.M)}
+
+def add_config_flags(parser: argparse.ArgumentParser, cls, skip=("preset",), default_from="the preset's, or "):
     "One flag per dataclass field of `cls`; a flag not given leaves the preset's value (it is absent from the args)."
+    about = field_help(cls)
     for f in dataclasses.fields(cls):
         if f.name in skip: continue
-        flag = "--" + FLAG_NAMES.get(f.name, f.name).replace("_", "-")
-        if f.type == "bool": parser.add_argument(flag, dest=f.name, action="store_true", default=argparse.SUPPRESS)
-        else: parser.add_argument(flag, dest=f.name, type=_flag_type(f.type), default=argparse.SUPPRESS,
-                                  help=f"default: the preset's, or {f.default!r}")
+        flags = ["--" + FLAG_NAMES.get(f.name, f.name).replace("_", "-")]
+        what = about.get(f.name, "").replace("%", "%%")
+        kw = dict(action="store_true") if f.type == "bool" else dict(type=_flag_type(f.type), metavar=flags[0][2:].replace("-", "_").upper())
+        parser.add_argument(*flags, dest=f.name, default=argparse.SUPPRESS,
+                            help=f"{what} (default: {default_from}{f.default!r})".lstrip(), **kw)
+        if f.name in OLD_FLAGS: parser.add_argument(OLD_FLAGS[f.name], dest=f.name, default=argparse.SUPPRESS, help=argparse.SUPPRESS, **kw)
 
 def config_from_args(args, cls=None):
     "A config with every flag that was given: a TrainConfig from the preset `args.preset` (by default), or `cls`'s defaults."
@@ -147,7 +156,10 @@ def continue_command(args) -> str:
 
 def cmd_eval(args) -> int:
     from sdsclip.eval.suite import EvalConfig, evaluate
-    r = evaluate(config_from_args(args, EvalConfig))
+    from sdsclip.presets import check_needs, eval_needs
+    c = config_from_args(args, EvalConfig)
+    check_needs(eval_needs(c), "This evaluation")
+    r = evaluate(c)
     print(Path(r["out"], "summary.md").read_text())
     print(f"wrote {r['out']}/: " + ", ".join(sorted(p.name for p in Path(r["out"]).iterdir())))
     return 0
@@ -160,20 +172,21 @@ def check_counts(args, **least):
 
 def cmd_bench(args) -> int:
     from sdsclip.bench import format_bench, run_bench
-    check_counts(args, batch=1, rounds=1, diffusion_samples=0, diffusion_items=1)
+    check_counts(args, batch_size=1, rounds=1, n_samples=0, diffusion_items=1)
     if args.device not in ("auto", "cpu", "cuda") and not args.device.startswith("cuda:"):
         raise ValueError(f"--device {args.device!r} is not valid. Choose one of: auto, cpu, cuda, cuda:N.")
     device = ("cuda" if torch.cuda.is_available() else "cpu") if args.device == "auto" else args.device
     modes = tuple(m.strip() for m in args.modes.split(","))
-    r = run_bench(args.arch, args.batch, args.precision, args.rounds, device, args.channels_last,
-                  args.diffusion_samples, args.diffusion_items, args.clip, modes)
+    arch = "tiny" if args.preset == "tiny" else "real"
+    r = run_bench(arch, args.batch_size, args.precision, args.rounds, device, args.channels_last,
+                  args.n_samples, args.diffusion_items, args.model, modes)
     print(format_bench(r))
     if "diffusion" in r:
         d = r["diffusion"]
         print(f"\nWinoground item: CLIP {d['clip_seconds_per_item']:.4f} s, diffusion score (N={d['n_samples']}) "
               f"{d['diffusion_seconds_per_item']:.3f} s: {d['ratio']:.0f}x")
-    name = args.arch if args.arch == "tiny" else f"{args.arch}_{args.clip}"
-    out = Path(args.out or f"benchmarks/results/bench_{name}_{device}_b{args.batch}_{args.precision}.json")
+    name = arch if arch == "tiny" else f"{arch}_{args.model}"
+    out = Path(args.out or f"benchmarks/results/bench_{name}_{device}_b{args.batch_size}_{args.precision}.json")
     out.parent.mkdir(parents=True, exist_ok=True)
     out.write_text(json.dumps(r | {"command": " ".join(["sdsclip"] + sys.argv[1:])}, indent=2))
     print(f"wrote {out}")
@@ -248,68 +261,110 @@ def cmd_smoke(args) -> int:
         print(f"wrote {args.out}")
     return 0
 
+class HelpFormatter(argparse.RawDescriptionHelpFormatter):
+    "Examples kept as written; each option's default (when it has one) after what it does."
+    def _get_help_string(self, action):
+        h = action.help or ""
+        if action.option_strings and action.default not in (None, False, argparse.SUPPRESS) and "default" not in h:
+            h += " (default: %(default)s)"
+        return h
+
+EXAMPLES = {
+    "smoke": ["sdsclip smoke                                  # one step on random tiny models: is the install sound?"],
+    "info": ["sdsclip info                                   # versions, device, each preset and what it still needs",
+             "sdsclip info --json"],
+    "train": ["sdsclip train --preset tiny --out runs/try     # random tiny models, seconds on a CPU (a check, not a result)",
+              "sdsclip train --out runs/paper                 # the paper: ViT-B/16, SD v1.4, COCO (a GPU)",
+              "sdsclip train --model ViT-B-32-quickgelu --lambda 0 --out runs/b32-ft   # the Only-FT baseline on ViT-B/32",
+              "sdsclip train --out runs/paper --resume        # continue a stopped run"],
+    "eval": ["sdsclip eval --checkpoint runs/paper --tasks winoground --out eval/paper",
+             "sdsclip eval --model ViT-B-16 --pretrained openai --tasks aro --aro ~/data/aro --out eval/b16",
+             "sdsclip eval --scorer diffusion --teacher CompVis/stable-diffusion-v1-4 --tasks winoground --out eval/sd14"],
+    "bench": ["sdsclip bench                                  # tiny models: seconds",
+              "sdsclip bench --preset paper --batch-size 1 --rounds 2 --n-samples 0 --device cpu",
+              "sdsclip bench --preset paper --device cuda --batch-size 32 --precision bf16"],
+    "export": ["sdsclip export runs/paper --out ViT-B-16-sdsclip.safetensors"],
+    "miniworld": ["sdsclip miniworld generate                     # the world's data (seconds; made on first use anyway)",
+                  "sdsclip miniworld baseline --check             # the shipped weights still score as recorded"],
+    "reproduce": ["sdsclip reproduce                              # the main job: the miniature, on a CPU",
+                  "sdsclip reproduce --preset tiny --only table1  # a check of the pipeline in about a minute",
+                  "sdsclip reproduce --preset paper --only table1,fig3   # on a GPU with the weights and data"],
+}
+
+def subcommand(sub, name: str, help: str):
+    "A subcommand whose help ends with its examples."
+    return sub.add_parser(name, help=help, description=help, formatter_class=HelpFormatter,
+                          epilog="examples:\n" + "\n".join("  " + e for e in EXAMPLES[name]))
+
 def build_parser() -> argparse.ArgumentParser:
     "The `sdsclip` argument parser."
-    p = argparse.ArgumentParser(prog="sdsclip", description="SDS-CLIP: distil Stable Diffusion into CLIP's LayerNorms.")
+    p = argparse.ArgumentParser(prog="sdsclip", description="SDS-CLIP: distil Stable Diffusion into CLIP's LayerNorms.",
+                                formatter_class=HelpFormatter,
+                                epilog="examples:\n  sdsclip reproduce                # the main job\n  sdsclip train --help")
     p.add_argument("--version", action="version", version=f"sdsclip {sdsclip.__version__}")
-    sub = p.add_subparsers(dest="command", required=True)
-    s = sub.add_parser("info", help="versions, device, and what each preset resolves to")
+    sub = p.add_subparsers(dest="command", required=True, metavar="COMMAND")
+    s = subcommand(sub, "info", "versions, device, and what each preset resolves to and still needs on this machine")
     s.add_argument("--json", action="store_true", help="print JSON instead of text")
     s.set_defaults(func=cmd_info)
-    s = sub.add_parser("smoke", help="one objective step on random tiny models (a pipeline check, not a result)")
-    s.add_argument("--seed", type=int, default=0)
-    s.add_argument("--sds-mode", choices=SDS_MODES, default="backprop")
-    s.add_argument("--out", help="also write the JSON record here")
+    s = subcommand(sub, "smoke", "one objective step on random tiny models (a pipeline check, not a result)")
+    s.add_argument("--seed", type=int, default=0, help="seeds the models, the batch and the (t, ε) draw")
+    s.add_argument("--sds-mode", choices=SDS_MODES, default="backprop", help="how the SDS gradient reaches CLIP: " + " | ".join(SDS_MODES))
+    s.add_argument("--out", help="also write the JSON record to this file")
     s.set_defaults(func=cmd_smoke)
-    s = sub.add_parser("train", help="fine-tune CLIP with SDS-CLIP (or a baseline/variant); resumable")
-    s.add_argument("--preset", default="paper", help="paper (default: the paper's set-up) | tiny | miniworld")
+    s = subcommand(sub, "train", "fine-tune CLIP with SDS-CLIP (or a baseline or variant); resumable")
+    s.add_argument("--preset", default="paper", help="where the options start from: paper (the paper's set-up, a GPU) | tiny (a check) | miniworld")
     from sdsclip.train import TrainConfig
     add_config_flags(s, TrainConfig)
     s.set_defaults(func=cmd_train)
-    s = sub.add_parser("eval", help="Winoground, ARO and zero-shot scores of a CLIP or a fine-tuned checkpoint")
+    s = subcommand(sub, "eval", "Winoground, ARO, SugarCrepe and zero-shot scores of a CLIP, a fine-tuned checkpoint or the diffusion score")
     from sdsclip.eval.suite import EvalConfig
-    add_config_flags(s, EvalConfig, skip=())
+    add_config_flags(s, EvalConfig, skip=(), default_from="")
     s.set_defaults(func=cmd_eval)
-    s = sub.add_parser("bench", help="time, pairs/s, memory and FLOPs of the training step's modes; diffusion score cost")
-    s.add_argument("--arch", choices=["tiny", "real"], default="tiny", help="tiny models, or a real CLIP + SD v1.x (random weights)")
-    s.add_argument("--clip", default="ViT-B-16", help="open_clip model of --arch real (default ViT-B-16)")
-    s.add_argument("--modes", default="contrastive,backprop,stopgrad,backprop+ckpt", help="training modes to measure")
-    s.add_argument("--batch", type=int, default=4)
-    s.add_argument("--precision", choices=["fp32", "bf16"], default="fp32")
+    s = subcommand(sub, "bench", "seconds, pairs/s, memory and FLOPs of the training step's modes; the diffusion score's cost")
+    s.add_argument("--preset", choices=["tiny", "paper"], default="tiny",
+                   help="tiny models, or the paper's architectures (an open_clip CLIP + SD v1.x, random weights)")
+    s.add_argument("--arch", dest="preset", choices=["tiny", "paper"], type=lambda v: {"real": "paper"}.get(v, v), help=argparse.SUPPRESS)
+    s.add_argument("--model", default="ViT-B-16", help="open_clip model of --preset paper")
+    s.add_argument("--clip", dest="model", help=argparse.SUPPRESS)
+    s.add_argument("--modes", default="contrastive,backprop,stopgrad,backprop+ckpt", help="comma-separated training modes to time")
+    s.add_argument("--batch-size", type=int, default=4, help="image-caption pairs per step")
+    s.add_argument("--batch", dest="batch_size", type=int, help=argparse.SUPPRESS)
+    s.add_argument("--precision", choices=["fp32", "bf16"], default="fp32", help="fp32 | bf16 (autocast)")
     s.add_argument("--rounds", type=int, default=3, help="interleaved timing rounds after one warm-up")
-    s.add_argument("--device", default="auto")
+    s.add_argument("--device", default="auto", help="auto | cpu | cuda | cuda:N")
     s.add_argument("--channels-last", action="store_true", help="also time backprop with the UNet in channels_last")
-    s.add_argument("--diffusion-samples", type=int, default=50, help="N of the diffusion-score timing (0: skip it)")
-    s.add_argument("--diffusion-items", type=int, default=4)
-    s.add_argument("--out", help="JSON path (default: benchmarks/results/bench_<arch>_<device>_b<batch>_<precision>.json)")
+    s.add_argument("--n-samples", type=int, default=50, help="(t, ε) samples per caption of the diffusion-score timing (0: skip it)")
+    s.add_argument("--diffusion-samples", dest="n_samples", type=int, help=argparse.SUPPRESS)
+    s.add_argument("--diffusion-items", type=int, default=4, help="Winoground-shaped items the diffusion score is timed on")
+    s.add_argument("--out", help="the JSON record (default: benchmarks/results/bench_<preset>_<device>_b<batch>_<precision>.json)")
     s.set_defaults(func=cmd_bench)
-    s = sub.add_parser("export", help="write a run's fine-tuned CLIP as a full open_clip safetensors checkpoint")
+    s = subcommand(sub, "export", "write a run's fine-tuned CLIP as a full open_clip safetensors checkpoint")
     s.add_argument("run", help="run folder (its latest checkpoint) or a checkpoint .safetensors file")
-    s.add_argument("--out", required=True, help="output .safetensors path")
+    s.add_argument("--out", required=True, help="the .safetensors file to write")
     s.set_defaults(func=cmd_export)
-    s = sub.add_parser("miniworld", help="the miniworld testbed: generate its data, pretrain its models, record their baseline "
-                                         "(the reproduction is `sdsclip reproduce`)")
-    s.add_argument("action", choices=["generate", "pretrain", "baseline"])
+    s = subcommand(sub, "miniworld", "the miniworld testbed: generate its data, pretrain its models, record their baseline "
+                                    "(the reproduction is `sdsclip reproduce`)")
+    s.add_argument("action", choices=["generate", "pretrain", "baseline"], help="generate | pretrain | baseline")
     s.add_argument("--seed", type=int, default=0, help="world / pretraining seed")
-    s.add_argument("--out", help="pretrain: weights folder (default data/miniworld)")
-    s.add_argument("--unet-steps", type=int, help="pretrain: the teacher's UNet steps before any restart (default 5000)")
-    s.add_argument("--noisy-cap", type=float, help="pretrain: weigh noisy steps by 1 + min(1/SNR(t), cap) (default 20; 0: plain loss)")
-    s.add_argument("--schedule", choices=["cosine", "constant"], help="pretrain: the UNet's learning rate after warm-up (default constant)")
+    s.add_argument("--out", help="pretrain: weights folder (default: data/miniworld)")
+    s.add_argument("--unet-steps", type=int, help="pretrain: the teacher's UNet steps before any restart (default: 5000)")
+    s.add_argument("--noisy-cap", type=float, help="pretrain: weigh noisy steps by 1 + min(1/SNR(t), cap) (default: 20; 0: plain loss)")
+    s.add_argument("--schedule", choices=["cosine", "constant"], help="pretrain: the UNet's learning rate after warm-up (default: constant)")
     s.add_argument("--restart", type=int, action="append", metavar="STEPS",
-                   help="pretrain: a further round of UNet steps from a fresh optimiser and warm-up (repeatable; default one of 5000; 0: none)")
+                   help="pretrain: a further round of UNet steps from a fresh optimiser and warm-up (repeatable; default: one of 5000; 0: none)")
     s.add_argument("--threads", type=int, help="pretrain: torch threads (a run is bit-reproducible on one machine at one count)")
     s.add_argument("--teacher-only", action="store_true",
                    help="pretrain: keep the CLIP and VAE in --out and train a new UNet and text encoder on the kept VAE")
-    s.add_argument("--weights", help="baseline: weights folder (default data/miniworld)")
+    s.add_argument("--weights", help="baseline: weights folder (default: data/miniworld)")
     s.add_argument("--check", action="store_true", help="baseline: compare with the recorded baseline.json instead of re-recording it")
     s.set_defaults(func=cmd_miniworld)
-    s = sub.add_parser("reproduce", help="run the experiment notebooks of a preset with papermill and assemble figures/ (resumes)")
-    s.add_argument("--preset", default="miniworld", help="miniworld (default: real runs on a CPU) | tiny (a check) | paper (needs a GPU)")
-    s.add_argument("--only", help="comma-separated artefacts: table1,table2,table3,fig3,fig4,fig5,ablations,sds_modes,lambda_sweep,seeds")
+    s = subcommand(sub, "reproduce", "run the experiment notebooks of a preset with papermill and assemble figures/ (resumes)")
+    s.add_argument("--preset", default="miniworld", help="miniworld (real runs on a CPU) | tiny (a check) | paper (a GPU, the weights and data)")
+    s.add_argument("--only", help="comma-separated artefacts: table1,table2,table3,fig3,fig4,fig5,ablations,sds_modes,lambda_sweep,seeds (default: all)")
     s.add_argument("--backbones", help="comma-separated backbone labels of the preset (default: all)")
     s.add_argument("--force", action="store_true", help="rerun notebooks that already succeeded (fine-tuning runs and scores stay cached)")
-    s.add_argument("--out", default="figures", help="figures folder (default figures)")
-    s.add_argument("--runs", default="runs/experiments", help="fine-tuning runs and cached scores (default runs/experiments)")
+    s.add_argument("--out", default="figures", help="figures folder")
+    s.add_argument("--runs", default="runs/experiments", help="fine-tuning runs and cached scores")
     s.add_argument("--kernel", default="python3", help="Jupyter kernel papermill runs the notebooks with")
     s.add_argument("--workers", type=int, help="processes computing the runs and scores before the notebooks (default: one per core on a CPU, 1 on a GPU)")
     s.set_defaults(func=cmd_reproduce)

@@ -4,7 +4,7 @@
 
 # %% ../nbs/17_presets.ipynb #013f0984
 from __future__ import annotations
-import os
+import importlib.util, os, shutil
 from dataclasses import asdict, dataclass, field, fields, replace
 from pathlib import Path
 from typing import Callable
@@ -18,11 +18,11 @@ from .train import TINY_TRAINING, TrainConfig
 
 # %% auto #0
 __all__ = ['DIFFUSION', 'ROOT_KEYS', 'DATA_SOURCES', 'PAPER_DATA', 'CHANGEABLE', 'PRESETS', 'TINY', 'PAPER_MAIN', 'PAPER_LAION',
-           'PAPER_FIG4', 'PAPER', 'ROOT_HINTS', 'ScoreConfig', 'score_config', 'Backbone', 'openai', 'clip_label',
-           'register_data_source', 'resolve_data', 'paper_roots', 'fixture_data', 'Preset', 'preset_changes',
-           'with_changes', 'register_preset', 'get_preset', 'preset_names', 'Need', 'teacher_need',
-           'clip_weights_cached', 'clip_need', 'device_need', 'root_needs', 'training_needs', 'preset_needs',
-           'check_needs']
+           'PAPER_FIG4', 'PAPER', 'DISK_FLOOR_MB', 'ROOT_HINTS', 'ScoreConfig', 'score_config', 'Backbone', 'openai',
+           'clip_label', 'register_data_source', 'resolve_data', 'paper_roots', 'fixture_data', 'Preset',
+           'preset_changes', 'with_changes', 'register_preset', 'get_preset', 'preset_names', 'Need', 'teacher_need',
+           'clip_weights_cached', 'clip_need', 'device_need', 'kernel_need', 'spacy_need', 'winoground_hub_need',
+           'disk_need', 'root_needs', 'training_needs', 'preset_needs', 'reproduce_needs', 'eval_needs', 'check_needs']
 
 # %% ../nbs/17_presets.ipynb #7d852de2
 @dataclass(frozen=True)
@@ -267,10 +267,47 @@ def device_need(device: str) -> Need:
     ok = torch.cuda.is_available()
     return Need(f"device: {device}", ok, "" if ok else "no CUDA GPU visible on this machine (torch.cuda.is_available() is False)")
 
+# %% ../nbs/17_presets.ipynb #349641ec
+DISK_FLOOR_MB = 500
+
+def kernel_need(kernel: str = "python3") -> Need:
+    "Can papermill start the Jupyter kernel `kernel`?"
+    from jupyter_client.kernelspec import KernelSpecManager, NoSuchKernel
+    try: KernelSpecManager().get_kernel_spec(kernel); ok = True
+    except NoSuchKernel: ok = False
+    return Need(f"Jupyter kernel {kernel!r} (the experiment notebooks run in it)", ok, "" if ok else
+                "pip install ipykernel into this environment (it comes with sdsclip), or pass --kernel with an installed kernel "
+                "(jupyter kernelspec list)")
+
+def spacy_need() -> Need:
+    "Is spaCy's en_core_web_sm installed (COCO-Order and Flickr30k-Order tag their captions with it)?"
+    ok = all(importlib.util.find_spec(m) is not None for m in ("spacy", "en_core_web_sm"))
+    return Need("spaCy's English tagger en_core_web_sm (COCO-Order, Flickr30k-Order)", ok,
+                "" if ok else "pip install 'sdsclip[order]' && python -m spacy download en_core_web_sm")
+
+def winoground_hub_need(token: str | None = None) -> Need:
+    "Can gated Winoground be read from the hub: a token (given, HF_TOKEN or a login), or a copy in the datasets cache?"
+    from huggingface_hub import get_token
+    cache = Path(os.environ.get("HF_DATASETS_CACHE") or Path(os.environ.get("HF_HOME", "~/.cache/huggingface")) / "datasets")
+    ok = bool(token or get_token()) or (cache.expanduser() / "facebook___winoground").exists()
+    return Need("Winoground from the hub (gated)", ok, "" if ok else
+                "accept its terms on https://huggingface.co/datasets/facebook/winoground, then `hf auth login` or set "
+                "HF_TOKEN; or pass a local copy (SDSCLIP_WINOGROUND, --winoground DIR)")
+
+def disk_need(path: str | Path, floor_mb: int = DISK_FLOOR_MB) -> Need:
+    "Is there at least `floor_mb` MB free where `path` is (or would be made)?"
+    where = Path(path).expanduser().absolute()
+    while not where.exists(): where = where.parent
+    free = shutil.disk_usage(where).free / 2**20
+    return Need(f"free disk space at {where}: {free:,.0f} MB", free >= floor_mb,
+                "" if free >= floor_mb else f"under {floor_mb} MB free: free some space, or write elsewhere (--out/--runs)")
+
+# %% ../nbs/17_presets.ipynb #23630259
 ROOT_HINTS = {k: f"set {var}, or set it empty to leave that dataset out" for k, (var, _) in PAPER_DATA.items()}
 
 def root_needs(data: dict) -> list[Need]:
-    "Does every data root the preset names exist? (Data a source makes on first use counts as there.)"
+    """Does every data root the preset names exist? (Data a source makes on first use counts as there.) With them, what
+    reading them takes: spaCy's tagger for the order tasks, access to gated Winoground on the hub."""
     out = []
     for k, v in data.items():
         if k in DATA_SOURCES and DATA_SOURCES[k][1]: out.append(Need(f"data {k}: made on first use", True)); continue
@@ -278,6 +315,9 @@ def root_needs(data: dict) -> list[Need]:
             if key in ("zeroshot", "tagger") or root in ("hub", "synthetic"): continue
             ok = Path(root).exists()
             out.append(Need(f"data {key}: {root}", ok, "" if ok else f"{root} does not exist ({ROOT_HINTS.get(key, 'pass another root')})"))
+    roots = resolve_data(data, create=False)
+    if roots.get("winoground") == "hub": out.append(winoground_hub_need())
+    if ({"coco_order", "flickr_order"} & set(roots)) and roots.get("tagger", "spacy") == "spacy": out.append(spacy_need())
     return out
 
 # %% ../nbs/17_presets.ipynb #a385d6b7
@@ -285,12 +325,33 @@ def training_needs(c: TrainConfig) -> list[Need]:
     "Every requirement of a training run with `c`."
     data = Need("data: synthetic drawn shapes (in memory)", True) if c.data == "synthetic" else Need(
         f"data {c.data}", Path(c.data).expanduser().exists(), "" if Path(c.data).expanduser().exists() else "not found: pass --data")
-    return [device_need(c.device), clip_need(c.clip, c.pretrained), teacher_need(c.teacher), data]
+    report = [Need("tensorboard (--report-to tensorboard)", importlib.util.find_spec("tensorboard") is not None,
+                   "pip install 'sdsclip[tensorboard]'")] if c.report_to == "tensorboard" else []
+    return [device_need(c.device), clip_need(c.clip, c.pretrained), teacher_need(c.teacher), data, disk_need(c.out)] + report
 
 def preset_needs(p: Preset) -> list[Need]:
     "Every requirement of preset `p` and whether this machine meets it."
     c = p.train_config(create=False)
     return [device_need(c.device), clip_need(c.clip, c.pretrained), teacher_need(c.teacher)] + root_needs(p.data)
+
+def reproduce_needs(p: Preset, kernel: str = "python3", runs: str | Path = "runs/experiments") -> list[Need]:
+    "What `sdsclip reproduce` of preset `p` needs: the preset's, the notebooks' kernel and room for the runs."
+    return preset_needs(p) + [kernel_need(kernel), disk_need(runs)]
+
+def eval_needs(c) -> list[Need]:
+    "What `sdsclip eval` with the EvalConfig `c` needs: the device, the model's weights, the scorer's teacher, each task's data."
+    from sdsclip.eval.suite import parse_tasks
+    tasks = parse_tasks(c.tasks)
+    out = [device_need(c.device)]
+    if c.checkpoint: out.append(Need(f"checkpoint {c.checkpoint}", Path(c.checkpoint).exists(), "" if Path(c.checkpoint).exists() else "not found"))
+    elif c.scorer == "clip" or "zeroshot" in tasks: out.append(clip_need(c.model, c.pretrained))
+    if c.scorer == "diffusion": out.append(teacher_need(c.teacher))
+    if "winoground" in tasks: out += [winoground_hub_need(c.token)] if c.winoground == "hub" else root_needs({"winoground": c.winoground})
+    if "aro" in tasks:
+        out += root_needs({k: v for k, v in (("vg", c.aro), ("coco_order", c.coco), ("flickr_order", c.flickr)) if v}
+                          | {"tagger": c.order_tagger})
+    if "sugarcrepe" in tasks and c.sugarcrepe: out += root_needs({"sugarcrepe": c.sugarcrepe})
+    return out
 
 def check_needs(needs: list[Need], what: str):
     "Raise a FileNotFoundError listing every unmet requirement when one of them blocks `what`."

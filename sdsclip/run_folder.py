@@ -20,7 +20,7 @@ __all__ = ['RUN_FILES', 'RunFolderError', 'check_run_folder', 'RunLocked', 'RunL
            'set_aside_manifest', 'resume_point', 'checkpoint_before_nonfinite', 'config_changes', 'check_resumable']
 
 # %% ../nbs/07_run_folder.ipynb #8e91c6d4
-RUN_FILES = ("checkpoints", "checkpoints/latest.json", "config.json", "log.jsonl", "bad_images.jsonl", "train.lock")
+RUN_FILES = ("checkpoints", "checkpoints/latest.json", "config.json", "log.jsonl", "bad_images.jsonl", "train.lock", "tensorboard")
 
 class RunFolderError(ValueError):
     "A run folder whose files lead outside it; the message names the file."

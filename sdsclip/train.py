@@ -32,13 +32,14 @@ __all__ = ['DTYPES', 'TINY_TRAINING', 'MAY_CHANGE_ON_RESUME', 'LAM_PROBE', 'Trai
            'load_student', 'load_frozen_teacher', 'needs_vae', 'Training', 'model_meta', 'save_state', 'restore_state',
            'NonFiniteLoss', 'draw_samples', 'lr_at', 'train_step', 'StopRequest', 'peak_memory_mb', 'write_config',
            'record_override', 'check_budget', 'start_or_resume', 'batch_loader', 'record_bad', 'log_step',
-           'first_batches', 'mean_gradient_shares', 'choose_lam', 'resolve_lam', 'train', 'train_locked']
+           'first_batches', 'mean_gradient_shares', 'choose_lam', 'resolve_lam', 'open_report', 'report_scalars',
+           'train', 'train_locked', 'train_loop']
 
 # %% ../nbs/08_train.ipynb #0814ee17
 @dataclass
 class TrainConfig:
     "All options of a training run. The defaults are the paper's set-up."
-    preset: str = "paper"
+    preset: str = "paper"             # the preset this config started from: paper | tiny | miniworld
     out: str = "runs/paper"           # run folder: config, log, checkpoints
     clip: str = "ViT-B-16-quickgelu"  # open_clip model name (OpenAI's CLIPs were trained with QuickGELU)
     pretrained: str | None = "openai" # pretrained tag or checkpoint path; None = random init (seeded)
@@ -46,10 +47,10 @@ class TrainConfig:
     data: str = "~/data/coco"         # "synthetic", a COCO root, or a .csv/.jsonl manifest
     seed: int = 0                     # seeds data order, caption choice, (t, ε), the mapper and random-init models
     batch_size: int = 32              # global batch (split across processes)
-    lr: float = 5e-5
+    lr: float = 5e-5                  # AdamW learning rate
     lam: float | str = 1e-3           # λ; 0 gives the paper's "Only COCO FT"; "share=<r>": chosen so that the SDS gradient is r× the contrastive one (below)
     lam_share_batches: int = 4        # with lam "share=<r>": the batches that ratio is measured on
-    epochs: int = 5
+    epochs: int = 5                   # passes over the training pairs
     max_steps: int | None = None      # stop after this many steps in all (None: all epochs)
     weight_decay: float = 0.0         # AdamW weight decay (0: do not pull LayerNorm gains towards 0)
     warmup_steps: int = 0             # linear learning-rate warm-up, then constant
@@ -57,7 +58,7 @@ class TrainConfig:
     sds_mode: str = "backprop"        # backprop (paper) | stopgrad
     distill: str = "sds"              # sds | unet-features (eq. 9 ablation)
     t_min: float = 0.02               # t drawn uniformly in [t_min·T, t_max·T]
-    t_max: float = 0.98
+    t_max: float = 0.98               # see t_min
     precision: str = "bf16"           # fp32 | bf16 (autocast)
     teacher_dtype: str = "bf16"       # fp32 | bf16 | fp16: the frozen teacher's weights
     grad_checkpointing: bool = False  # recompute the frozen UNet's activations in backward (less memory, more time)
@@ -70,6 +71,7 @@ class TrainConfig:
     max_bad_fraction: float = 0.01    # stop when more than this fraction of the images cannot be read
     resume: bool = False              # continue the run in `out` from its newest intact checkpoint
     override_config: bool = False     # with resume: accept options that differ from the run's (recorded in config.json)
+    report_to: str = "none"           # none | tensorboard: also write each step's scalars to OUT/tensorboard/
 
     def __post_init__(self): check_config(self)  # checked where it is built: the CLI, the Python API and papermill alike
 
@@ -89,7 +91,7 @@ DTYPES = {"fp32": torch.float32, "bf16": torch.bfloat16, "fp16": torch.float16}
 
 def check_config(c: TrainConfig) -> TrainConfig:
     "Raise a ValueError naming the first bad option."
-    choices = dict(trainable=STRATEGIES, sds_mode=SDS_MODES, distill=DISTILL, precision=("fp32", "bf16"),
+    choices = dict(trainable=STRATEGIES, sds_mode=SDS_MODES, distill=DISTILL, precision=("fp32", "bf16"), report_to=("none", "tensorboard"),
                    teacher_dtype=tuple(DTYPES), device=("auto", "cpu", "cuda"))
     for k, valid in choices.items():
         v = getattr(c, k)
@@ -160,6 +162,7 @@ class Training:
         self.sds_gen = torch.Generator().manual_seed(c.seed + 1)
         self.bad = BadImages(len(self.dataset), c.max_bad_fraction)
         self.step = 0
+        self.report = None  # a TensorBoard writer, with report_to="tensorboard"
 
     def _freeze_mapper(self):
         self.mapper.requires_grad_(False)
@@ -211,7 +214,7 @@ def restore_state(tr: Training, latest: dict):
 
 # %% ../nbs/08_train.ipynb #eb444be3
 MAY_CHANGE_ON_RESUME = {"max_steps", "epochs", "save_every", "keep", "workers", "resume", "override_config", "out",
-                        "device", "grad_checkpointing", "channels_last", "compile"}
+                        "device", "grad_checkpointing", "channels_last", "compile", "report_to"}
 
 # %% ../nbs/08_train.ipynb #2eb871dc
 class NonFiniteLoss(RuntimeError):
@@ -361,6 +364,7 @@ def log_step(tr: Training, parts: dict, seconds: float, bar) -> dict:
            "pairs_left_out": tr.c.batch_size - parts["pairs"]}
     if tr.d.main:
         append_jsonl(Path(tr.c.out) / "log.jsonl", [row])
+        if tr.report: report_scalars(tr.report, row, tr.c.lam, seconds)
         bar.set_postfix({k.replace("_loss", ""): f"{v:.4f}" for k, v in row.items() if k.endswith("loss")} |
                         {"pairs/s": f"{row['pairs_per_s']:.1f}"}); bar.update(1)
     return row
@@ -405,6 +409,24 @@ def resolve_lam(c: TrainConfig) -> tuple[TrainConfig, dict | None]:
     return replace(c, lam=choice["lam"]), choice
 
 # %% ../nbs/08_train.ipynb #3686ba5c
+def open_report(tr: Training):
+    """A TensorBoard writer on OUT/tensorboard (with `report_to="tensorboard"`, on the main process), or None. Events of
+    steps after the resume point are purged: the resumed run redoes them."""
+    if tr.c.report_to != "tensorboard" or not tr.d.main: return None
+    try: from torch.utils.tensorboard import SummaryWriter
+    except ImportError: raise ValueError("report_to='tensorboard' needs the tensorboard package: pip install 'sdsclip[tensorboard]'.") from None
+    return SummaryWriter(str(Path(tr.c.out) / "tensorboard"), purge_step=tr.step + 1)
+
+def report_scalars(writer, row: dict, lam: float, seconds: float):
+    "One step's scalars: each loss part, λ·L_SDS / L_CLIP, the learning rate, steps/s and pairs/s."
+    for k, v in row.items():
+        if k.endswith("loss"): writer.add_scalar(f"loss/{'total' if k == 'loss' else k.removesuffix('_loss')}", v, row["step"])
+    if "sds_loss" in row and row.get("contrastive_loss"):
+        writer.add_scalar("loss/lambda_sds_over_clip", lam * row["sds_loss"] / row["contrastive_loss"], row["step"])
+    for name, v in (("lr", row["lr"]), ("speed/steps_per_s", 1 / seconds), ("speed/pairs_per_s", row["pairs_per_s"])):
+        writer.add_scalar(name, v, row["step"])
+
+# %% ../nbs/08_train.ipynb #ac2bd46a
 def train(c: TrainConfig) -> dict:
     "Run (or resume) SDS-CLIP fine-tuning as configured, holding the run folder's lock; returns a summary."
     d = setup_distributed(c.device)
@@ -415,6 +437,13 @@ def train(c: TrainConfig) -> dict:
 def train_locked(c: TrainConfig, d: Dist, lam_choice: dict | None = None) -> dict:
     tr = Training(c, d, lam_choice)
     how = start_or_resume(tr)
+    tr.report = open_report(tr)
+    try: return train_loop(tr, how)
+    finally:
+        if tr.report: tr.report.close()
+
+def train_loop(tr: Training, how: str) -> dict:
+    c, d = tr.c, tr.d
     bar = tqdm(total=tr.total_steps, initial=tr.step, disable=not d.main, desc=f"sdsclip train ({how})", dynamic_ncols=True)
     status, last = "completed", {}
     with StopRequest() as stop:

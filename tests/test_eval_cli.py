@@ -30,7 +30,9 @@ def test_eval_finetuned_checkpoint_end_to_end(tmp_path):
         assert (out / f).is_file(), f
     wg = json.loads((out / "winoground.json").read_text())
     assert set(wg["result"]["table1_text_score"]) == {"Overall", "Object", "Relation", "Both", "1 Main Pred", "2 Main Preds"}
-    assert wg["model"].startswith("checkpoint") and wg["seed"] == 0
+    assert wg["description"].startswith("checkpoint") and wg["seed"] == 0
+    assert (wg["dataset"], wg["model"], wg["task"]) == ("winoground", "sdsclip-tiny", "winoground")  # the model scored
+    assert wg["pretrained"].endswith("step-00000002.safetensors") and "Overall/group" in wg["metrics"]
     aro = json.loads((out / "aro.json").read_text())["result"]["vg_relation"]
     assert aro["micro"]["n"] == 12 and aro["groups_used"] == 2
     assert json.loads((out / "zeroshot.json").read_text())["result"]["mnist"]["n"] == 20
@@ -43,7 +45,7 @@ def test_eval_winoground_offline_says_what_to_do(tmp_path):
     r = sdsclip("eval", "--model", "sdsclip-tiny", "--pretrained", "none", "--tasks", "winoground",
                 "--out", str(tmp_path / "eval"), env=env)
     assert r.returncode == 2
-    assert "facebook/winoground" in r.stderr and "hf download" in r.stderr
+    assert "facebook/winoground" in r.stderr and "HF_TOKEN" in r.stderr
     assert "Traceback" not in r.stderr
 
 
@@ -68,7 +70,7 @@ def test_eval_with_the_diffusion_scorer(tmp_path):
                 "--device", "cpu", "--out", str(tmp_path / "eval"))
     assert r.returncode == 0, r.stderr
     wg = json.loads((tmp_path / "eval/winoground.json").read_text())
-    assert wg["scorer"] == "diffusion" and "N=3" in wg["model"]
+    assert wg["scorer"] == "diffusion" and "N=3" in wg["description"] and wg["model"] == "tiny"
     assert json.loads((tmp_path / "eval/aro.json").read_text())["result"]["vg_relation"]["micro"]["n"] == 12
 
 

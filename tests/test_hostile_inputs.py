@@ -124,7 +124,7 @@ CASES = [
                           "--device", "cpu", "--out", "{out}"], 2, "holds weights that are not finite"),
     ("eval-pickle-as-pretrained", ["eval", "--model", "sdsclip-tiny", "--pretrained", "{pickle_pt}", "--tasks", "winoground",
                                    "--winoground", "{wg_broken}", "--device", "cpu", "--out", "{out}"], 2, "is not a file of tensors only"),
-    ("bench-batch-0", ["bench", "--batch", "0", "--out", "{out}/b.json"], 2, "--batch must be >= 1, got 0"),
+    ("bench-batch-0", ["bench", "--batch-size", "0", "--out", "{out}/b.json"], 2, "--batch-size must be >= 1, got 0"),
     ("bench-device-tpu", ["bench", "--device", "tpu", "--out", "{out}/b.json"], 2, "--device 'tpu' is not valid"),
     ("export-into-a-folder", ["export", "{run}", "--out", "{empty_dir}"], 2, "is a folder: give the file to write"),
     ("export-under-proc", ["export", "{run}", "--out", "/proc/sdsclip-export/model.safetensors"], 2, "/proc/sdsclip-export"),

@@ -5,6 +5,8 @@ import sys
 import zipfile
 from pathlib import Path
 
+import pytest
+
 from sdsclip.reproduce.artefacts import ARTEFACTS
 
 ROOT = Path(__file__).resolve().parents[1]
@@ -45,3 +47,23 @@ def test_wheel_installs_and_builds_tiny_models(tmp_path):
     first, second = r.stdout.strip().splitlines()[-2:]
     assert first.startswith(str(site))
     assert second == "(4, 8, 8)"
+
+
+@pytest.mark.slow  # a fresh virtualenv with every dependency: a few minutes and about 6 GB
+def test_the_wheel_runs_the_main_job_in_a_fresh_virtualenv(tmp_path):
+    "pip install of the built wheel alone (no dev extra) into a new venv runs `reproduce --preset tiny --only table1`."
+    subprocess.run([sys.executable, "-m", "pip", "wheel", "-q", "--no-deps", "--no-build-isolation", "-w", str(tmp_path / "dist"),
+                    str(ROOT)], check=True, timeout=300, cwd=tmp_path)
+    wheel = next((tmp_path / "dist").glob("sdsclip-*.whl"))
+    venv = tmp_path / "venv"
+    base = getattr(sys, "_base_executable", sys.executable)
+    subprocess.run([base, "-m", "venv", str(venv)], check=True, timeout=300)
+    subprocess.run([str(venv / "bin/python"), "-m", "pip", "install", "-q", "--disable-pip-version-check",
+                    "-c", str(ROOT / "requirements.lock"), str(wheel)], check=True, timeout=1800)
+    work = tmp_path / "work"; work.mkdir()
+    env = {k: v for k, v in os.environ.items() if k not in ("VIRTUAL_ENV", "PYTHONPATH", "JUPYTER_PATH")}
+    env["PATH"] = f"{venv / 'bin'}:{env['PATH']}"
+    r = subprocess.run([str(venv / "bin/sdsclip"), "reproduce", "--preset", "tiny", "--only", "table1"],
+                       capture_output=True, text=True, timeout=1800, cwd=work, env=env)
+    assert r.returncode == 0, r.stdout[-3000:] + r.stderr[-3000:]
+    assert (work / "figures/tiny/table1.md").is_file() and "ok" in r.stdout

@@ -73,7 +73,8 @@ def test_interrupted_reproduction_resumes_without_redoing(tmp_path):
     assert status["fig5/sdsclip-tiny"] in ("ok", "reused"), r.stdout  # it ran beside table1, and may have finished before the kill
     assert (first.stat().st_mtime_ns, (first.parent / "notebook.ipynb").stat().st_mtime_ns) == stamp
     t = pd.read_csv(tmp_path / "figs/tiny/table1.csv")
-    assert list(t.condition) == ["pretrained", "only-ft", "sds-backprop"]
+    assert list(dict.fromkeys(t.condition)) == ["pretrained", "only-ft", "sds-backprop"]
+    assert {"mean", "std", "n_seeds", "paper"} <= set(t.columns) and t["mean"].dtype.kind == "f"  # numbers, not "53.0 ± 0.6"
 
 
 def test_paper_preset_without_gpu_names_what_is_missing(tmp_path):

@@ -10,6 +10,7 @@ from typing import Callable, Sequence, Union
 import torch
 import torch.nn.functional as F
 from PIL import Image
+from scipy import stats
 from tqdm.auto import tqdm
 
 # %% auto #0
@@ -89,12 +90,11 @@ class CLIPScorer(Scorer):
         return out
 
 # %% ../../nbs/09_eval_core.ipynb #2f38c798
-def wilson_interval(k: int, n: int, z: float = 1.959964) -> tuple[float, float]:
+def wilson_interval(k: int, n: int) -> tuple[float, float]:
     "95% Wilson score interval for k successes out of n."
     if n == 0: return (math.nan, math.nan)
-    p = k / n
-    centre, half = (p + z * z / (2 * n)) / (1 + z * z / n), z * math.sqrt(p * (1 - p) / n + z * z / (4 * n * n)) / (1 + z * z / n)
-    return (max(0.0, centre - half), min(1.0, centre + half))
+    ci = stats.binomtest(int(k), int(n)).proportion_ci(confidence_level=0.95, method="wilson")
+    return (float(ci.low), float(ci.high))
 
 def proportion(k: int, n: int) -> dict:
     "{'acc', 'ci_low', 'ci_high', 'n'} for k of n."

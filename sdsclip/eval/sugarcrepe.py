@@ -83,7 +83,7 @@ def mean_of_proportions(parts: list[dict]) -> dict:
     k, mean = len(parts), sum(ps) / len(parts)
     var = sum(p * (1 - p) / n for p, n in zip(ps, ns)) / k ** 2
     n_eff = mean * (1 - mean) / var if var > 0 else float(sum(ns))
-    lo, hi = wilson_interval(mean * n_eff, n_eff)
+    lo, hi = wilson_interval(round(mean * n_eff), round(n_eff))
     return {"acc": mean, "ci_low": lo, "ci_high": hi, "n": sum(ns), "n_effective": n_eff}
 
 # %% ../../nbs/13_eval_sugarcrepe.ipynb #c86e502f

@@ -11,7 +11,7 @@ from pathlib import Path
 import pandas as pd
 import torch
 
-from ..checkpoint import load_finetuned
+from ..checkpoint import load_finetuned, read_metadata, resolve_weights
 from .aro import evaluate_order, evaluate_vg, load_order, load_vg, order_tagger
 from .core import CLIPScorer, NonFiniteEmbeddings, Scorer
 from .sugarcrepe import evaluate_sugarcrepe, load_sugarcrepe
@@ -20,8 +20,9 @@ from .zeroshot import ZEROSHOT_DATASETS, evaluate_zeroshot
 from ..models import DEFAULT_TEACHER, load_clip
 
 # %% auto #0
-__all__ = ['TASKS', 'SUGARCREPE_NEEDS', 'EvalConfig', 'parse_tasks', 'load_model', 'resolve_eval_device', 'make_diffusion_scorer',
-           'winoground_task', 'aro_task', 'sugarcrepe_task', 'zeroshot_task', 'summary_markdown', 'evaluate']
+__all__ = ['TASKS', 'SUGARCREPE_NEEDS', 'EvalConfig', 'parse_tasks', 'load_model', 'scored_model', 'task_metrics',
+           'resolve_eval_device', 'make_diffusion_scorer', 'winoground_task', 'aro_task', 'sugarcrepe_task',
+           'zeroshot_task', 'summary_markdown', 'evaluate']
 
 # %% ../../nbs/15_eval_suite.ipynb #73ce185f
 TASKS = ("winoground", "aro", "sugarcrepe", "zeroshot")
@@ -32,8 +33,8 @@ class EvalConfig:
     model: str = "ViT-B-16"               # open_clip model name (ignored with `checkpoint`)
     pretrained: str | None = "openai"     # pretrained tag or file (ignored with `checkpoint`)
     checkpoint: str | None = None         # a fine-tuned run folder or checkpoint file
-    tasks: str = "winoground,aro,zeroshot"
-    out: str = "eval"
+    tasks: str = "winoground,aro,zeroshot"  # comma-separated: winoground, aro (VG-Relation/Attribution and the order tasks), sugarcrepe, zeroshot
+    out: str = "eval"                     # folder for one JSON per task, the per-item CSVs and summary.md
     winoground: str = "hub"               # "hub" (gated: needs a token) or a local folder
     aro: str | None = None                # ARO root: visual_genome_{relation,attribution}.json + images/
     coco: str | None = None               # COCO root with coco_karpathy_test.json (COCO-Order)
@@ -44,7 +45,7 @@ class EvalConfig:
     imagenet: str | None = None           # ImageNet root (val/<wnid>/...)
     zeroshot_datasets: str = "all"        # comma-separated subset of ZEROSHOT_DATASETS
     download: bool = False                # let torchvision download the zero-shot sets that allow it
-    device: str = "auto"
+    device: str = "auto"                  # auto | cpu | cuda | cuda:N
     batch_size: int = 64
     seed: int = 0                         # seeds the order-task perturbations
     limit: int | None = None              # zero-shot: first N test images only (quick checks)
@@ -76,6 +77,23 @@ def load_model(c: EvalConfig):
     "(model, preprocess, tokenizer, description) for the config."
     if c.checkpoint: return (*load_finetuned(c.checkpoint), f"checkpoint {c.checkpoint}")
     return (*load_clip(c.model, c.pretrained), f"{c.model} / {c.pretrained or 'random init'}")
+
+def scored_model(c: EvalConfig) -> dict:
+    """What is scored, named as CLIP_benchmark names it: `model` and `pretrained` (for a fine-tuned checkpoint its weights
+    file, with the model and weights it was fine-tuned from); for the diffusion scorer, the teacher."""
+    if c.scorer == "diffusion": return {"model": c.teacher, "pretrained": None}
+    if not c.checkpoint: return {"model": c.model, "pretrained": c.pretrained}
+    weights = resolve_weights(c.checkpoint)
+    meta = read_metadata(weights)
+    return {"model": meta["model"], "pretrained": str(weights), "fine_tuned_from": meta["pretrained"] or None}
+
+def task_metrics(task: str, result: dict) -> tuple[str, dict]:
+    "The dataset(s) a task's result covers and its headline numbers, flat (CLIP_benchmark's `dataset` and `metrics`)."
+    if task == "winoground": return "winoground", {f"{r['slice']}/{r['score']}": r["acc"] for r in result["summary"]}
+    if task == "sugarcrepe": return "sugarcrepe", {s: v["acc"] for s, v in result["subsets"].items()} | {"mean": result["mean"]["acc"]}
+    if task == "zeroshot":
+        return ",".join(result), {f"{d}/{k}": v[k] for d, v in result.items() for k in ("top1", "top5", "mean_per_class_recall") if k in v}
+    return ",".join(result), {k: v.get("macro_acc (official)", v.get("precision_at_1")) for k, v in result.items()}
 
 def resolve_eval_device(device: str) -> str:
     return ("cuda" if torch.cuda.is_available() else "cpu") if device == "auto" else device
@@ -208,8 +226,11 @@ def _evaluate_into(out: Path, c: EvalConfig, tasks, device, scorer, desc, clip) 
         except NonFiniteEmbeddings as e: raise NonFiniteEmbeddings(f"Cannot evaluate {desc}: {e}.") from None
         results[task], seconds = r["result"], round(time.perf_counter() - t0, 2)
         tables |= r["tables"]
-        record = {"task": task, "model": desc, "scorer": scorer.name, "seed": c.seed, "seconds": seconds,
-                  "config": asdict(c) | {"token": None}, "result": r["result"]}
+        dataset, metrics = task_metrics(task, r["result"])
+        ignored = {"model": None, "pretrained": None} if c.checkpoint or c.scorer == "diffusion" else {}
+        record = {"dataset": dataset, **scored_model(c), "task": task, "metrics": metrics, "description": desc,
+                  "scorer": scorer.name, "seed": c.seed, "seconds": seconds, "config": asdict(c) | {"token": None} | ignored,
+                  "result": r["result"]}
         (out / f"{task}.json").write_text(json.dumps(record, indent=2, default=_json_default))
     for name, df in tables.items(): df.to_csv(out / f"{name}.csv", index=False)
     (out / "summary.md").write_text(summary_markdown(results, desc))

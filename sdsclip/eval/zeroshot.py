@@ -19,9 +19,10 @@ from .core import CLIPScorer, Scorer, finite_embeddings
 from ..environment import data_dir, load_plugins
 
 # %% auto #0
-__all__ = ['ZEROSHOT_DATASETS', 'ZEROSHOT_FOLDERS', 'zeroshot_templates', 'zeroshot_classnames', 'zeroshot_dataset',
-           'classification_metrics', 'evaluate_zeroshot', 'ZeroShotScorer', 'folder_groups', 'zeroshot_folder',
-           'register_zeroshot_folder', 'zeroshot_folder_task', 'evaluate_folder_task']
+__all__ = ['ZEROSHOT_DATASETS', 'ZEROSHOT_FOLDERS', 'TORCHVISION_CLASSES', 'zeroshot_templates', 'zeroshot_classnames',
+           'zeroshot_dataset', 'classification_metrics', 'evaluate_zeroshot', 'ZeroShotScorer', 'folder_groups',
+           'zeroshot_folder', 'register_zeroshot_folder', 'zeroshot_folder_task', 'zeroshot_chance',
+           'evaluate_folder_task']
 
 # %% ../../nbs/14_eval_zeroshot.ipynb #1b9e0e4f
 ZEROSHOT_DATASETS = ("imagenet", "cifar10", "cifar100", "mnist", "fgvc_aircraft", "flowers", "dtd", "pets")
@@ -147,6 +148,17 @@ def zeroshot_folder_task(name: str) -> tuple[tuple[str, ...], list] | None:
     "(classes, templates) of the registered folder task `name`, or None when `name` is not one."
     if name not in ZEROSHOT_FOLDERS and name not in ZEROSHOT_DATASETS: load_plugins()
     return ZEROSHOT_FOLDERS.get(name)
+
+TORCHVISION_CLASSES = {"cifar10": 10, "cifar100": 100, "dtd": 47, "fgvc_aircraft": 100}  # the datasets whose names torchvision gives
+
+def zeroshot_chance(name: str) -> float | None:
+    "Top-1 of a uniform guess on zero-shot dataset `name` (1 / its number of classes); None when the count is unknown."
+    task = zeroshot_folder_task(name)
+    if task: return 1 / len(task[0])
+    if name == "imagenet": return 1 / len(IMAGENET_CLASSNAMES)
+    names = _reference("clip_benchmark_en_classnames.json").get(name)
+    n = len(names) if names else TORCHVISION_CLASSES.get(name)
+    return 1 / n if n else None
 
 # %% ../../nbs/14_eval_zeroshot.ipynb #2d1bf7d0
 def evaluate_folder_task(model, preprocess, tokenizer, name: str, root: str | Path, task, device="cpu", limit: int | None = None) -> dict:

@@ -11,6 +11,7 @@ import pandas as pd
 import torch
 
 from ..eval.sugarcrepe import SUGARCREPE_SUBSETS
+from ..eval.zeroshot import zeroshot_chance
 from ..presets import Preset
 from .artefacts import ARTEFACTS, COST_METRICS, SUMMARY_METRICS, WINO_TEXT, backbones_for
 from .findings import premise_table
@@ -18,7 +19,7 @@ from .tables import seed_stats, t_interval, with_zeroshot_mean
 
 # %% auto #0
 __all__ = ['PLOTS', 'plot_winoground_slices', 'plot_cost_bars', 'plot_clip_variants', 'plot_zeroshot', 'plot_sugarcrepe',
-           'plot_lambda', 'plot_seeds', 'plot_premise']
+           'lambda_axis', 'chosen_lam', 'plot_lambda', 'plot_seeds', 'plot_premise']
 
 # %% ../../nbs/36_reproduce_plots.ipynb #6d5e78ac
 def _pyplot():
@@ -40,11 +41,15 @@ def _saved(fig, path: Path) -> Path:
 def _bar_panels(d: pd.DataFrame, x: str, y: str, ylabel: str, path: Path, chance: float | None = None, **kw) -> Path:
     "Bars of `y` per `x` and condition (mean ± std over seeds), one panel per backbone; `chance` as a dotted line."
     plt, sns = _pyplot()
-    g = sns.catplot(d, x=x, y=y, hue="condition", col="backbone", kind="bar", errorbar="sd", height=3, **kw)
+    g = sns.catplot(d, x=x, y=y, hue="condition", col="backbone", kind="bar", errorbar="sd", capsize=0.1, err_kws={"linewidth": 1},
+                    height=3, **kw)
     for ax in g.axes.flat:
         ax.tick_params(axis="x", labelrotation=20)
-        if chance is not None: ax.axhline(chance, ls=":", c="grey", lw=0.8)
-    g.set_axis_labels("", ylabel); g.savefig(path, dpi=130); plt.close(g.figure)
+        if isinstance(chance, dict):  # one chance level per category
+            for i, t in enumerate(ax.get_xticklabels()):
+                if chance.get(t.get_text()) is not None: ax.hlines(chance[t.get_text()], i - 0.45, i + 0.45, ls=":", color="grey", lw=1)
+        elif chance is not None: ax.axhline(chance, ls=":", c="grey", lw=0.8)
+    g.set_titles("{col_name}"); g.set_axis_labels("", ylabel); g.savefig(path, dpi=130); plt.close(g.figure)
     return Path(path)
 
 # %% ../../nbs/36_reproduce_plots.ipynb #564819dc
@@ -62,7 +67,9 @@ def plot_cost_bars(rows: pd.DataFrame, path: Path, preset: Preset | None = None)
     fig, ax = plt.subplots(figsize=(1.5 + 1.2 * d.backbone.nunique(), 3.2))
     sns.barplot(d, x="backbone", y="mean", hue="scorer", ax=ax, palette=["#4C72B0", "#C44E52"])
     ax.set_yscale("log"); ax.set_ylabel("seconds per Winoground item (log)"); ax.set_xlabel("")
-    for bb, g in st[st.metric == "cost/ratio"].groupby("backbone", sort=False): ax.set_title(f"diffusion / CLIP: {g['mean'].iloc[0]:.0f}× ({bb})")
+    ratios = st[st.metric == "cost/ratio"]
+    ax.set_title("diffusion score / CLIP:\n" + ", ".join(f"{r['mean']:.0f}×" for _, r in ratios.iterrows()), fontsize=8)
+    sns.move_legend(ax, "upper center", bbox_to_anchor=(0.5, -0.12), ncol=2, title=None, frameon=False)
     return _saved(fig, path)
 
 # %% ../../nbs/36_reproduce_plots.ipynb #040bd5f0
@@ -87,10 +94,11 @@ def plot_clip_variants(rows: pd.DataFrame, path: Path, preset: Preset | None = N
 
 # %% ../../nbs/36_reproduce_plots.ipynb #8d5a579c
 def plot_zeroshot(rows: pd.DataFrame, path: Path, preset: Preset | None = None) -> Path:
-    "Zero-shot top-1 per dataset and condition (mean ± std over seeds), one panel per backbone."
+    "Zero-shot top-1 per dataset and condition (mean ± std over seeds), one panel per backbone; each dataset's chance as a line."
     d = rows[rows.metric.str.startswith("zeroshot/") & (rows.metric != "zeroshot/mean")].assign(
         dataset=lambda x: x.metric.str[9:], top1=lambda x: 100 * x.value)
-    return _bar_panels(d, "dataset", "top1", "zero-shot top-1 (%)", path, aspect=1.4, sharey=False)
+    chance = {n: 100 * c for n in d.dataset.unique() if (c := zeroshot_chance(n)) is not None}
+    return _bar_panels(d, "dataset", "top1", "zero-shot top-1 (%; dotted: chance)", path, chance=chance, aspect=1.4, sharey=False)
 
 # %% ../../nbs/36_reproduce_plots.ipynb #d8320742
 def plot_sugarcrepe(rows: pd.DataFrame, path: Path, preset: Preset | None = None) -> Path:
@@ -101,17 +109,37 @@ def plot_sugarcrepe(rows: pd.DataFrame, path: Path, preset: Preset | None = None
                        order=list(names.values()), col_wrap=min(3, d.backbone.nunique()))
 
 # %% ../../nbs/36_reproduce_plots.ipynb #bcf78723
+def lambda_axis(lams) -> tuple[float, list[float], list[str]]:
+    "Where λ = 0 sits on the log axis (a decade below the smallest λ > 0), and the ticks and labels: '0' there, then each λ."
+    pos = sorted({l for l in lams if l > 0})
+    floor = pos[0] / 10 if pos else 1e-4
+    ticks = ([floor] if 0 in set(lams) else []) + pos
+    return floor, ticks, ["0" if t == floor else f"{t:g}" for t in ticks]
+
+def chosen_lam(lams, preset: Preset | None) -> float | None:
+    "The preset's λ among the swept ones: the value the gradient share chose (the one not on the preset's grid), or its number."
+    if preset is None: return None
+    off_grid = [l for l in set(lams) if l not in preset.score.lams]
+    if off_grid: return off_grid[0]
+    lam = preset.train_config(create=False).lam
+    return float(lam) if isinstance(lam, (int, float)) and lam in set(lams) else None
+
 def plot_lambda(rows: pd.DataFrame, path: Path, preset: Preset | None = None) -> Path:
-    "Scores against λ (mean ± std over seeds); λ = 0 is Only-FT, drawn at the left edge of the log axis."
+    "Scores against λ (mean ± std over seeds); λ = 0 is Only-FT, at the tick '0'; the preset's chosen λ dashed."
     plt, sns = _pyplot()
     d = with_zeroshot_mean(rows)
     d = d[d.metric.isin(list(SUMMARY_METRICS)) & d.condition.str.startswith("lam=")].copy()
     d["lam"], d["metric"] = d.condition.str[4:].astype(float), d.metric.map(SUMMARY_METRICS)
-    floor = d.lam[d.lam > 0].min() / 10 if (d.lam > 0).any() else 1e-4
-    d["λ"] = d.lam.where(d.lam > 0, floor)
+    floor, ticks, labels = lambda_axis(d.lam)
+    d["λ"], chosen = d.lam.where(d.lam > 0, floor), chosen_lam(d.lam, preset)
     g = sns.relplot(d, x="λ", y=d.value * 100, col="metric", kind="line", errorbar="sd", marker="o", height=2.6,
                     facet_kws=dict(sharey=False), col_wrap=min(4, d.metric.nunique()))
-    g.set(xscale="log"); g.set_titles("{col_name}"); g.set_axis_labels("λ (leftmost point: λ = 0)", "% (mean ± std over seeds)")
+    g.set(xscale="log")
+    for ax in g.axes.flat:
+        ax.set_xticks(ticks, labels, rotation=45); ax.minorticks_off()
+        if chosen: ax.axvline(chosen, color="#C44E52", ls="--", lw=1)
+    g.set_titles("{col_name}")
+    g.set_axis_labels("λ" + (f" (dashed: the chosen λ = {chosen:g})" if chosen else ""), "% (mean ± std over seeds)")
     g.savefig(path, dpi=130); plt.close(g.figure)
     return Path(path)
 

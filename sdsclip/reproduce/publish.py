@@ -17,7 +17,7 @@ from .experiment import Experiment
 from .findings import findings, premise_markdown, premise_table
 from .plots import PLOTS, plot_premise
 from .scores import ROW_COLUMNS
-from .tables import artefact_table, markdown, seed_stats, wide_table, with_zeroshot_mean
+from .tables import artefact_table, markdown, numbers_table, seed_stats, stat_numbers, wide_table, with_zeroshot_mean
 
 # %% auto #0
 __all__ = ['GRAD_METRICS', 'OTHER_FILES', 'table_note', 'write_table', 'publish_premise', 'publish_findings', 'publish_gradients',
@@ -36,9 +36,9 @@ def table_note(a: Artefact, rows: pd.DataFrame, preset: Preset) -> str:
     return " ".join(x for x in (note, a.note, preset.caveat) if x)
 
 # %% ../../nbs/37_reproduce_publish.ipynb #223d3374
-def write_table(t: pd.DataFrame, dst: Path, title: str, note: str) -> list[Path]:
-    "`t` as `dst`.csv and a titled `dst`.md with `note` under it."
-    t.to_csv(dst.with_suffix(".csv"), index=False)
+def write_table(t: pd.DataFrame, dst: Path, title: str, note: str, numbers: pd.DataFrame | None = None) -> list[Path]:
+    "A titled `dst`.md of `t` with `note` under it, and `dst`.csv of its `numbers` (`numbers_table`; `t` itself when None)."
+    (t if numbers is None else numbers).to_csv(dst.with_suffix(".csv"), index=False)
     dst.with_suffix(".md").write_text(f"# {title}\n\n" + markdown(t) + f"\n{note}\n")
     return [dst.with_suffix(".csv"), dst.with_suffix(".md")]
 
@@ -70,14 +70,15 @@ def publish_gradients(rows: pd.DataFrame, dst: Path) -> list[Path]:
     if not st.metric.isin(GRAD_METRICS).any(): return []
     return write_table(wide_table(st, GRAD_METRICS), dst / "lambda_sweep_gradients", "λ sweep: the distillation term's share",
                        "On each run's first batch and (t, ε), at its start and at its final weights (`mean_gradient_shares`); "
-                       "ratio of the gradient norms ‖∇λ·L_SDS‖ / ‖∇L_CLIP‖ on each tower's trained parameters.")
+                       "ratio of the gradient norms ‖∇λ·L_SDS‖ / ‖∇L_CLIP‖ on each tower's trained parameters.",
+                       stat_numbers(st, GRAD_METRICS))
 
 # %% ../../nbs/37_reproduce_publish.ipynb #452774de
 def publish(a: Artefact, rows: pd.DataFrame, preset: Preset, dst: str | Path, all_rows: pd.DataFrame | None = None) -> list[Path]:
     "Write artefact `a`'s table, figure and extras from `rows` into `dst` (the findings read `all_rows`, every artefact's); their paths."
     dst = Path(dst); dst.mkdir(parents=True, exist_ok=True)
     rows = with_zeroshot_mean(rows.drop(columns="artefact", errors="ignore"))
-    files = write_table(artefact_table(a, rows, preset), dst / a.name, a.title, table_note(a, rows, preset))
+    files = write_table(artefact_table(a, rows, preset), dst / a.name, a.title, table_note(a, rows, preset), numbers_table(a, rows, preset))
     if a.plot: files.append(PLOTS[a.plot](rows, dst / f"{a.name}.png", preset))
     if "premise" in a.extras: files = publish_premise(rows, dst) + files  # the premise first: without it there is nothing to distil
     if "findings" in a.extras:

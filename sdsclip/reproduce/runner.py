@@ -13,7 +13,7 @@ import pandas as pd
 import torch
 
 from ..checkpoint import write_json
-from ..presets import Preset, check_needs, get_preset, preset_changes, preset_needs
+from ..presets import Preset, check_needs, get_preset, preset_changes, reproduce_needs
 from .artefacts import ARTEFACTS, Artefact, backbones_for, check_artefacts
 from .experiment import Experiment
 from .publish import assemble, write_index
@@ -298,7 +298,7 @@ def reproduce(preset: str | Preset = "miniworld", only=None, backbones=None, for
     `out/<preset>/`. The runs and scores the notebooks need are computed first, `workers` processes at a time."""
     p = preset if isinstance(preset, Preset) else get_preset(preset)
     jobs = plan_notebooks(p, out, runs, only, backbones)
-    check_needs(preset_needs(p), f"Preset {p.name!r}")
+    check_needs(reproduce_needs(p, kernel, runs), f"Preset {p.name!r}")
     t0, since, phases = time.perf_counter(), time.time(), {}
     def phase(name, start): phases[name] = round(time.perf_counter() - start, 1)
     t = time.perf_counter(); p.roots(); phase("data (generated when missing)", t)

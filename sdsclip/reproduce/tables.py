@@ -7,15 +7,16 @@ from __future__ import annotations
 import math
 
 import pandas as pd
-import torch
+from scipy import stats
 
 from ..environment import data_dir
 from ..presets import Preset
 from .artefacts import Artefact
 
 # %% auto #0
-__all__ = ['PERCENT_PREFIXES', 'is_percent', 'format_cell', 'seed_stats', 't_quantile', 't_interval', 'with_zeroshot_mean',
-           'paper_results', 'metric_columns', 'side_by_side', 'wide_table', 'seeds_table', 'artefact_table', 'markdown']
+__all__ = ['PERCENT_PREFIXES', 'is_percent', 'format_cell', 'seed_stats', 't_interval', 'with_zeroshot_mean', 'paper_results',
+           'metric_columns', 'side_by_side', 'wide_table', 'seeds_table', 'artefact_table', 'stat_numbers',
+           'numbers_table', 'markdown']
 
 # %% ../../nbs/34_reproduce_tables.ipynb #4db3f2ea
 PERCENT_PREFIXES = ("winoground/", "aro/", "sugarcrepe/", "zeroshot/")
@@ -43,26 +44,12 @@ def seed_stats(rows: pd.DataFrame) -> pd.DataFrame:
     cols = ["backbone", "condition", "metric", "mean", "std", "n_seeds"]
     return pd.concat(out, ignore_index=True)[cols] if out else pd.DataFrame(columns=cols)
 
-# %% ../../nbs/34_reproduce_tables.ipynb #4ee7b202
-def t_quantile(p: float, df: int) -> float:
-    "The `p` quantile (p > 0.5) of Student's t with `df` degrees of freedom."
-    dist = torch.distributions.StudentT(torch.tensor(float(df), dtype=torch.float64))
-    def cdf(x: float) -> float:
-        grid = torch.linspace(0, x, 20001, dtype=torch.float64)
-        return 0.5 + float(torch.trapezoid(dist.log_prob(grid).exp(), grid))
-    lo, hi = 0.0, 1.0
-    while cdf(hi) < p: hi *= 2
-    for _ in range(60):
-        mid = (lo + hi) / 2
-        lo, hi = (mid, hi) if cdf(mid) < p else (lo, mid)
-    return (lo + hi) / 2
-
 # %% ../../nbs/34_reproduce_tables.ipynb #684ed58e
 def t_interval(values) -> tuple[float, float, float]:
     "Mean and 95% Student-t interval of the mean of `values` (NaN bounds for fewer than two)."
     v = pd.Series(values, dtype=float)
     if len(v) < 2: return float(v.mean()), math.nan, math.nan
-    h = t_quantile(0.975, len(v) - 1) * v.std(ddof=1) / math.sqrt(len(v))
+    h = stats.t.ppf(0.975, len(v) - 1) * v.std(ddof=1) / math.sqrt(len(v))
     return float(v.mean()), float(v.mean() - h), float(v.mean() + h)
 
 # %% ../../nbs/34_reproduce_tables.ipynb #8f7987c1
@@ -140,6 +127,30 @@ def artefact_table(a: Artefact, rows: pd.DataFrame, preset: Preset) -> pd.DataFr
     metrics = metric_columns(a.metrics, st)
     if a.table == "wide": return wide_table(st, metrics)
     return side_by_side(st, paper_results(), a.paper_artefacts or (a.name,), metrics, preset.paper_reference if a.reference else None)
+
+# %% ../../nbs/34_reproduce_tables.ipynb #d9ab6d7c
+def stat_numbers(st: pd.DataFrame, metrics: dict[str, str]) -> pd.DataFrame:
+    "The rows of `seed_stats` for `metrics`, with each metric's column name: backbone, condition, column, metric, mean, std, n_seeds."
+    t = st[st.metric.isin(metrics)].assign(column=lambda d: d.metric.map(metrics))
+    return t[["backbone", "condition", "column", "metric", "mean", "std", "n_seeds"]].reset_index(drop=True)
+
+def numbers_table(a: Artefact, rows: pd.DataFrame, preset: Preset) -> pd.DataFrame:
+    "The numbers behind artefact `a`'s table, long: one row per (backbone, condition, metric); its CSV."
+    rows = with_zeroshot_mean(rows)
+    st = seed_stats(rows)
+    t = stat_numbers(st, metric_columns(a.metrics, st))
+    if a.table == "seeds":
+        ci = {k: t_interval((100 if is_percent(k[2]) else 1) * g.sort_values("seed").value.dropna())[1:]
+              for k, g in rows.groupby(["backbone", "condition", "metric"], sort=False)}
+        t["ci_low"], t["ci_high"] = zip(*[ci[(r.backbone, r.condition, r.metric)] for r in t.itertuples()])
+    elif a.table != "wide":
+        arts, ref = a.paper_artefacts or (a.name,), preset.paper_reference if a.reference else None
+        p = paper_results()
+        p = p[p.artefact.isin(arts)].assign(order=lambda d: d.artefact.map(list(arts).index)).sort_values("order")
+        p = p.drop_duplicates(["backbone", "condition", "metric"]).set_index(["backbone", "condition", "metric"])["value"]
+        t["paper"] = [(100 if is_percent(r.metric) else 1) * p.get((ref or r.backbone, r.condition, r.metric), math.nan)
+                      for r in t.itertuples()]
+    return t
 
 # %% ../../nbs/34_reproduce_tables.ipynb #906c257a
 def markdown(df: pd.DataFrame) -> str:
