@@ -204,6 +204,14 @@ def cmd_miniworld(args) -> int:
         from sdsclip.miniworld.splits import WorldConfig, ensure_world
         print(f"miniworld at {ensure_world(WorldConfig(seed=args.seed))}")
         return 0
+    if args.action == "pretrain" and args.students:
+        from sdsclip.miniworld.pretrain import PretrainConfig, pretrain_students
+        from sdsclip.miniworld.splits import miniworld_home
+        c = PretrainConfig(seed=args.seed, **({"threads": args.threads} if args.threads else {}))
+        r = pretrain_students(args.out, c=c, command=" ".join(["sdsclip"] + sys.argv[1:]))
+        print(f"pretrained {len(r['students'])} student(s): " + ", ".join(f"{n} steps in {s['seconds']:.0f} s" for n, s in r["students"].items())
+              + f"; wrote {Path(args.out or miniworld_home()) / 'students'}")
+        return 0
     if args.action == "pretrain":
         from sdsclip.miniworld.pretrain import PretrainConfig, pretrain
         from sdsclip.miniworld.baseline import record_baseline
@@ -285,6 +293,7 @@ EXAMPLES = {
               "sdsclip bench --preset paper --device cuda --batch-size 32 --precision bf16"],
     "export": ["sdsclip export runs/paper --out ViT-B-16-sdsclip.safetensors"],
     "miniworld": ["sdsclip miniworld generate                     # the world's data (seconds; made on first use anyway)",
+                  "sdsclip miniworld pretrain --students --threads 2   # Fig. 4's students pretrained for fewer steps (minutes)",
                   "sdsclip miniworld baseline --check             # the shipped weights still score as recorded"],
     "reproduce": ["sdsclip reproduce                              # the main job: the miniature, on a CPU",
                   "sdsclip reproduce --preset tiny --only table1  # a check of the pipeline in about a minute",
@@ -355,6 +364,7 @@ def build_parser() -> argparse.ArgumentParser:
     s.add_argument("--threads", type=int, help="pretrain: torch threads (a run is bit-reproducible on one machine at one count)")
     s.add_argument("--teacher-only", action="store_true",
                    help="pretrain: keep the CLIP and VAE in --out and train a new UNet and text encoder on the kept VAE")
+    s.add_argument("--students", action="store_true", help="pretrain: only Fig. 4's other students (the CLIP recipe stopped sooner), into --out/students/")
     s.add_argument("--weights", help="baseline: weights folder (default: data/miniworld)")
     s.add_argument("--check", action="store_true", help="baseline: compare with the recorded baseline.json instead of re-recording it")
     s.set_defaults(func=cmd_miniworld)

@@ -5,7 +5,7 @@
 # %% ../../nbs/22_miniworld_pretrain.ipynb #ef515c3f
 from __future__ import annotations
 import itertools, json, math, time
-from dataclasses import asdict, dataclass
+from dataclasses import asdict, dataclass, replace
 from pathlib import Path
 from typing import Callable
 
@@ -22,7 +22,7 @@ from ..environment import machine_info
 from ..eval.aro import evaluate_vg, load_vg
 from ..eval.winoground import evaluate_winoground, load_winoground
 from .world import IMAGE_SIZE
-from .splits import MINI_CLIP, WorldConfig, ensure_world, miniworld_home
+from .splits import MINI_CLIP, STUDENT_STEPS, WorldConfig, ensure_world, miniworld_home
 from ..models import Teacher, clip_bpe_tokenizer, load_clip, load_teacher, save_teacher
 from ..variants import vae_latents
 
@@ -30,7 +30,7 @@ from ..variants import vae_latents
 __all__ = ['TEACHER_TEXT_LEN', 'PretrainConfig', 'load_split', 'lr_lambda', 'pick_captions', 'new_mini_clip', 'pretrain_clip',
            'new_mini_teacher', 'pretrain_vae', 'encode_latents', 'scaled_latents', 'noisy_step_weights',
            'weighted_eps_loss', 'swap_summary', 'swap_probe', 'pretrain_unet', 'unet_round', 'save_mini_clip',
-           'save_mini_teacher', 'pretrain', 'kept_record', 'plot_swap_probe']
+           'save_mini_teacher', 'pretrain', 'kept_record', 'plot_swap_probe', 'pretrain_student', 'pretrain_students']
 
 # %% ../../nbs/22_miniworld_pretrain.ipynb #31361fff
 @dataclass
@@ -312,3 +312,27 @@ def plot_swap_probe(record: dict, path: Path | None = None):
     fig.suptitle(f"The teacher while it trains (N = {n} shared samples)"); fig.tight_layout()
     if path: fig.savefig(path, dpi=130)
     return fig
+
+# %% ../../nbs/22_miniworld_pretrain.ipynb #d9e3c396
+def pretrain_student(root: Path, c: PretrainConfig, progress: bool = True) -> tuple[object, list[float]]:
+    "A student pretrained on the world at `root` as `pretrain` trains one (the same seeds, in the same order), and its loss curve."
+    torch.manual_seed(c.seed)
+    clip, preprocess, tokenizer = new_mini_clip(c.seed)
+    x, _, captions = load_split(root / "train", preprocess)
+    return clip, pretrain_clip(clip, tokenizer, x, captions, c, progress)
+
+def pretrain_students(out: Path | None = None, steps=STUDENT_STEPS, c: PretrainConfig = PretrainConfig(),
+                      world: WorldConfig = WorldConfig(), progress: bool = True, command: str = "") -> dict:
+    "Fig. 4's other students: one per entry of `steps`, the recipe of `c` stopped sooner, into out/students/; a record students.json."
+    out = Path(out or miniworld_home()); (out / "students").mkdir(parents=True, exist_ok=True)
+    if c.threads: torch.set_num_threads(c.threads)
+    root = ensure_world(world, progress=progress)
+    record = {"command": command, "config": asdict(c), "world": asdict(world) | {"key": world.key()}, "machine": machine_info(), "students": {}}
+    for n in steps:
+        t = time.perf_counter()
+        clip, curve = pretrain_student(root, replace(c, clip_steps=n), progress)
+        path = save_mini_clip(clip.eval(), out / "students" / f"clip-{n}.safetensors")
+        record["students"][str(n)] = {"file": str(path.relative_to(out)), "seconds": round(time.perf_counter() - t, 1),
+                                      "loss_curve_every_50_steps": curve}
+    write_json(record, out / "students.json")
+    return record

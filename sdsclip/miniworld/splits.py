@@ -14,17 +14,17 @@ from tqdm.auto import tqdm
 from ..environment import cache_dir, data_dir
 from ..eval.aro import register_tagger
 from ..eval.zeroshot import register_zeroshot_folder
-from ..presets import Preset, ScoreConfig, register_data_source, register_preset
+from ..presets import DIFFUSION, Backbone, Preset, ScoreConfig, register_data_source, register_preset
 from ..eval.sugarcrepe import SUGARCREPE_SUBSETS
 from .world import (COLOURS, IMAGE_SIZE, INVERSE, RELATIONS, SHAPES, SIZES, SWAPS, Fact, Obj, Scene, caption,
                                      converse, fact_text, parse_caption, relation_holds, render, sample_scene, scene_ok, swap,
                                      swap_pair)
 
 # %% auto #0
-__all__ = ['WORLDS', 'ZEROSHOT_TASKS', 'WRITERS', 'MINI_CLIP', 'WorldConfig', 'split_rng', 'write_train', 'winoground_plan',
-           'write_winoground', 'write_aro', 'miniworld_tagger', 'write_order', 'caption_holds', 'sugarcrepe_negative',
-           'write_sugarcrepe', 'write_zeroshot', 'miniworld_home', 'generated_root', 'world_dir', 'ensure_world',
-           'world_roots', 'miniworld_preset', 'register']
+__all__ = ['WORLDS', 'ZEROSHOT_TASKS', 'WRITERS', 'MINI_CLIP', 'STUDENT_STEPS', 'WorldConfig', 'split_rng', 'write_train',
+           'winoground_plan', 'write_winoground', 'write_aro', 'miniworld_tagger', 'write_order', 'caption_holds',
+           'sugarcrepe_negative', 'write_sugarcrepe', 'write_zeroshot', 'miniworld_home', 'generated_root', 'world_dir',
+           'ensure_world', 'world_roots', 'miniworld_preset', 'student_variants', 'register']
 
 # %% ../../nbs/21_miniworld_splits.ipynb #8bb96e3f
 @dataclass(frozen=True)
@@ -256,7 +256,16 @@ def miniworld_preset() -> Preset:
                    lr=5e-4, lam="share=1", epochs=1, max_steps=100, save_every=50, device="cpu", precision="fp32", teacher_dtype="fp32"),
         data={"miniworld": "full"},
         score=ScoreConfig(diffusion_samples=10, diffusion_tasks=("winoground", "vg", "sugarcrepe"), lams=(0.0, 1e-3, 1e-1, 1.0)),
-        seeds=(0, 1, 2), backbones={"table3": ()}, paper_reference="ViT-B-16")
+        seeds=(0, 1, 2), backbones={"table3": (), "fig4": (*student_variants(home), DIFFUSION)}, paper_reference="ViT-B-16")
+
+STUDENT_STEPS = (250, 500)  # the pretraining lengths of Fig. 4's other students (the shipped one has 1,000)
+
+def student_variants(home: Path) -> tuple[Backbone, ...]:
+    "Fig. 4's CLIPs in miniature: the students of `STUDENT_STEPS` pretraining steps found in home/students/, then the shipped one."
+    group = "student, by pretraining steps"
+    found = [Backbone(f"{MINI_CLIP}-s{n}", MINI_CLIP, str(home / f"students/clip-{n}.safetensors"), group)
+             for n in STUDENT_STEPS if (home / f"students/clip-{n}.safetensors").is_file()]
+    return (*found, Backbone(MINI_CLIP, MINI_CLIP, str(home / "clip.safetensors"), group))
 
 # %% ../../nbs/21_miniworld_splits.ipynb #37215ff3
 def register():

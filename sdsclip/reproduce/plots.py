@@ -85,7 +85,7 @@ def plot_clip_variants(rows: pd.DataFrame, path: Path, preset: Preset | None = N
     diff = st[(st.metric == "winoground/Overall/text") & (st.condition == "diffusion")]
     if len(diff):
         m, s = diff["mean"].iloc[0], diff["std"].iloc[0]
-        ax.axhline(m, color="#C44E52", ls="--", lw=1.2, label=f"diffusion score {m:.1f}")
+        ax.axhline(m, color="#C44E52", ls="--", lw=1.2, label=f"diffusion score {m:.1f} (band: ± std over seeds)")
         ax.axhspan(m - s, m + s, color="#C44E52", alpha=0.12)
     ax.axhline(25, color="grey", ls=":", lw=0.8, label="chance (25)")
     ax.set_ylabel("Winoground text score (%)"); ax.set_xlabel(""); ax.tick_params(axis="x", rotation=60)
