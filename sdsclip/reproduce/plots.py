@@ -81,7 +81,8 @@ def plot_clip_variants(rows: pd.DataFrame, path: Path, preset: Preset | None = N
     d = st[(st.metric == "winoground/Overall/text") & (st.condition == "pretrained")].copy()
     d["group"] = d.backbone.map(groups).fillna("")
     fig, ax = plt.subplots(figsize=(max(5, 2 + 0.55 * len(d)), 3.4))
-    sns.barplot(d, x="backbone", y="mean", hue="group", dodge=False, ax=ax)
+    order = [b for b in groups if b in set(d.backbone)] + [b for b in dict.fromkeys(d.backbone) if b not in groups]  # the preset's order
+    sns.barplot(d, x="backbone", y="mean", hue="group", dodge=False, ax=ax, order=order)
     diff = st[(st.metric == "winoground/Overall/text") & (st.condition == "diffusion")]
     if len(diff):
         m, s = diff["mean"].iloc[0], diff["std"].iloc[0]
