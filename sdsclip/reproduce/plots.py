@@ -14,7 +14,7 @@ from ..eval.sugarcrepe import SUGARCREPE_SUBSETS
 from ..eval.zeroshot import zeroshot_chance
 from ..presets import Preset
 from .artefacts import ARTEFACTS, COST_METRICS, SUMMARY_METRICS, WINO_TEXT, backbones_for
-from .findings import premise_table
+from .findings import CHANCE, premise_table
 from .tables import seed_stats, t_interval, with_zeroshot_mean
 
 # %% auto #0
@@ -126,11 +126,12 @@ def chosen_lam(lams, preset: Preset | None) -> float | None:
     return float(lam) if isinstance(lam, (int, float)) and lam in set(lams) else None
 
 def plot_lambda(rows: pd.DataFrame, path: Path, preset: Preset | None = None) -> Path:
-    "Scores against λ (mean ± std over seeds); λ = 0 is Only-FT, at the tick '0'; the preset's chosen λ dashed."
+    "Scores against λ (mean ± std over seeds), chance in each title; λ = 0 is Only-FT, at the tick '0'; the preset's chosen λ dashed."
     plt, sns = _pyplot()
     d = with_zeroshot_mean(rows)
     d = d[d.metric.isin(list(SUMMARY_METRICS)) & d.condition.str.startswith("lam=")].copy()
-    d["lam"], d["metric"] = d.condition.str[4:].astype(float), d.metric.map(SUMMARY_METRICS)
+    with_chance = {m: n + (f" (chance {CHANCE[m.split('/')[0]]:g})" if m.split("/")[0] in CHANCE else "") for m, n in SUMMARY_METRICS.items()}
+    d["lam"], d["metric"] = d.condition.str[4:].astype(float), d.metric.map(with_chance)
     floor, ticks, labels = lambda_axis(d.lam)
     d["λ"], chosen = d.lam.where(d.lam > 0, floor), chosen_lam(d.lam, preset)
     g = sns.relplot(d, x="λ", y=d.value * 100, col="metric", kind="line", errorbar="sd", marker="o", height=2.6,
