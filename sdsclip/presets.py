@@ -347,9 +347,10 @@ def eval_needs(c) -> list[Need]:
     elif c.scorer == "clip" or "zeroshot" in tasks: out.append(clip_need(c.model, c.pretrained))
     if c.scorer == "diffusion": out.append(teacher_need(c.teacher))
     if "winoground" in tasks: out += [winoground_hub_need(c.token)] if c.winoground == "hub" else root_needs({"winoground": c.winoground})
-    if "aro" in tasks:
-        out += root_needs({k: v for k, v in (("vg", c.aro), ("coco_order", c.coco), ("flickr_order", c.flickr)) if v}
-                          | {"tagger": c.order_tagger})
+    vg, order = {"aro", "vg"} & set(tasks), {"aro", "order"} & set(tasks)
+    if vg or order:
+        out += root_needs({k: v for k, v, wanted in (("vg", c.aro, vg), ("coco_order", c.coco, order), ("flickr_order", c.flickr, order))
+                           if v and wanted} | {"tagger": c.order_tagger})
     if "sugarcrepe" in tasks and c.sugarcrepe: out += root_needs({"sugarcrepe": c.sugarcrepe})
     return out
 

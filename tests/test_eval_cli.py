@@ -52,7 +52,7 @@ def test_eval_winoground_offline_says_what_to_do(tmp_path):
 @pytest.mark.slow  # tests/test_hostile_inputs.py holds the same case
 def test_eval_unknown_task(tmp_path):
     r = sdsclip("eval", "--model", "sdsclip-tiny", "--pretrained", "none", "--tasks", "winogrande", "--out", str(tmp_path))
-    assert r.returncode == 2 and "'winogrande'" in r.stderr and "winoground, aro, sugarcrepe, zeroshot" in r.stderr
+    assert r.returncode == 2 and "'winogrande'" in r.stderr and "winoground, aro, vg, order, sugarcrepe, zeroshot" in r.stderr
 
 
 def test_order_tasks_without_spacy_say_what_to_install(tmp_path):

@@ -103,7 +103,7 @@ CASES = [
     ("eval-batch-size-0", ["eval", "--checkpoint", "{run}", "--batch-size", "0", "--out", "{out}"], 2, "batch_size (--batch-size) must be >= 1, got 0"),
     ("eval-batch-size-negative", ["eval", "--checkpoint", "{run}", "--batch-size", "-3", "--out", "{out}"], 2, "must be >= 1, got -3"),
     ("eval-device-tpu", ["eval", "--checkpoint", "{run}", "--device", "tpu", "--out", "{out}"], 2, "device='tpu' is not valid"),
-    ("eval-unknown-task", ["eval", "--checkpoint", "{run}", "--tasks", "vg", "--out", "{out}"], 2, "Unknown task(s) ['vg']"),
+    ("eval-unknown-task", ["eval", "--checkpoint", "{run}", "--tasks", "relations", "--out", "{out}"], 2, "Unknown task(s) ['relations']"),
     ("eval-aro-root-missing", ["eval", "--checkpoint", "{run}", "--tasks", "aro", "--aro", "{empty_dir}", "--device", "cpu", "--out", "{out}"], 2,
      "holds neither visual_genome_relation.json nor visual_genome_attribution.json"),
     ("eval-aro-without-bbox", ["eval", "--checkpoint", "{run}", "--tasks", "aro", "--aro", "{aro_no_bbox}", "--device", "cpu", "--out", "{out}"], 2,

@@ -25,7 +25,7 @@ __all__ = ['TASKS', 'SUGARCREPE_NEEDS', 'EvalConfig', 'parse_tasks', 'load_model
            'zeroshot_task', 'summary_markdown', 'evaluate']
 
 # %% ../../nbs/15_eval_suite.ipynb #73ce185f
-TASKS = ("winoground", "aro", "sugarcrepe", "zeroshot")
+TASKS = ("winoground", "aro", "vg", "order", "sugarcrepe", "zeroshot")  # aro: its vg part and its order part, which the reproduction scores apart
 
 @dataclass
 class EvalConfig:
@@ -33,7 +33,7 @@ class EvalConfig:
     model: str = "ViT-B-16"               # open_clip model name (ignored with `checkpoint`)
     pretrained: str | None = "openai"     # pretrained tag or file (ignored with `checkpoint`)
     checkpoint: str | None = None         # a fine-tuned run folder or checkpoint file
-    tasks: str = "winoground,aro,zeroshot"  # comma-separated: winoground, aro (VG-Relation/Attribution and the order tasks), sugarcrepe, zeroshot
+    tasks: str = "winoground,aro,zeroshot"  # comma-separated: winoground, aro (= vg: VG-Relation/Attribution, and order: COCO-/Flickr30k-Order), sugarcrepe, zeroshot
     out: str = "eval"                     # folder for one JSON per task, the per-item CSVs and summary.md
     winoground: str = "hub"               # "hub" (gated: needs a token) or a local folder
     aro: str | None = None                # ARO root: visual_genome_{relation,attribution}.json + images/
@@ -114,10 +114,10 @@ def winoground_task(scorer: Scorer, c: EvalConfig) -> dict:
             "tables": {"winoground_items": r["items"]}}
 
 # %% ../../nbs/15_eval_suite.ipynb #29ceb250
-def aro_task(scorer: Scorer, c: EvalConfig) -> dict:
+def aro_task(scorer: Scorer, c: EvalConfig, parts=("vg", "order")) -> dict:
     "VG-Relation/Attribution (the official macro accuracy and the micro one) and the order tasks' P@1, with per-item tables."
     result, tables = {}, {}
-    if c.aro:
+    if c.aro and "vg" in parts:
         if not any((Path(c.aro).expanduser() / f"visual_genome_{k}.json").is_file() for k in ("relation", "attribution")):
             raise FileNotFoundError(f"--aro {c.aro} holds neither visual_genome_relation.json nor visual_genome_attribution.json: "
                                     "pass the folder of the files published with the ARO benchmark (and their images/).")
@@ -128,11 +128,14 @@ def aro_task(scorer: Scorer, c: EvalConfig) -> dict:
                 tables[f"aro_vg_{kind}_items"], tables[f"aro_vg_{kind}_groups"] = r["items"], r["groups"]
     tagger = None if c.order_tagger == "spacy" else order_tagger(c.order_tagger)  # None: spaCy's, loaded by load_order
     for kind, root in (("coco", c.coco), ("flickr", c.flickr)):
-        if root:
+        if root and "order" in parts:
             r = evaluate_order(scorer, load_order(root, kind, seed=c.seed, tagger=tagger), kind)
             result[f"{kind}_order"] = {"precision_at_1": r["precision_at_1"]}
             tables[f"aro_{kind}_order_items"] = r["items"]
-    if not result: raise ValueError("Task 'aro' needs data: --aro ROOT (VG-Relation/Attribution), --coco ROOT and/or --flickr ROOT.")
+    if not result:
+        need = {"vg": "--aro ROOT (VG-Relation/Attribution)", "order": "--coco ROOT and/or --flickr ROOT (COCO-/Flickr30k-Order)"}
+        name = "aro" if len(parts) > 1 else parts[0]
+        raise ValueError(f"Task {name!r} needs data: {', or '.join(need[p] for p in parts)}.")
     return {"result": result, "tables": tables}
 
 # %% ../../nbs/15_eval_suite.ipynb #67422e7c
@@ -173,9 +176,9 @@ def summary_markdown(results: dict, model: str) -> str:
             cells = {r.score: f"{_pct(r.acc)} [{_pct(r.ci_low)}, {_pct(r.ci_high)}]" for r in g.itertuples()}
             lines.append(f"| {sl} | {g.n.iloc[0]} | {cells['text']} | {cells['image']} | {cells['group']} |")
         lines.append("")
-    if "aro" in results:
+    for task in [t for t in ("aro", "vg", "order") if t in results]:
         lines += ["## ARO (accuracy %)", "", "| task | official (macro) | micro [95% CI] | n |", "|---|---|---|---|"]
-        for k, v in results["aro"].items():
+        for k, v in results[task].items():
             m = v.get("micro") or v.get("precision_at_1")
             official = _pct(v["macro_acc (official)"]) if "macro_acc (official)" in v else f"{_pct(m['acc'])} (P@1)"
             lines.append(f"| {k} | {official} | {_pct(m['acc'])} [{_pct(m['ci_low'])}, {_pct(m['ci_high'])}] | {m['n']} |")
@@ -222,6 +225,7 @@ def _evaluate_into(out: Path, c: EvalConfig, tasks, device, scorer, desc, clip) 
         t0 = time.perf_counter()
         try:
             if task == "zeroshot": r = zeroshot_task(*clip, c, device)
+            elif task in ("vg", "order"): r = aro_task(scorer, c, (task,))
             else: r = {"winoground": winoground_task, "aro": aro_task, "sugarcrepe": sugarcrepe_task}[task](scorer, c)
         except NonFiniteEmbeddings as e: raise NonFiniteEmbeddings(f"Cannot evaluate {desc}: {e}.") from None
         results[task], seconds = r["result"], round(time.perf_counter() - t0, 2)

@@ -132,13 +132,14 @@ def plot_lambda(rows: pd.DataFrame, path: Path, preset: Preset | None = None) ->
     d = d[d.metric.isin(list(SUMMARY_METRICS)) & d.condition.str.startswith("lam=")].copy()
     with_chance = {m: n + (f" (chance {CHANCE[m.split('/')[0]]:g})" if m.split("/")[0] in CHANCE else "") for m, n in SUMMARY_METRICS.items()}
     d["lam"], d["metric"] = d.condition.str[4:].astype(float), d.metric.map(with_chance)
-    floor, ticks, labels = lambda_axis(d.lam)
-    d["λ"], chosen = d.lam.where(d.lam > 0, floor), chosen_lam(d.lam, preset)
+    chosen = chosen_lam(d.lam, preset)
+    floor, ticks, labels = lambda_axis([l for l in d.lam.unique() if l != chosen])  # the chosen λ: the dashed line, named below
+    d["λ"] = d.lam.where(d.lam > 0, floor)
     g = sns.relplot(d, x="λ", y=d.value * 100, col="metric", kind="line", errorbar="sd", marker="o", height=2.6,
                     facet_kws=dict(sharey=False), col_wrap=min(4, d.metric.nunique()))
     g.set(xscale="log")
     for ax in g.axes.flat:
-        ax.set_xticks(ticks, labels, rotation=45); ax.minorticks_off()
+        ax.set_xticks(ticks, labels); ax.minorticks_off()
         if chosen: ax.axvline(chosen, color="#C44E52", ls="--", lw=1)
     g.set_titles("{col_name}")
     g.set_axis_labels("λ" + (f" (dashed: the chosen λ = {chosen:g})" if chosen else ""), "% (mean ± std over seeds)")
