@@ -278,7 +278,8 @@ class HelpFormatter(argparse.RawDescriptionHelpFormatter):
         return h
 
 EXAMPLES = {
-    "smoke": ["sdsclip smoke                                  # one step on random tiny models: is the install sound?"],
+    "smoke": ["sdsclip smoke                                  # one step on random tiny models: is the install sound?",
+              "sdsclip smoke --sds-mode stopgrad --out smoke.json"],
     "info": ["sdsclip info                                   # versions, device, each preset and what it still needs",
              "sdsclip info --json"],
     "train": ["sdsclip train --preset tiny --out runs/try     # random tiny models, seconds on a CPU (a check, not a result)",
@@ -291,7 +292,8 @@ EXAMPLES = {
     "bench": ["sdsclip bench                                  # tiny models: seconds",
               "sdsclip bench --preset paper --batch-size 1 --rounds 2 --n-samples 0 --device cpu",
               "sdsclip bench --preset paper --device cuda --batch-size 32 --precision bf16"],
-    "export": ["sdsclip export runs/paper --out ViT-B-16-sdsclip.safetensors"],
+    "export": ["sdsclip export runs/paper --out ViT-B-16-sdsclip.safetensors   # the run's latest checkpoint",
+               "sdsclip export runs/paper/checkpoints/step-00000500.safetensors --out step500.safetensors"],
     "miniworld": ["sdsclip miniworld generate                     # the world's data (seconds; made on first use anyway)",
                   "sdsclip miniworld pretrain --students --threads 2   # Fig. 4's students pretrained for fewer steps (minutes)",
                   "sdsclip miniworld baseline --check             # the shipped weights still score as recorded"],

@@ -13,16 +13,18 @@ import torch
 
 from .environment import cache_dir, load_plugins
 from .eval.fixtures import FIXTURE_SUITE, ensure_fixture_suite, fixture_roots
+from .eval.winoground import WINOGROUND_FOLDER_HELP
 from .models import TINY_CLIP, TINY_CLIP_RN, is_hub_id, missing_teacher_files, teacher_files
 from .train import TINY_TRAINING, TrainConfig
 
 # %% auto #0
 __all__ = ['DIFFUSION', 'ROOT_KEYS', 'DATA_SOURCES', 'PAPER_DATA', 'CHANGEABLE', 'PRESETS', 'TINY', 'PAPER_MAIN', 'PAPER_LAION',
-           'PAPER_FIG4', 'PAPER', 'DISK_FLOOR_MB', 'ROOT_HINTS', 'ScoreConfig', 'score_config', 'Backbone', 'openai',
-           'clip_label', 'register_data_source', 'resolve_data', 'paper_roots', 'fixture_data', 'Preset',
-           'preset_changes', 'with_changes', 'register_preset', 'get_preset', 'preset_names', 'Need', 'teacher_need',
-           'clip_weights_cached', 'clip_need', 'device_need', 'kernel_need', 'spacy_need', 'winoground_hub_need',
-           'disk_need', 'root_needs', 'training_needs', 'preset_needs', 'reproduce_needs', 'eval_needs', 'check_needs']
+           'PAPER_FIG4', 'PAPER', 'DISK_FLOOR_MB', 'ROOT_HINTS', 'EVAL_ROOT_HINTS', 'ScoreConfig', 'score_config',
+           'Backbone', 'openai', 'clip_label', 'register_data_source', 'resolve_data', 'paper_roots', 'fixture_data',
+           'Preset', 'preset_changes', 'with_changes', 'register_preset', 'get_preset', 'preset_names', 'Need',
+           'teacher_need', 'clip_weights_cached', 'clip_need', 'device_need', 'kernel_need', 'spacy_need',
+           'winoground_hub_need', 'disk_need', 'root_needs', 'training_needs', 'preset_needs', 'reproduce_needs',
+           'eval_needs', 'check_needs']
 
 # %% ../nbs/17_presets.ipynb #7d852de2
 @dataclass(frozen=True)
@@ -299,13 +301,14 @@ def disk_need(path: str | Path, floor_mb: int = DISK_FLOOR_MB) -> Need:
     where = Path(path).expanduser().absolute()
     while not where.exists(): where = where.parent
     free = shutil.disk_usage(where).free / 2**20
-    return Need(f"free disk space at {where}: {free:,.0f} MB", free >= floor_mb,
+    at = "" if where == Path(path).expanduser().absolute() else f" (on {where})"
+    return Need(f"free disk space for {path}{at}: {free:,.0f} MB", free >= floor_mb,
                 "" if free >= floor_mb else f"under {floor_mb} MB free: free some space, or write elsewhere (--out/--runs)")
 
 # %% ../nbs/17_presets.ipynb #23630259
 ROOT_HINTS = {k: f"set {var}, or set it empty to leave that dataset out" for k, (var, _) in PAPER_DATA.items()}
 
-def root_needs(data: dict) -> list[Need]:
+def root_needs(data: dict, hints: dict | None = None) -> list[Need]:
     """Does every data root the preset names exist? (Data a source makes on first use counts as there.) With them, what
     reading them takes: spaCy's tagger for the order tasks, access to gated Winoground on the hub."""
     out = []
@@ -314,7 +317,8 @@ def root_needs(data: dict) -> list[Need]:
         for key, root in resolve_data({k: v}, create=False).items():
             if key in ("zeroshot", "tagger") or root in ("hub", "synthetic"): continue
             ok = Path(root).exists()
-            out.append(Need(f"data {key}: {root}", ok, "" if ok else f"{root} does not exist ({ROOT_HINTS.get(key, 'pass another root')})"))
+            hint = (hints or ROOT_HINTS).get(key, "pass another root")
+            out.append(Need(f"data {key}: {root}", ok, "" if ok else f"{root} does not exist ({hint})"))
     roots = resolve_data(data, create=False)
     if roots.get("winoground") == "hub": out.append(winoground_hub_need())
     if ({"coco_order", "flickr_order"} & set(roots)) and roots.get("tagger", "spacy") == "spacy": out.append(spacy_need())
@@ -338,6 +342,10 @@ def reproduce_needs(p: Preset, kernel: str = "python3", runs: str | Path = "runs
     "What `sdsclip reproduce` of preset `p` needs: the preset's, the notebooks' kernel and room for the runs."
     return preset_needs(p) + [kernel_need(kernel), disk_need(runs)]
 
+EVAL_ROOT_HINTS = {"winoground": f"give --winoground a folder, or 'hub'. {WINOGROUND_FOLDER_HELP}", "vg": "give --aro the ARO root",
+                   "coco_order": "give --coco the COCO root", "flickr_order": "give --flickr the Flickr30k root",
+                   "sugarcrepe": "give --sugarcrepe the folder of its seven subset JSONs"}
+
 def eval_needs(c) -> list[Need]:
     "What `sdsclip eval` with the EvalConfig `c` needs: the device, the model's weights, the scorer's teacher, each task's data."
     from sdsclip.eval.suite import parse_tasks
@@ -346,12 +354,13 @@ def eval_needs(c) -> list[Need]:
     if c.checkpoint: out.append(Need(f"checkpoint {c.checkpoint}", Path(c.checkpoint).exists(), "" if Path(c.checkpoint).exists() else "not found"))
     elif c.scorer == "clip" or "zeroshot" in tasks: out.append(clip_need(c.model, c.pretrained))
     if c.scorer == "diffusion": out.append(teacher_need(c.teacher))
-    if "winoground" in tasks: out += [winoground_hub_need(c.token)] if c.winoground == "hub" else root_needs({"winoground": c.winoground})
+    if "winoground" in tasks:
+        out += [winoground_hub_need(c.token)] if c.winoground == "hub" else root_needs({"winoground": c.winoground}, EVAL_ROOT_HINTS)
     vg, order = {"aro", "vg"} & set(tasks), {"aro", "order"} & set(tasks)
     if vg or order:
         out += root_needs({k: v for k, v, wanted in (("vg", c.aro, vg), ("coco_order", c.coco, order), ("flickr_order", c.flickr, order))
-                           if v and wanted} | {"tagger": c.order_tagger})
-    if "sugarcrepe" in tasks and c.sugarcrepe: out += root_needs({"sugarcrepe": c.sugarcrepe})
+                           if v and wanted} | {"tagger": c.order_tagger}, EVAL_ROOT_HINTS)
+    if "sugarcrepe" in tasks and c.sugarcrepe: out += root_needs({"sugarcrepe": c.sugarcrepe}, EVAL_ROOT_HINTS)
     return out
 
 def check_needs(needs: list[Need], what: str):

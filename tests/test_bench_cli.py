@@ -37,3 +37,5 @@ def test_earlier_spellings_still_work_and_are_not_shown():
     for old in ("--arch", "--batch ", "--clip", "--diffusion-samples", "--lam "):
         assert not any(old in h for h in helps.values()), old
     assert all(h.rstrip().splitlines()[-1].startswith("  sdsclip ") for h in helps.values())  # each ends with examples
+    from sdsclip.cli import EXAMPLES
+    assert all(2 <= len(e) <= 4 for e in EXAMPLES.values()), {k: len(e) for k, e in EXAMPLES.items()}

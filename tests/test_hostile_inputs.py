@@ -117,7 +117,7 @@ CASES = [
     ("eval-winoground-broken-line", ["eval", "--checkpoint", "{run}", "--tasks", "winoground", "--winoground", "{wg_broken}",
                                      "--device", "cpu", "--out", "{out}"], 2, "is not valid JSON"),
     ("eval-winoground-folder-missing", ["eval", "--checkpoint", "{run}", "--tasks", "winoground", "--winoground", "{out}/nowhere",
-                                        "--device", "cpu", "--out", "{out}/eval"], 2, "No examples.jsonl in"),
+                                        "--device", "cpu", "--out", "{out}/eval"], 2, "nowhere does not exist (give --winoground a folder, or 'hub'. A local Winoground folder holds data/examples.jsonl"),
     ("eval-sugarcrepe-cut-short", ["eval", "--checkpoint", "{run}", "--tasks", "sugarcrepe", "--sugarcrepe", "{sc_cut}",
                                    "--device", "cpu", "--out", "{out}"], 2, "{sc_cut_file} is not valid JSON"),
     ("eval-nan-weights", ["eval", "--checkpoint", "{run_nan}", "--tasks", "winoground", "--winoground", "{wg_broken}",
