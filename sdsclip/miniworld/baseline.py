@@ -163,7 +163,9 @@ def mismatches(rows: list[dict]) -> list[str]:
 
 # %% ../../nbs/23_miniworld_baseline.ipynb #6a327b6c
 def weight_digests(w: Path) -> dict[str, str]:
-    return {str(p.relative_to(w)): hashlib.sha256(p.read_bytes()).hexdigest() for p in sorted(w.rglob("*.safetensors"))}
+    "SHA-256 of the weights the baseline scores: the student's and the teacher's (Fig. 4's other students are not in it)."
+    files = [w / "clip.safetensors", *sorted((w / "teacher").rglob("*.safetensors"))]
+    return {str(p.relative_to(w)): hashlib.sha256(p.read_bytes()).hexdigest() for p in files if p.is_file()}
 
 def baseline_world() -> Path: return ensure_world(WORLDS[BASELINE_WORLD], progress=False)
 
