@@ -12,6 +12,8 @@ import pytest
 import torch
 from safetensors.torch import load_file
 
+from sdsclip.eval.fixtures import write_winoground_fixture
+
 from training_log import wait_for_step
 
 BIN = Path(sys.executable).parent
@@ -54,7 +56,7 @@ def test_manifest_pointing_at_a_non_safetensors_file_gives_a_one_line_error(tmp_
     (ckpt / "latest.json").write_text(json.dumps(info | {"weights": "evil.safetensors"}))
 
     for args in (["eval", "--model", "sdsclip-tiny", "--pretrained", "none", "--checkpoint", str(run),
-                  "--tasks", "winoground", "--winoground", str(tmp_path / "unused"), "--out", str(tmp_path / "ev")],
+                  "--tasks", "winoground", "--winoground", str(write_winoground_fixture(tmp_path / "wg")), "--out", str(tmp_path / "ev")],
                  ["export", str(run), "--out", str(tmp_path / "model.safetensors")]):
         r = sdsclip(*args)
         assert r.returncode == 2, (args[0], r.stderr)

@@ -55,6 +55,7 @@ def test_eval_unknown_task(tmp_path):
     assert r.returncode == 2 and "'winogrande'" in r.stderr and "winoground, aro, vg, order, sugarcrepe, zeroshot" in r.stderr
 
 
+@pytest.mark.slow  # nbs/17 checks the spaCy need in-process
 def test_order_tasks_without_spacy_say_what_to_install(tmp_path):
     import importlib.util
     if importlib.util.find_spec("spacy") is not None:
@@ -64,6 +65,7 @@ def test_order_tasks_without_spacy_say_what_to_install(tmp_path):
     assert r.returncode == 2 and "en_core_web_sm" in r.stderr
 
 
+@pytest.mark.slow  # nbs/15 evaluates with the diffusion scorer in-process
 def test_eval_with_the_diffusion_scorer(tmp_path):
     r = sdsclip("eval", "--scorer", "diffusion", "--teacher", "tiny", "--n-samples", "3", "--tasks", "winoground,aro",
                 "--winoground", str(write_winoground_fixture(tmp_path / "wg")), "--aro", str(write_vg_fixture(tmp_path / "aro")),

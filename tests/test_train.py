@@ -27,6 +27,7 @@ def final_weights(run):
     return latest["step"], load_file(ckpt / latest["weights"]), load_file(ckpt / latest["state"])
 
 
+@pytest.mark.slow  # nbs/08 and nbs/40 train the tiny preset in-process; tests/test_readme.py through the API
 def test_tiny_preset_end_to_end(tmp_path):
     r = train("--preset", "tiny", "--out", str(tmp_path / "run"))
     assert r.returncode == 0, r.stderr
@@ -79,6 +80,7 @@ def test_ctrl_c_saves_and_exits_cleanly(tmp_path):
     assert step == log_steps(run)[-1] >= 5
 
 
+@pytest.mark.slow  # nbs/17 checks the paper preset's needs in-process; test_reproduce.py through `reproduce`
 def test_paper_preset_says_what_it_needs(tmp_path):
     if torch.cuda.is_available():
         pytest.skip("this machine has a GPU; the message is about a machine without one")
