@@ -214,13 +214,14 @@ def evaluate(c: EvalConfig) -> dict:
         scorer = CLIPScorer(*clip, device=device, batch_size=c.batch_size)
     created = not out.exists()
     out.mkdir(parents=True, exist_ok=True)
-    try: return _evaluate_into(out, c, tasks, device, scorer, desc, clip)
+    scored = scored_model(c) | {"description": desc}  # once: a checkpoint's weights are checksummed to name them
+    try: return _evaluate_into(out, c, tasks, device, scorer, scored, clip)
     except BaseException:
         if created and not any(out.iterdir()): out.rmdir()  # a failed eval leaves no empty folder behind
         raise
 
-def _evaluate_into(out: Path, c: EvalConfig, tasks, device, scorer, desc, clip) -> dict:
-    results, tables = {}, {}
+def _evaluate_into(out: Path, c: EvalConfig, tasks, device, scorer, scored: dict, clip) -> dict:
+    results, tables, desc = {}, {}, scored["description"]
     for task in tasks:
         t0 = time.perf_counter()
         try:
@@ -232,9 +233,8 @@ def _evaluate_into(out: Path, c: EvalConfig, tasks, device, scorer, desc, clip) 
         tables |= r["tables"]
         dataset, metrics = task_metrics(task, r["result"])
         ignored = {"model": None, "pretrained": None} if c.checkpoint or c.scorer == "diffusion" else {}
-        record = {"dataset": dataset, **scored_model(c), "task": task, "metrics": metrics, "description": desc,
-                  "scorer": scorer.name, "seed": c.seed, "seconds": seconds, "config": asdict(c) | {"token": None} | ignored,
-                  "result": r["result"]}
+        record = {"dataset": dataset, **scored, "task": task, "metrics": metrics, "scorer": scorer.name, "seed": c.seed,
+                  "seconds": seconds, "config": asdict(c) | {"token": None} | ignored, "result": r["result"]}
         (out / f"{task}.json").write_text(json.dumps(record, indent=2, default=_json_default))
     for name, df in tables.items(): df.to_csv(out / f"{name}.csv", index=False)
     (out / "summary.md").write_text(summary_markdown(results, desc))
