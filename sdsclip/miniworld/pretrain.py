@@ -314,11 +314,10 @@ def plot_swap_probe(record: dict, path: Path | None = None):
     return fig
 
 # %% ../../nbs/22_miniworld_pretrain.ipynb #d9e3c396
-def pretrain_student(root: Path, c: PretrainConfig, progress: bool = True) -> tuple[object, list[float]]:
-    "A student pretrained on the world at `root` as `pretrain` trains one (the same seeds, in the same order), and its loss curve."
+def pretrain_student(x: torch.Tensor, captions: list[list[str]], c: PretrainConfig, progress: bool = True) -> tuple[object, list[float]]:
+    "A student pretrained on images `x` and their `captions` as `pretrain` trains one (the same seeds, in the same order), and its loss curve."
     torch.manual_seed(c.seed)
-    clip, preprocess, tokenizer = new_mini_clip(c.seed)
-    x, _, captions = load_split(root / "train", preprocess)
+    clip, _, tokenizer = new_mini_clip(c.seed)
     return clip, pretrain_clip(clip, tokenizer, x, captions, c, progress)
 
 def pretrain_students(out: Path | None = None, steps=STUDENT_STEPS, c: PretrainConfig = PretrainConfig(),
@@ -328,9 +327,10 @@ def pretrain_students(out: Path | None = None, steps=STUDENT_STEPS, c: PretrainC
     if c.threads: torch.set_num_threads(c.threads)
     root = ensure_world(world, progress=progress)
     record = {"command": command, "config": asdict(c), "world": asdict(world) | {"key": world.key()}, "machine": machine_info(), "students": {}}
+    x, _, captions = load_split(root / "train", new_mini_clip(c.seed)[1])  # the split once: every student reads the same images
     for n in steps:
         t = time.perf_counter()
-        clip, curve = pretrain_student(root, replace(c, clip_steps=n), progress)
+        clip, curve = pretrain_student(x, captions, replace(c, clip_steps=n), progress)
         path = save_mini_clip(clip.eval(), out / "students" / f"clip-{n}.safetensors")
         record["students"][str(n)] = {"file": str(path.relative_to(out)), "seconds": round(time.perf_counter() - t, 1),
                                       "loss_curve_every_50_steps": curve}
