@@ -873,6 +873,8 @@ d = { 'settings': {'branch': 'main', 'doc_baseurl': '/', 'doc_host': '', 'git_ur
                                                                                       'sdsclip/reproduce/tables.py'),
                                           'sdsclip.reproduce.tables.paper_results': ( 'reproduce_tables.html#paper_results',
                                                                                       'sdsclip/reproduce/tables.py'),
+                                          'sdsclip.reproduce.tables.paper_values': ( 'reproduce_tables.html#paper_values',
+                                                                                     'sdsclip/reproduce/tables.py'),
                                           'sdsclip.reproduce.tables.seed_stats': ( 'reproduce_tables.html#seed_stats',
                                                                                    'sdsclip/reproduce/tables.py'),
                                           'sdsclip.reproduce.tables.seeds_table': ( 'reproduce_tables.html#seeds_table',
