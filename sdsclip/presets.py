@@ -290,8 +290,8 @@ def spacy_need() -> Need:
 def winoground_hub_need(token: str | None = None) -> Need:
     "Can gated Winoground be read from the hub: a token (given, HF_TOKEN or a login), or a copy in the datasets cache?"
     from huggingface_hub import get_token
-    cache = Path(os.environ.get("HF_DATASETS_CACHE") or Path(os.environ.get("HF_HOME", "~/.cache/huggingface")) / "datasets")
-    ok = bool(token or get_token()) or (cache.expanduser() / "facebook___winoground").exists()
+    from datasets import config  # where `datasets` keeps what it has read (HF_DATASETS_CACHE, HF_HOME)
+    ok = bool(token or get_token()) or (Path(config.HF_DATASETS_CACHE) / "facebook___winoground").exists()
     return Need("Winoground from the hub (gated)", ok, "" if ok else
                 "accept its terms on https://huggingface.co/datasets/facebook/winoground, then `hf auth login` or set "
                 "HF_TOKEN; or pass a local copy (SDSCLIP_WINOGROUND, --winoground DIR)")
