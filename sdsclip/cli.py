@@ -112,7 +112,7 @@ def add_config_flags(parser: argparse.ArgumentParser, cls, skip=("preset",), def
 
 def config_from_args(args, cls=None):
     "A config with every flag that was given: a TrainConfig from the preset `args.preset` (by default), or `cls`'s defaults."
-    from sdsclip.train import TrainConfig
+    from sdsclip.train_config import TrainConfig
     cls = cls or TrainConfig
     given = {f.name: getattr(args, f.name) for f in dataclasses.fields(cls) if hasattr(args, f.name) and f.name != "preset"}
     return get_preset(args.preset).train_config(**given) if cls is TrainConfig else cls(**given)
@@ -324,7 +324,7 @@ def build_parser() -> argparse.ArgumentParser:
     s.set_defaults(func=cmd_smoke)
     s = subcommand(sub, "train", "fine-tune CLIP with SDS-CLIP (or a baseline or variant); resumable")
     s.add_argument("--preset", default="paper", help="where the options start from: paper (the paper's set-up, a GPU) | tiny (a check) | miniworld")
-    from sdsclip.train import TrainConfig
+    from sdsclip.train_config import TrainConfig
     add_config_flags(s, TrainConfig)
     s.set_defaults(func=cmd_train)
     s = subcommand(sub, "eval", "Winoground, ARO, SugarCrepe and zero-shot scores of a CLIP, a fine-tuned checkpoint or the diffusion score")

@@ -15,7 +15,7 @@ from .environment import cache_dir, load_plugins
 from .eval.fixtures import FIXTURE_SUITE, ensure_fixture_suite, fixture_roots
 from .eval.winoground import WINOGROUND_FOLDER_HELP
 from .models import TINY_CLIP, TINY_CLIP_RN, is_hub_id, missing_teacher_files, teacher_files
-from .train import TINY_TRAINING, TrainConfig
+from .train_config import TINY_TRAINING, TrainConfig
 
 # %% auto #0
 __all__ = ['DIFFUSION', 'ROOT_KEYS', 'DATA_SOURCES', 'PAPER_DATA', 'CHANGEABLE', 'PRESETS', 'TINY', 'PAPER_MAIN', 'PAPER_LAION',

@@ -6,7 +6,7 @@
 from __future__ import annotations
 import json, math, resource, signal, sys, threading, time
 from contextlib import nullcontext
-from dataclasses import asdict, dataclass, replace
+from dataclasses import asdict, replace
 from pathlib import Path
 
 import torch
@@ -22,95 +22,18 @@ from .checkpoint import (checkpoint_entries, clip_model_meta, intact_checkpoint,
 from .data import BadImages, EpochPlan, PairDataset, TooManyBadImages, collate, epoch_generator, load_pairs, vae_transform
 from .distributed import Dist, all_gather_list, all_min, resolve_device, setup_distributed
 from .environment import package_versions
-from .models import DEFAULT_TEACHER, TINY_CLIP, load_clip, load_teacher, tiny_teacher, uses_quick_gelu
-from .objective import SDS_MODES, STRATEGIES, gradient_shares, sample_timesteps, select_trainable
+from .models import load_clip, load_teacher, tiny_teacher, uses_quick_gelu
+from .objective import gradient_shares, sample_timesteps, select_trainable
 from .run_folder import RunLock, append_jsonl, check_resumable, resume_point, truncate_log
-from .variants import DISTILL, make_objective, vae_image_size
+from .train_config import DTYPES, MAY_CHANGE_ON_RESUME, TrainConfig, lam_share
+from .variants import make_objective, vae_image_size
 
 # %% auto #0
-__all__ = ['DTYPES', 'TINY_TRAINING', 'MAY_CHANGE_ON_RESUME', 'LAM_PROBE', 'TrainConfig', 'lam_share', 'check_config',
-           'load_student', 'load_frozen_teacher', 'needs_vae', 'Training', 'model_meta', 'save_state', 'restore_state',
-           'NonFiniteLoss', 'draw_samples', 'lr_at', 'train_step', 'StopRequest', 'peak_memory_mb', 'write_config',
-           'record_override', 'check_budget', 'start_or_resume', 'batch_loader', 'record_bad', 'log_step',
-           'first_batches', 'mean_gradient_shares', 'choose_lam', 'resolve_lam', 'open_report', 'report_scalars',
-           'train', 'train_locked', 'train_loop']
-
-# %% ../nbs/08_train.ipynb #0814ee17
-@dataclass
-class TrainConfig:
-    "All options of a training run. The defaults are the paper's set-up."
-    preset: str = "paper"             # the preset this config started from: paper | tiny | miniworld
-    out: str = "runs/paper"           # run folder: config, log, checkpoints
-    clip: str = "ViT-B-16-quickgelu"  # open_clip model name (OpenAI's CLIPs were trained with QuickGELU)
-    pretrained: str | None = "openai" # pretrained tag or checkpoint path; None = random init (seeded)
-    teacher: str = DEFAULT_TEACHER    # "tiny", a hub id or a diffusers folder
-    data: str = "~/data/coco"         # "synthetic", a COCO root, or a .csv/.jsonl manifest
-    seed: int = 0                     # seeds data order, caption choice, (t, ε), the mapper and random-init models
-    batch_size: int = 32              # global batch (split across processes)
-    lr: float = 5e-5                  # AdamW learning rate
-    lam: float | str = 1e-3           # λ; 0 gives the paper's "Only COCO FT"; "share=<r>": chosen so that the SDS gradient is r× the contrastive one (below)
-    lam_share_batches: int = 4        # with lam "share=<r>": the batches that ratio is measured on
-    epochs: int = 5                   # passes over the training pairs
-    max_steps: int | None = None      # stop after this many steps in all (None: all epochs)
-    weight_decay: float = 0.0         # AdamW weight decay (0: do not pull LayerNorm gains towards 0)
-    warmup_steps: int = 0             # linear learning-rate warm-up, then constant
-    trainable: str = "layernorm"      # layernorm | full | text-layernorm
-    sds_mode: str = "backprop"        # backprop (paper) | stopgrad
-    distill: str = "sds"              # sds | unet-features (eq. 9 ablation)
-    t_min: float = 0.02               # t drawn uniformly in [t_min·T, t_max·T]
-    t_max: float = 0.98               # see t_min
-    precision: str = "bf16"           # fp32 | bf16 (autocast)
-    teacher_dtype: str = "bf16"       # fp32 | bf16 | fp16: the frozen teacher's weights
-    grad_checkpointing: bool = False  # recompute the frozen UNet's activations in backward (less memory, more time)
-    channels_last: bool = False       # UNet in channels_last memory format
-    compile: bool = False             # torch.compile the UNet (first steps are slow while it compiles)
-    save_every: int = 500             # checkpoint every N steps (and at the end)
-    keep: int = 3                     # checkpoints kept
-    workers: int = 0                  # data-loading processes
-    device: str = "cuda"              # auto | cpu | cuda
-    max_bad_fraction: float = 0.01    # stop when more than this fraction of the images cannot be read
-    resume: bool = False              # continue the run in `out` from its newest intact checkpoint
-    override_config: bool = False     # with resume: accept options that differ from the run's (recorded in config.json)
-    report_to: str = "none"           # none | tensorboard: also write each step's scalars to OUT/tensorboard/
-
-    def __post_init__(self): check_config(self)  # checked where it is built: the CLI, the Python API and papermill alike
-
-# %% ../nbs/08_train.ipynb #396e6876
-def lam_share(lam) -> float | None:
-    "The target r of a λ given as 'share=<r>'; None for a number."
-    if not isinstance(lam, str): return None
-    try:
-        if not lam.startswith("share="): raise ValueError
-        r = float(lam[6:])
-    except ValueError: raise ValueError(f"lam must be a number or 'share=<r>' (r > 0), not {lam!r}.") from None
-    if not r > 0: raise ValueError(f"lam {lam!r}: the share r must be > 0, e.g. 'share=1'.")
-    return r
-
-# %% ../nbs/08_train.ipynb #e52207d0
-DTYPES = {"fp32": torch.float32, "bf16": torch.bfloat16, "fp16": torch.float16}
-
-def check_config(c: TrainConfig) -> TrainConfig:
-    "Raise a ValueError naming the first bad option."
-    choices = dict(trainable=STRATEGIES, sds_mode=SDS_MODES, distill=DISTILL, precision=("fp32", "bf16"), report_to=("none", "tensorboard"),
-                   teacher_dtype=tuple(DTYPES), device=("auto", "cpu", "cuda"))
-    for k, valid in choices.items():
-        v = getattr(c, k)
-        if v not in valid and not (k == "device" and str(v).startswith("cuda:")):
-            raise ValueError(f"{k}={v!r} is not valid. Choose one of: {', '.join(valid)}.")
-    flag = lambda k: f"{k} (--{'lambda' if k == 'lam' else k.replace('_', '-')})"
-    for k in ("batch_size", "epochs", "save_every", "keep", "lam_share_batches") + (("max_steps",) if c.max_steps is not None else ()):
-        if getattr(c, k) < 1: raise ValueError(f"{flag(k)} must be >= 1, got {getattr(c, k)}.")
-    for k in ("warmup_steps", "workers", "weight_decay"):
-        if not getattr(c, k) >= 0: raise ValueError(f"{flag(k)} must be >= 0, got {getattr(c, k)}.")
-    if not (math.isfinite(c.lr) and c.lr > 0): raise ValueError(f"{flag('lr')} must be a finite number > 0, got {c.lr}.")
-    if not 0 <= c.max_bad_fraction <= 1: raise ValueError(f"{flag('max_bad_fraction')} must be in [0, 1], got {c.max_bad_fraction}.")
-    if lam_share(c.lam) is None and not (math.isfinite(c.lam) and c.lam >= 0): raise ValueError(f"{flag('lam')} must be >= 0, got {c.lam}.")
-    if not 0 <= c.t_min <= c.t_max <= 1: raise ValueError(f"Need 0 <= t_min <= t_max <= 1, got {c.t_min}, {c.t_max}.")
-    return c
-
-# %% ../nbs/08_train.ipynb #590dcfe8
-TINY_TRAINING = dict(preset="tiny", clip=TINY_CLIP, pretrained=None, teacher="tiny", data="synthetic", batch_size=8, lr=1e-3,
-                     epochs=2, save_every=4, device="cpu", precision="fp32", teacher_dtype="fp32")
+__all__ = ['LAM_PROBE', 'load_student', 'load_frozen_teacher', 'needs_vae', 'Training', 'model_meta', 'save_state',
+           'restore_state', 'NonFiniteLoss', 'draw_samples', 'lr_at', 'train_step', 'StopRequest', 'peak_memory_mb',
+           'write_config', 'record_override', 'check_budget', 'start_or_resume', 'batch_loader', 'record_bad',
+           'log_step', 'first_batches', 'mean_gradient_shares', 'choose_lam', 'resolve_lam', 'open_report',
+           'report_scalars', 'train', 'train_locked', 'train_loop']
 
 # %% ../nbs/08_train.ipynb #742eb43e
 def load_student(c: TrainConfig, device):
@@ -211,10 +134,6 @@ def restore_state(tr: Training, latest: dict):
     load_optimizer_tensors(tr.optimizer, state, read_metadata(latest["state"]))
     load_rng_tensors(state, {"sds": tr.sds_gen})
     tr.step = int(latest["step"])
-
-# %% ../nbs/08_train.ipynb #eb444be3
-MAY_CHANGE_ON_RESUME = {"max_steps", "epochs", "save_every", "keep", "workers", "resume", "override_config", "out",
-                        "device", "grad_checkpointing", "channels_last", "compile", "report_to"}
 
 # %% ../nbs/08_train.ipynb #2eb871dc
 class NonFiniteLoss(RuntimeError):

@@ -14,7 +14,7 @@ from ..models import Teacher, load_teacher, tiny_teacher
 from ..presets import Backbone, Preset, ScoreConfig, with_changes
 from .artefacts import ARTEFACTS, Artefact, backbone_named, check_artefacts, conditions_for
 from .runs import chosen_lam, condition_overrides, ledger_path, run_config, folder_name
-from ..train import TrainConfig, lam_share
+from ..train_config import TrainConfig, lam_share
 
 # %% auto #0
 __all__ = ['Experiment']

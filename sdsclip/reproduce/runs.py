@@ -12,7 +12,8 @@ from pathlib import Path
 import pandas as pd
 
 from ..checkpoint import latest_checkpoint, write_json
-from ..train import TrainConfig, choose_lam, lam_share, train
+from ..train import choose_lam, train
+from ..train_config import TrainConfig, lam_share
 
 # %% auto #0
 __all__ = ['CONDITIONS', 'WEIGHT_SUFFIXES', 'RUN_IDENTITY_EXCLUDES', 'condition_overrides', 'ledger_path', 'record_seconds',
