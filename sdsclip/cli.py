@@ -347,7 +347,7 @@ def build_parser() -> argparse.ArgumentParser:
     s.add_argument("--n-samples", type=int, default=50, help="(t, ε) samples per caption of the diffusion-score timing (0: skip it)")
     s.add_argument("--diffusion-samples", dest="n_samples", type=int, help=argparse.SUPPRESS)
     s.add_argument("--diffusion-items", type=int, default=4, help="Winoground-shaped items the diffusion score is timed on")
-    s.add_argument("--out", help="the JSON record (default: benchmarks/results/bench_<preset>_<device>_b<batch>_<precision>.json)")
+    s.add_argument("--out", help="the JSON record (default: benchmarks/results/bench_{tiny|real_<model>}_<device>_b<batch-size>_<precision>.json)")
     s.set_defaults(func=cmd_bench)
     s = subcommand(sub, "export", "write a run's fine-tuned CLIP as a full open_clip safetensors checkpoint")
     s.add_argument("run", help="run folder (its latest checkpoint) or a checkpoint .safetensors file")
