@@ -4,7 +4,7 @@ VENV := .venv
 BIN := $(VENV)/bin
 STAMP := $(VENV)/.sdsclip-installed
 
-.PHONY: install reproduce test test-slow lab export clean-nbs check-sync nbtest pytest lock
+.PHONY: install reproduce rehearse test test-slow lab export clean-nbs check-sync nbtest pytest lock
 
 # The versions the figures were made with (requirements.lock; `make lock` rewrites it from .venv), installed as they are,
 # without resolving again; `pip check` then confirms they meet pyproject.toml's requirements.
@@ -27,6 +27,12 @@ lock: $(STAMP)
 # The main job: every experiment notebook on the miniworld preset (papermill), from the shipped weights; resumes.
 reproduce: $(STAMP)
 	$(BIN)/sdsclip reproduce --preset miniworld
+
+# The paper preset rehearsed on stand-ins (its architectures with random weights, synthetic data at real sizes), offline;
+# the stand-ins go to REHEARSAL (out of git), the record to figures/rehearsal/. Not part of `make test`.
+REHEARSAL ?= runs/rehearsal
+rehearse: $(STAMP)
+	$(BIN)/sdsclip reproduce --preset paper --rehearsal $(REHEARSAL)
 
 test: check-sync nbtest pytest
 

@@ -4,7 +4,7 @@
 
 # %% ../nbs/18_bench.ipynb #28d55a41
 from __future__ import annotations
-import statistics, time
+import os, statistics, threading, time
 from pathlib import Path
 
 import torch
@@ -15,8 +15,9 @@ from .models import build_tiny, load_clip, random_sd_teacher
 from .objective import Mapper, SDSCLIPObjective, select_trainable
 
 # %% auto #0
-__all__ = ['CAPTIONS', 'MODES', 'bench_models', 'make_step', 'sync', 'count_flops', 'saved_bytes', 'peak_cuda_bytes',
-           'interleaved_times', 'bench_training', 'check_targets', 'format_bench', 'bench_diffusion', 'run_bench']
+__all__ = ['CAPTIONS', 'MODES', 'bench_models', 'make_step', 'sync', 'count_flops', 'saved_bytes', 'rss_bytes',
+           'peak_rss_increase', 'peak_cuda_bytes', 'interleaved_times', 'bench_training', 'check_targets',
+           'format_bench', 'bench_diffusion', 'run_bench']
 
 # %% ../nbs/18_bench.ipynb #e398da01
 CAPTIONS = ["a red circle left of a blue square", "a blue circle left of a red square",
@@ -84,6 +85,21 @@ def saved_bytes(step, exclude_modules=()) -> int:
     with torch.autograd.graph.saved_tensors_hooks(pack, lambda t: t): step()
     return sum(seen.values())
 
+def rss_bytes() -> int:
+    "Resident bytes of this process (Linux /proc; 0 elsewhere)."
+    try: return int(Path("/proc/self/statm").read_text().split()[1]) * os.sysconf("SC_PAGE_SIZE")
+    except (OSError, ValueError): return 0
+
+def peak_rss_increase(fn, every: float = 0.005):
+    "(fn(), the most this process's resident memory rose above its level before, sampled every `every` s while fn ran)."
+    before, peak, done = rss_bytes(), [0], threading.Event()
+    def sample():
+        while not done.is_set(): peak[0] = max(peak[0], rss_bytes()); time.sleep(every)
+    t = threading.Thread(target=sample, daemon=True); t.start()
+    try: out = fn()
+    finally: done.set(); t.join()
+    return out, max(peak[0], rss_bytes()) - before
+
 def peak_cuda_bytes(step, device) -> int:
     torch.cuda.reset_peak_memory_stats(device); step(); sync(device)
     return torch.cuda.max_memory_allocated(device)
@@ -106,13 +122,18 @@ def bench_training(arch: str = "tiny", batch: int = 4, precision: str = "fp32", 
     steps = {m: make_step(clip, tok, teacher, m, batch, precision, device) for m in modes}
     flops = {m: count_flops(f) for m, f in steps.items()}
     own = (clip, teacher.unet, teacher.text_encoder)  # weights are resident anyway; backward keeps references to them
-    mem = {m: (peak_cuda_bytes(f, device) if torch.device(device).type == "cuda" else saved_bytes(f, own)) for m, f in steps.items()}
+    cpu = torch.device(device).type != "cuda"
+    mem, rss = {}, {}
+    for m, f in steps.items():  # on a CPU: the bytes saved for backward (exact) and the rise of resident memory (sampled)
+        if cpu: mem[m], rss[m] = peak_rss_increase(lambda: saved_bytes(f, own))
+        else: mem[m] = peak_cuda_bytes(f, device)
     times = interleaved_times(steps, rounds, device=device)
     teacher.unet.requires_grad_(True)  # what the step would cost if the UNet's weights were not frozen
     flops_unfrozen = count_flops(make_step(clip, tok, teacher, "backprop", batch, precision, device))
     teacher.unet.requires_grad_(False)
     res = {m: {"seconds": statistics.median(times[m]), "pairs_per_s": batch / statistics.median(times[m]),
-               "flops_per_pair": flops[m] / batch, "memory_bytes": mem[m]} for m in modes}
+               "flops_per_pair": flops[m] / batch, "memory_bytes": mem[m]} | ({"rss_increase_bytes": rss[m]} if cpu else {})
+           for m in modes}
     ratios = {"flops_backprop_over_stopgrad": flops["backprop"] / flops["stopgrad"],
               "time_stopgrad_over_backprop": res["stopgrad"]["seconds"] / res["backprop"]["seconds"],
               "unet_weight_grad_flops_extra": flops_unfrozen / flops["backprop"] - 1}
@@ -144,9 +165,10 @@ def check_targets(r: dict) -> list[dict]:
 def format_bench(r: dict) -> str:
     "A readable table of `bench_training`'s result."
     lines = [f"{r['arch']} ({r['clip']}) | batch {r['batch']} | {r['precision']} | {r['device']} | memory = {r['memory_kind']}",
-             f"{'mode':16}{'s/step':>10}{'pairs/s':>10}{'GFLOP/pair':>12}{'memory MB':>12}"]
+             f"{'mode':16}{'s/step':>10}{'pairs/s':>10}{'GFLOP/pair':>12}{'memory MB':>12}{'RSS rise MB':>13}"]
     for m, v in r["modes"].items():
-        lines.append(f"{m:16}{v['seconds']:10.3f}{v['pairs_per_s']:10.1f}{v['flops_per_pair'] / 1e9:12.2f}{v['memory_bytes'] / 2**20:12.1f}")
+        rss = f"{v['rss_increase_bytes'] / 2**20:13.1f}" if "rss_increase_bytes" in v else f"{'–':>13}"
+        lines.append(f"{m:16}{v['seconds']:10.3f}{v['pairs_per_s']:10.1f}{v['flops_per_pair'] / 1e9:12.2f}{v['memory_bytes'] / 2**20:12.1f}{rss}")
     lines += [""] + [f"[{'met' if t['met'] else 'NOT met'}] {t['target']}: {t['measured']}" for t in check_targets(r)]
     lines += ["", "ratios: " + ", ".join(f"{k} {v:.3f}" for k, v in r["ratios"].items())]
     return "\n".join(lines)

@@ -19,19 +19,20 @@ from .presets import get_preset, preset_names, reproduce_needs
 __all__ = ['INFO_FIELDS', 'SMOKE_CAPTIONS', 'SMOKE_NOTE', 'FLAG_NAMES', 'OLD_FLAGS', 'EXIT_NONFINITE', 'EXIT_BAD_IMAGES',
            'EXIT_SAVE_FAILED', 'EXIT_STOPPED', 'EXAMPLES', 'info', 'format_info', 'smoke', 'field_help',
            'add_config_flags', 'config_from_args', 'cmd_train', 'continue_command', 'cmd_eval', 'check_counts',
-           'cmd_bench', 'cmd_export', 'cmd_miniworld', 'cmd_reproduce', 'cmd_info', 'cmd_smoke', 'HelpFormatter',
-           'subcommand', 'build_parser', 'main', 'error_line']
+           'cmd_bench', 'cmd_export', 'cmd_miniworld', 'cmd_rehearsal', 'cmd_reproduce', 'cmd_info', 'cmd_smoke',
+           'HelpFormatter', 'subcommand', 'build_parser', 'main', 'error_line']
 
 # %% ../nbs/40_cli.ipynb #b9db5d04
 INFO_FIELDS = ("clip", "pretrained", "teacher", "data", "batch_size", "lr", "lam", "epochs", "max_steps", "device", "precision")
 
 def info() -> dict:
     "Versions, device and every preset with its requirements, as plain data."
+    from sdsclip.reproduce.runner import planned_runs_mb
     presets = {}
     for name in preset_names():
         p = get_preset(name)
         c = dataclasses.asdict(p.train_config(create=False))
-        needs = [dict(what=n.what, ok=n.ok, hint=n.hint) for n in reproduce_needs(p)]
+        needs = [dict(what=n.what, ok=n.ok, hint=n.hint) for n in reproduce_needs(p, runs_mb=planned_runs_mb(p))]
         presets[name] = {"description": p.description, **{k: c[k] for k in INFO_FIELDS}, "score": dataclasses.asdict(p.score),
                          "seeds": list(p.seeds), "needs": needs}
     return {"versions": package_versions(), "machine": device_info(), "presets": presets}
@@ -235,12 +236,24 @@ def cmd_miniworld(args) -> int:
         print("\n".join(bad) if bad else "baseline matches (scores within the tolerance; metrics as recorded, fragile groups aside)")
         return 1 if bad else 0
 
+def cmd_rehearsal(args) -> int:
+    from sdsclip.reproduce.rehearsal import rehearse
+    if args.preset != "paper": raise ValueError(f"--rehearsal rehearses the paper preset, not {args.preset!r}: pass --preset paper.")
+    split = lambda s: [x.strip() for x in s.split(",") if x.strip()] if s else None
+    out = args.out or "figures/rehearsal"
+    records = rehearse(args.rehearsal, only=split(args.only), backbones=split(args.backbones), out=out)
+    for r in records: print(f"  {r['status']:7} {r['artefact'] + '/' + r['backbone']:40} {r['seconds']:7.0f} s {r['peak_memory_gb']:6.1f} GB")
+    failed = [r for r in records if r["status"] not in ("ok", "reused")]
+    print(f"rehearsal: {len(records) - len(failed)} of {len(records)} jobs ok; record in {out}/ (index.json, README.md, notebooks/)")
+    return 1 if failed else 0
+
 def cmd_reproduce(args) -> int:
+    if args.rehearsal: return cmd_rehearsal(args)
     from sdsclip.reproduce.runner import format_report, reproduce
     from sdsclip.reproduce.runner import ReproductionInterrupted
     check_counts(args, workers=1)
     split = lambda s: [x.strip() for x in s.split(",") if x.strip()] if s else None
-    try: r = reproduce(args.preset, only=split(args.only), backbones=split(args.backbones), force=args.force, out=args.out,
+    try: r = reproduce(args.preset, only=split(args.only), backbones=split(args.backbones), force=args.force, out=args.out or "figures",
                        runs=args.runs, kernel=args.kernel, workers=args.workers)
     except ReproductionInterrupted as e:
         print(f"\nsdsclip reproduce: interrupted: {e}; no partial run was scored. The same command resumes: "
@@ -299,7 +312,8 @@ EXAMPLES = {
                   "sdsclip miniworld baseline --check             # the shipped weights still score as recorded"],
     "reproduce": ["sdsclip reproduce                              # the main job: the miniature, on a CPU",
                   "sdsclip reproduce --preset tiny --only table1  # a check of the pipeline in about a minute",
-                  "sdsclip reproduce --preset paper --only table1,fig3   # on a GPU with the weights and data"],
+                  "sdsclip reproduce --preset paper --only table1,fig3   # on a GPU with the weights and data",
+                  "sdsclip reproduce --preset paper --rehearsal runs/rehearsal   # the paper preset on stand-ins, offline"],
 }
 
 def subcommand(sub, name: str, help: str):
@@ -375,8 +389,11 @@ def build_parser() -> argparse.ArgumentParser:
     s.add_argument("--only", help="comma-separated artefacts: table1,table2,table3,fig3,fig4,fig5,ablations,sds_modes,lambda_sweep,seeds (default: all)")
     s.add_argument("--backbones", help="comma-separated backbone labels of the preset (default: all)")
     s.add_argument("--force", action="store_true", help="rerun notebooks that already succeeded (fine-tuning runs and scores stay cached)")
-    s.add_argument("--out", default="figures", help="figures folder")
+    s.add_argument("--out", help="figures folder (default: figures; with --rehearsal: figures/rehearsal)")
     s.add_argument("--runs", default="runs/experiments", help="fine-tuning runs and cached scores")
+    s.add_argument("--rehearsal", metavar="DIR", help="with --preset paper: build stand-ins in DIR (the paper's architectures with "
+                   "random weights, synthetic data in the real formats and sizes) and run the preset's artefacts on them, offline, "
+                   "the counts cut down; the record (status, seconds, peak memory per job) goes to --out")
     s.add_argument("--kernel", default="python3", help="Jupyter kernel papermill runs the notebooks with")
     s.add_argument("--workers", type=int, help="processes computing the runs and scores before the notebooks (default: one per core on a CPU, 1 on a GPU)")
     s.set_defaults(func=cmd_reproduce)

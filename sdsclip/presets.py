@@ -4,7 +4,7 @@
 
 # %% ../nbs/17_presets.ipynb #013f0984
 from __future__ import annotations
-import importlib.util, os, shutil
+import functools, importlib.util, json, os, shutil
 from dataclasses import asdict, dataclass, field, fields, replace
 from pathlib import Path
 from typing import Callable
@@ -13,18 +13,20 @@ import torch
 
 from .environment import cache_dir, load_plugins
 from .eval.fixtures import FIXTURE_SUITE, ensure_fixture_suite, fixture_roots
-from .eval.winoground import WINOGROUND_FOLDER_HELP
+from .eval.winoground import WINOGROUND_FOLDER_HELP, WINOGROUND_REPO
 from .models import TINY_CLIP, TINY_CLIP_RN, is_hub_id, missing_teacher_files, teacher_files
+from .objective import trainable_counts
 from .train_config import TINY_TRAINING, TrainConfig
 
 # %% auto #0
-__all__ = ['DIFFUSION', 'ROOT_KEYS', 'DATA_SOURCES', 'PAPER_DATA', 'CHANGEABLE', 'PRESETS', 'TINY', 'PAPER_MAIN', 'PAPER_LAION',
-           'PAPER_FIG4', 'PAPER', 'DISK_FLOOR_MB', 'ROOT_HINTS', 'EVAL_ROOT_HINTS', 'ScoreConfig', 'score_config',
-           'Backbone', 'openai', 'clip_label', 'register_data_source', 'resolve_data', 'paper_roots', 'fixture_data',
-           'Preset', 'preset_changes', 'with_changes', 'register_preset', 'get_preset', 'preset_names', 'Need',
-           'teacher_need', 'clip_weights_cached', 'clip_need', 'device_need', 'kernel_need', 'spacy_need',
-           'winoground_hub_need', 'disk_need', 'root_needs', 'training_needs', 'preset_needs', 'reproduce_needs',
-           'eval_needs', 'check_needs']
+__all__ = ['DIFFUSION', 'ROOT_KEYS', 'ROOT_ALIASES', 'DATA_SOURCES', 'PAPER_DATA', 'CHANGEABLE', 'PRESETS', 'TINY', 'PAPER_MAIN',
+           'PAPER_LAION', 'PAPER_FIG4', 'PAPER', 'DISK_FLOOR_MB', 'RUN_LOG_MB', 'SD_LATENT_SHAPE', 'ROOT_HINTS',
+           'EVAL_ROOT_HINTS', 'ScoreConfig', 'score_config', 'Backbone', 'openai', 'clip_label', 'register_data_source',
+           'resolve_data', 'paper_roots', 'fixture_data', 'Preset', 'preset_changes', 'with_changes', 'register_preset',
+           'get_preset', 'preset_names', 'Need', 'teacher_need', 'clip_weights_cached', 'clip_need', 'device_need',
+           'kernel_need', 'spacy_need', 'winoground_hub_need', 'folder_mb', 'disk_need', 'teacher_latent_shape',
+           'run_disk_mb', 'root_needs', 'training_needs', 'preset_needs', 'reproduce_needs', 'eval_needs',
+           'check_needs']
 
 # %% ../nbs/17_presets.ipynb #7d852de2
 @dataclass(frozen=True)
@@ -35,6 +37,7 @@ class ScoreConfig:
     diffusion_batch: int = 64                                         # UNet batch of the diffusion score
     eval_batch: int = 64                                              # CLIP's scoring batch
     zeroshot_limit: int | None = None                                 # the first N images of each zero-shot set (None: all)
+    zeroshot_templates: int | None = None                             # the first N prompt templates of each (None: all)
     lams: tuple[float, ...] = (0.0, 1e-4, 1e-3, 1e-2, 1e-1)           # the λ sweep (the preset's own λ joins it)
     cost_items: int = 20                                              # Winoground items timed for Fig. 3
     cost_repeats: int = 3                                             # timing repeats (the best is kept)
@@ -68,8 +71,9 @@ def clip_label(name: str) -> str:
     return name.removesuffix("-quickgelu")
 
 # %% ../nbs/17_presets.ipynb #97edc99d
-ROOT_KEYS = ("train", "winoground", "vg", "coco_order", "flickr_order", "sugarcrepe", "sugarcrepe_images", "zeroshot_root",
-             "imagenet", "zeroshot", "tagger")
+ROOT_KEYS = ("train", "winoground", "aro", "coco", "flickr", "sugarcrepe", "sugarcrepe_images", "zeroshot_root",
+             "imagenet", "zeroshot_datasets", "order_tagger")
+ROOT_ALIASES = {"vg": "aro", "coco_order": "coco", "flickr_order": "flickr", "zeroshot": "zeroshot_datasets", "tagger": "order_tagger"}
 DATA_SOURCES: dict[str, tuple[Callable[[str, bool], dict], bool]] = {}  # name → (roots(argument, create), whether made here)
 
 def register_data_source(name: str, roots: Callable[[str, bool], dict], made_here: bool = True):
@@ -83,22 +87,22 @@ def resolve_data(data: dict, create: bool = True) -> dict:
     "The data roots of `data`: its sources expanded (data made first when `create`), its root keys as given; '' leaves a root out."
     out, given = {}, {}
     for k, v in data.items():
-        if k in ROOT_KEYS: given[k] = v; continue
+        if ROOT_ALIASES.get(k, k) in ROOT_KEYS: given[ROOT_ALIASES.get(k, k)] = v; continue
         if k not in DATA_SOURCES: load_plugins()
         if k not in DATA_SOURCES: raise ValueError(f"Unknown data key or source {k!r}. Roots: {', '.join(ROOT_KEYS)}; sources: {', '.join(DATA_SOURCES)}.")
-        out |= DATA_SOURCES[k][0](v, create)
+        out |= {ROOT_ALIASES.get(r, r): p for r, p in DATA_SOURCES[k][0](v, create).items()}
     return {k: _expand(v) for k, v in (out | given).items() if v not in ("", None)}
 
 # %% ../nbs/17_presets.ipynb #d9f0095c
 PAPER_DATA = {"train": ("SDSCLIP_COCO", TrainConfig.data), "winoground": ("SDSCLIP_WINOGROUND", "hub"),
-              "vg": ("SDSCLIP_ARO", "~/data/aro"), "coco_order": ("SDSCLIP_COCO", TrainConfig.data),
-              "flickr_order": ("SDSCLIP_FLICKR", "~/data/flickr30k"), "zeroshot_root": ("SDSCLIP_ZEROSHOT", "~/data/zeroshot"),
+              "aro": ("SDSCLIP_ARO", "~/data/aro"), "coco": ("SDSCLIP_COCO", TrainConfig.data),
+              "flickr": ("SDSCLIP_FLICKR", "~/data/flickr30k"), "zeroshot_root": ("SDSCLIP_ZEROSHOT", "~/data/zeroshot"),
               "imagenet": ("SDSCLIP_IMAGENET", "~/data/imagenet"), "sugarcrepe": ("SDSCLIP_SUGARCREPE", ""),
               "sugarcrepe_images": ("SDSCLIP_SUGARCREPE_IMAGES", "")}
 
 def paper_roots(argument: str = "", create: bool = True) -> dict:
     "The paper's datasets on this machine, root by root from `PAPER_DATA`."
-    return {k: os.environ.get(var, default) for k, (var, default) in PAPER_DATA.items()} | {"zeroshot": "all"}
+    return {k: os.environ.get(var, default) for k, (var, default) in PAPER_DATA.items()} | {"zeroshot_datasets": "all"}
 
 def fixture_data(argument: str = "", create: bool = True) -> dict:
     "The benchmark fixtures (`10_eval_fixtures`) in the cache folder, written once."
@@ -128,6 +132,8 @@ class Preset:
         bad = set(self.train) - {f.name for f in fields(TrainConfig)}
         if bad: raise ValueError(f"Preset {self.name!r}: unknown training option(s) {sorted(bad)}.")
         if isinstance(self.score, dict): object.__setattr__(self, "score", score_config(self.score))
+        object.__setattr__(self, "backbones", {a: tuple(b if isinstance(b, Backbone) else Backbone(**b) for b in bbs)
+                                               for a, bbs in self.backbones.items()})  # as `preset_changes` writes them, too
         object.__setattr__(self, "seeds", tuple(self.seeds))
 
     def roots(self, create: bool = True) -> dict:
@@ -150,7 +156,7 @@ class Preset:
     def seeds_for(self, artefact: str) -> tuple[int, ...]: return tuple(self.artefact_seeds.get(artefact, self.seeds))
 
 # %% ../nbs/17_presets.ipynb #dfaa11e5
-CHANGEABLE = ("train", "data", "score", "seeds", "artefact_seeds")  # the fields a notebook can receive changed
+CHANGEABLE = ("train", "data", "score", "seeds", "artefact_seeds", "backbones")  # the fields a notebook can receive changed
 
 def preset_changes(p: Preset) -> dict:
     "The fields of `p` that differ from the registered preset of its name, as JSON-able values."
@@ -160,7 +166,8 @@ def preset_changes(p: Preset) -> dict:
         if k not in CHANGEABLE: raise ValueError(f"Preset {p.name!r} differs from the registered one in {k!r}, which cannot be passed "
                                                  f"to a notebook; register it under a name of its own (`register_preset`).")
         v = getattr(p, k)
-        out[k] = asdict(v) if isinstance(v, ScoreConfig) else list(v) if isinstance(v, tuple) else v
+        out[k] = (asdict(v) if isinstance(v, ScoreConfig) else list(v) if isinstance(v, tuple) else
+                  {a: [asdict(b) for b in bbs] for a, bbs in v.items()} if k == "backbones" else v)
     return out
 
 def with_changes(name: str, changes: dict | None = None) -> Preset:
@@ -270,7 +277,9 @@ def device_need(device: str) -> Need:
     return Need(f"device: {device}", ok, "" if ok else "no CUDA GPU visible on this machine (torch.cuda.is_available() is False)")
 
 # %% ../nbs/17_presets.ipynb #349641ec
-DISK_FLOOR_MB = 500
+DISK_FLOOR_MB = 500         # nothing starts with less free than this
+RUN_LOG_MB = 8              # a run's files besides its checkpoints: config, log (about 220 bytes a step), tensorboard
+SD_LATENT_SHAPE = (4, 64, 64)  # Stable Diffusion v1.x at 512 px, when a teacher's config cannot be read
 
 def kernel_need(kernel: str = "python3") -> Need:
     "Can papermill start the Jupyter kernel `kernel`?"
@@ -288,22 +297,51 @@ def spacy_need() -> Need:
                 "" if ok else "pip install 'sdsclip[order]' && python -m spacy download en_core_web_sm")
 
 def winoground_hub_need(token: str | None = None) -> Need:
-    "Can gated Winoground be read from the hub: a token (given, HF_TOKEN or a login), or a copy in the datasets cache?"
-    from huggingface_hub import get_token
+    "Can gated Winoground be read from the hub: a token (given, HF_TOKEN or a login), or a copy in the datasets or hub cache?"
+    from huggingface_hub import get_token, try_to_load_from_cache
     from datasets import config  # where `datasets` keeps what it has read (HF_DATASETS_CACHE, HF_HOME)
-    ok = bool(token or get_token()) or (Path(config.HF_DATASETS_CACHE) / "facebook___winoground").exists()
+    snapshot = try_to_load_from_cache(WINOGROUND_REPO, "data/examples.jsonl", repo_type="dataset")  # `hf download`'s copy
+    ok = bool(token or get_token()) or (Path(config.HF_DATASETS_CACHE) / "facebook___winoground").exists() or isinstance(snapshot, str)
     return Need("Winoground from the hub (gated)", ok, "" if ok else
                 "accept its terms on https://huggingface.co/datasets/facebook/winoground, then `hf auth login` or set "
                 "HF_TOKEN; or pass a local copy (SDSCLIP_WINOGROUND, --winoground DIR)")
 
-def disk_need(path: str | Path, floor_mb: int = DISK_FLOOR_MB) -> Need:
-    "Is there at least `floor_mb` MB free where `path` is (or would be made)?"
+def folder_mb(path: str | Path) -> float:
+    "MB of the files under `path` (links not followed; 0 when it does not exist)."
+    p = Path(path).expanduser()
+    if not p.is_dir(): return 0.0
+    return sum(f.lstat().st_size for f in p.rglob("*") if f.is_file() and not f.is_symlink()) / 2**20
+
+def disk_need(path: str | Path, need_mb: float = DISK_FLOOR_MB, what: str = "") -> Need:
+    "Is there room where `path` is (or would be made) for `need_mb` MB, less what `path` already holds, and at least the floor?"
     where = Path(path).expanduser().absolute()
     while not where.exists(): where = where.parent
     free = shutil.disk_usage(where).free / 2**20
+    need = max(need_mb - folder_mb(path), DISK_FLOOR_MB)
     at = "" if where == Path(path).expanduser().absolute() else f" (on {where})"
-    return Need(f"free disk space for {path}{at}: {free:,.0f} MB", free >= floor_mb,
-                "" if free >= floor_mb else f"under {floor_mb} MB free: free some space, or write elsewhere (--out/--runs)")
+    ok = free >= need
+    return Need(f"free disk space for {path}{at}: {free:,.0f} MB, {what or 'needs'} {need:,.0f} MB", ok,
+                "" if ok else f"{need:,.0f} MB needed, {free:,.0f} MB free: free some space, or write elsewhere (--out/--runs)")
+
+def teacher_latent_shape(teacher: str) -> tuple[int, int, int]:
+    "(C, H, W) of the teacher's latents from its UNet config, no weight loaded; `SD_LATENT_SHAPE` when it cannot be read."
+    if teacher == "tiny": return (4, 8, 8)
+    if is_hub_id(teacher):
+        from huggingface_hub import try_to_load_from_cache
+        path = try_to_load_from_cache(teacher, "unet/config.json")
+    else: path = Path(teacher).expanduser() / "unet" / "config.json"
+    try: cfg = json.loads(Path(path).read_text())
+    except (TypeError, OSError, ValueError): return SD_LATENT_SHAPE
+    s = cfg.get("sample_size", 64)
+    return (int(cfg.get("in_channels", 4)), *((s, s) if isinstance(s, int) else s))
+
+def run_disk_mb(c: TrainConfig) -> float:
+    "MB a run of `c` fills at most: `keep` + 1 checkpoints of the trained weights and AdamW's two moments (fp32), and its logs."
+    n = _trainable_total(c.clip, c.trainable, teacher_latent_shape(c.teacher))
+    return (c.keep + 1) * 3 * 4 * n / 2**20 + RUN_LOG_MB
+
+@functools.lru_cache(maxsize=None)
+def _trainable_total(name: str, strategy: str, latent_shape: tuple) -> int: return trainable_counts(name, strategy, latent_shape)["total"]
 
 # %% ../nbs/17_presets.ipynb #23630259
 ROOT_HINTS = {k: f"set {var}, or set it empty to leave that dataset out" for k, (var, _) in PAPER_DATA.items()}
@@ -315,13 +353,13 @@ def root_needs(data: dict, hints: dict | None = None) -> list[Need]:
     for k, v in data.items():
         if k in DATA_SOURCES and DATA_SOURCES[k][1]: out.append(Need(f"data {k}: made on first use", True)); continue
         for key, root in resolve_data({k: v}, create=False).items():
-            if key in ("zeroshot", "tagger") or root in ("hub", "synthetic"): continue
+            if key in ("zeroshot_datasets", "order_tagger") or root in ("hub", "synthetic"): continue
             ok = Path(root).exists()
             hint = (hints or ROOT_HINTS).get(key, "pass another root")
             out.append(Need(f"data {key}: {root}", ok, "" if ok else f"{root} does not exist ({hint})"))
     roots = resolve_data(data, create=False)
     if roots.get("winoground") == "hub": out.append(winoground_hub_need())
-    if ({"coco_order", "flickr_order"} & set(roots)) and roots.get("tagger", "spacy") == "spacy": out.append(spacy_need())
+    if ({"coco", "flickr"} & set(roots)) and roots.get("order_tagger", "spacy") == "spacy": out.append(spacy_need())
     return out
 
 # %% ../nbs/17_presets.ipynb #a385d6b7
@@ -331,19 +369,20 @@ def training_needs(c: TrainConfig) -> list[Need]:
         f"data {c.data}", Path(c.data).expanduser().exists(), "" if Path(c.data).expanduser().exists() else "not found: pass --data")
     report = [Need("tensorboard (--report-to tensorboard)", importlib.util.find_spec("tensorboard") is not None,
                    "pip install 'sdsclip[tensorboard]'")] if c.report_to == "tensorboard" else []
-    return [device_need(c.device), clip_need(c.clip, c.pretrained), teacher_need(c.teacher), data, disk_need(c.out)] + report
+    disk = disk_need(c.out, run_disk_mb(c), f"the run needs up to")
+    return [device_need(c.device), clip_need(c.clip, c.pretrained), teacher_need(c.teacher), data, disk] + report
 
 def preset_needs(p: Preset) -> list[Need]:
     "Every requirement of preset `p` and whether this machine meets it."
     c = p.train_config(create=False)
     return [device_need(c.device), clip_need(c.clip, c.pretrained), teacher_need(c.teacher)] + root_needs(p.data)
 
-def reproduce_needs(p: Preset, kernel: str = "python3", runs: str | Path = "runs/experiments") -> list[Need]:
-    "What `sdsclip reproduce` of preset `p` needs: the preset's, the notebooks' kernel and room for the runs."
-    return preset_needs(p) + [kernel_need(kernel), disk_need(runs)]
+def reproduce_needs(p: Preset, kernel: str = "python3", runs: str | Path = "runs/experiments", runs_mb: float = DISK_FLOOR_MB) -> list[Need]:
+    "What `sdsclip reproduce` of preset `p` needs: the preset's, the notebooks' kernel and room for its runs (`runs_mb`, estimated by the caller)."
+    return preset_needs(p) + [kernel_need(kernel), disk_need(Path(runs) / p.name, runs_mb, "its runs need up to")]
 
-EVAL_ROOT_HINTS = {"winoground": f"give --winoground a folder, or 'hub'. {WINOGROUND_FOLDER_HELP}", "vg": "give --aro the ARO root",
-                   "coco_order": "give --coco the COCO root", "flickr_order": "give --flickr the Flickr30k root",
+EVAL_ROOT_HINTS = {"winoground": f"give --winoground a folder, or 'hub'. {WINOGROUND_FOLDER_HELP}", "aro": "give --aro the ARO root",
+                   "coco": "give --coco the COCO root", "flickr": "give --flickr the Flickr30k root",
                    "sugarcrepe": "give --sugarcrepe the folder of its seven subset JSONs"}
 
 def eval_needs(c) -> list[Need]:
@@ -358,8 +397,8 @@ def eval_needs(c) -> list[Need]:
         out += [winoground_hub_need(c.token)] if c.winoground == "hub" else root_needs({"winoground": c.winoground}, EVAL_ROOT_HINTS)
     vg, order = {"aro", "vg"} & set(tasks), {"aro", "order"} & set(tasks)
     if vg or order:
-        out += root_needs({k: v for k, v, wanted in (("vg", c.aro, vg), ("coco_order", c.coco, order), ("flickr_order", c.flickr, order))
-                           if v and wanted} | {"tagger": c.order_tagger}, EVAL_ROOT_HINTS)
+        out += root_needs({k: v for k, v, wanted in (("aro", c.aro, vg), ("coco", c.coco, order), ("flickr", c.flickr, order))
+                           if v and wanted} | {"order_tagger": c.order_tagger}, EVAL_ROOT_HINTS)
     if "sugarcrepe" in tasks and c.sugarcrepe: out += root_needs({"sugarcrepe": c.sugarcrepe}, EVAL_ROOT_HINTS)
     return out
 

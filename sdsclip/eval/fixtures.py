@@ -115,8 +115,8 @@ FIXTURE_SUITE = 2  # bumped whenever the suite changes what it writes
 
 def fixture_roots(root: Path) -> dict[str, str]:
     "The data roots of the fixture suite in `root`."
-    return {"winoground": str(root / "winoground"), "vg": str(root / "aro"), "sugarcrepe": str(root / "sugarcrepe"),
-            "zeroshot_root": str(root / "zeroshot"), "zeroshot": "mnist,dtd"}
+    return {"winoground": str(root / "winoground"), "aro": str(root / "aro"), "sugarcrepe": str(root / "sugarcrepe"),
+            "zeroshot_root": str(root / "zeroshot"), "zeroshot_datasets": "mnist,dtd"}
 
 def ensure_fixture_suite(root: Path) -> dict[str, str]:
     "Write every fixture under `root` unless it is there, atomically; its data roots."

@@ -49,6 +49,7 @@ class EvalConfig:
     batch_size: int = 64
     seed: int = 0                         # seeds the order-task perturbations
     limit: int | None = None              # zero-shot: first N test images only (quick checks)
+    templates: int | None = None          # zero-shot: first N prompt templates only (quick checks; None: all, as CLIP_benchmark)
     token: str | None = None              # Hugging Face token for Winoground (else HF_TOKEN / login)
     order_tagger: str = "spacy"           # part-of-speech tagger of the order perturbations: spacy, or a registered one (miniworld)
     scorer: str = "clip"                  # clip | diffusion (Stable Diffusion's denoising score; every task but zero-shot)
@@ -58,7 +59,7 @@ class EvalConfig:
 
     def __post_init__(self):
         "Range-check the options where the config is built, so the CLI, the API and papermill get the same error."
-        for k in ("batch_size", "n_samples", "unet_batch") + (("limit",) if self.limit is not None else ()):
+        for k in ("batch_size", "n_samples", "unet_batch") + tuple(k for k in ("limit", "templates") if getattr(self, k) is not None):
             if not getattr(self, k) >= 1: raise ValueError(f"{k} (--{k.replace('_', '-')}) must be >= 1, got {getattr(self, k)}.")
         if self.device not in ("auto", "cpu", "cuda") and not str(self.device).startswith("cuda:"):
             raise ValueError(f"device={self.device!r} is not valid. Choose one of: auto, cpu, cuda, cuda:N.")
@@ -159,7 +160,7 @@ def zeroshot_task(model, preprocess, tokenizer, c: EvalConfig, device) -> dict:
             if c.zeroshot_datasets != "all": raise ValueError(f"Zero-shot {name!r} needs --{'imagenet' if name == 'imagenet' else 'zeroshot-root'}.")
             continue
         result[name] = evaluate_zeroshot(model, preprocess, tokenizer, name, root, download=c.download,
-                                         batch_size=c.batch_size, device=device, limit=c.limit)
+                                         batch_size=c.batch_size, device=device, limit=c.limit, templates=c.templates)
     if not result: raise ValueError("Task 'zeroshot' needs --zeroshot-root ROOT (and/or --imagenet ROOT).")
     return {"result": result, "tables": {}}
 

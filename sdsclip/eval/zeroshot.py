@@ -85,13 +85,15 @@ def classification_metrics(logits: torch.Tensor, targets: torch.Tensor) -> dict:
 # %% ../../nbs/14_eval_zeroshot.ipynb #3dcdc3f1
 @torch.no_grad()
 def evaluate_zeroshot(model, preprocess, tokenizer, dataset: str, root: str | Path, download: bool = False,
-                      batch_size: int = 128, workers: int = 0, device="cpu", limit: int | None = None) -> dict:
-    "Zero-shot metrics of an open_clip model on one dataset (optionally its first `limit` images)."
+                      batch_size: int = 128, workers: int = 0, device="cpu", limit: int | None = None,
+                      templates: int | None = None) -> dict:
+    "Zero-shot metrics of an open_clip model on one dataset (optionally its first `limit` images, its first `templates` prompts)."
     if folder := zeroshot_folder_task(dataset): return evaluate_folder_task(model, preprocess, tokenizer, dataset, root, folder, device, limit)
     ds = zeroshot_dataset(dataset, root, preprocess, download)
     names = zeroshot_classnames(dataset, ds)
     model = model.eval().to(device)
-    W = finite_embeddings(build_zero_shot_classifier(model, tokenizer, names, zeroshot_templates(dataset), device=device), "text")
+    prompts = zeroshot_templates(dataset)[:templates]  # ImageNet's classifier is 1,000 classes × 80 prompts: a quick check takes fewer
+    W = finite_embeddings(build_zero_shot_classifier(model, tokenizer, names, prompts, device=device), "text")
     if limit: ds = torch.utils.data.Subset(ds, range(min(limit, len(ds))))
     logits, targets = [], []
     for x, y in tqdm(DataLoader(ds, batch_size=batch_size, num_workers=workers), desc=f"zero-shot {dataset}"):

@@ -243,8 +243,9 @@ def world_roots(scale: str = "full", create: bool = True) -> dict:
     "The data roots of the world `scale` ('full': the reproduction's; 'ci': the reduced one of the tests), generated first when `create`."
     if scale not in WORLDS: raise ValueError(f"The miniworld's scale must be one of {list(WORLDS)}, not {scale!r}.")
     w = ensure_world(WORLDS[scale]) if create else world_dir(WORLDS[scale])
-    return {"train": str(w / "train"), "winoground": str(w / "winoground"), "vg": str(w / "aro"), "coco_order": str(w / "order"),
-            "sugarcrepe": str(w / "sugarcrepe"), "zeroshot_root": str(w / "zeroshot"), "zeroshot": ",".join(ZEROSHOT_TASKS), "tagger": "miniworld"}
+    return {"train": str(w / "train"), "winoground": str(w / "winoground"), "aro": str(w / "aro"), "coco": str(w / "order"),
+            "sugarcrepe": str(w / "sugarcrepe"), "zeroshot_root": str(w / "zeroshot"), "zeroshot_datasets": ",".join(ZEROSHOT_TASKS),
+            "order_tagger": "miniworld"}
 
 # %% ../../nbs/21_miniworld_splits.ipynb #2d407450
 def miniworld_preset() -> Preset:

@@ -6,24 +6,25 @@
 from __future__ import annotations
 import functools, hashlib, json, multiprocessing, os, signal, time
 from concurrent.futures import ProcessPoolExecutor, as_completed
-from dataclasses import asdict, dataclass, field
+from dataclasses import asdict, dataclass, field, replace
 from pathlib import Path
 
 import pandas as pd
 import torch
 
 from ..checkpoint import write_json
-from ..presets import Preset, check_needs, get_preset, preset_changes, reproduce_needs
-from .artefacts import ARTEFACTS, Artefact, backbones_for, check_artefacts
+from ..presets import Preset, check_needs, get_preset, preset_changes, reproduce_needs, run_disk_mb
+from .artefacts import ARTEFACTS, Artefact, backbone_named, backbones_for, check_artefacts, conditions_for
 from .experiment import Experiment
 from .publish import assemble, write_index
-from .runs import RunStopped, folder_name, kept_json, ledger_path, read_ledger
+from .runs import RunStopped, condition_overrides, folder_name, kept_json, ledger_path, read_ledger
 from .scores import clip_scores, diffusion_path, diffusion_scores, diffusion_tasks, gradient_share_rows, scores_path, shares_path
 
 # %% auto #0
 __all__ = ['COST', 'COMPUTE_STAGES', 'NotebookJob', 'job_parameters', 'plan_notebooks', 'job_done', 'execute_notebook',
            'WorkItem', 'share_batches', 'pending_work', 'compute_item', 'cpu_count', 'default_workers', 'stop_pool',
-           'ReproductionInterrupted', 'precompute', 'profile_table', 'execute_notebooks', 'reproduce', 'format_report']
+           'ReproductionInterrupted', 'precompute', 'profile_table', 'execute_notebooks', 'planned_runs_mb',
+           'reproduce', 'format_report']
 
 # %% ../../nbs/38_reproduce_runner.ipynb #062f0036
 @dataclass
@@ -291,6 +292,20 @@ def execute_notebooks(jobs: list[NotebookJob], todo: list[NotebookJob], kernel: 
     pool.shutdown()
     return [records[j.name] for j in jobs]
 
+# %% ../../nbs/38_reproduce_runner.ipynb #4f77ac81
+def planned_runs_mb(p: Preset, only=None, backbones=None) -> float:
+    "MB the fine-tuning runs of the selected notebooks of `p` fill at most, none of them on disk yet."
+    sizes = {}
+    for job in plan_notebooks(p, only=only, backbones=backbones):
+        b = backbone_named(job.artefact, p, job.backbone)
+        if b.clip is None: continue
+        base = p.train_config(create=False, clip=b.clip, pretrained=b.pretrained)
+        for cond in conditions_for(job.artefact, p, b):
+            if cond in ("pretrained", "diffusion"): continue
+            mb = run_disk_mb(replace(base, **condition_overrides(cond)))
+            sizes |= {(b.label, cond, seed): mb for seed in p.seeds_for(job.artefact.name)}
+    return sum(sizes.values())
+
 # %% ../../nbs/38_reproduce_runner.ipynb #6e802118
 def reproduce(preset: str | Preset = "miniworld", only=None, backbones=None, force: bool = False, out: str | Path = "figures",
               runs: str | Path = "runs/experiments", kernel: str = "python3", progress: bool = True, workers: int | None = None) -> dict:
@@ -298,7 +313,7 @@ def reproduce(preset: str | Preset = "miniworld", only=None, backbones=None, for
     `out/<preset>/`. The runs and scores the notebooks need are computed first, `workers` processes at a time."""
     p = preset if isinstance(preset, Preset) else get_preset(preset)
     jobs = plan_notebooks(p, out, runs, only, backbones)
-    check_needs(reproduce_needs(p, kernel, runs), f"Preset {p.name!r}")
+    check_needs(reproduce_needs(p, kernel, runs, planned_runs_mb(p, only, backbones)), f"Preset {p.name!r}")
     t0, since, phases = time.perf_counter(), time.time(), {}
     def phase(name, start): phases[name] = round(time.perf_counter() - start, 1)
     t = time.perf_counter(); p.roots(); phase("data (generated when missing)", t)

@@ -21,10 +21,11 @@ from .runs import folder_name, kept_json, timed, train_or_reuse, weights_key
 from ..train import Training, first_batches, mean_gradient_shares, restore_state
 
 # %% auto #0
-__all__ = ['ROW_COLUMNS', 'ORDER_SEED', 'TASKS', 'rows_frame', 'cached_scores', 'eval_config', 'suite_scores', 'zeroshot_scores',
-           'suite_key', 'weights_label', 'scores_path', 'load_pretrained', 'finetuned', 'clip_scores',
-           'diffusion_scorer', 'diffusion_tasks', 'diffusion_path', 'diffusion_scores', 'condition_rows', 'cost_rows',
-           'run_log', 'run_stat_rows', 'shares_path', 'gradient_share_rows', 'lam_choice_rows', 'artefact_rows']
+__all__ = ['ROW_COLUMNS', 'ORDER_SEED', 'TASK_ROOTS', 'TASKS', 'rows_frame', 'cached_scores', 'eval_config', 'suite_scores',
+           'zeroshot_scores', 'suite_key', 'weights_label', 'scores_path', 'load_pretrained', 'finetuned',
+           'clip_scores', 'diffusion_scorer', 'diffusion_tasks', 'diffusion_path', 'diffusion_scores', 'condition_rows',
+           'cost_rows', 'run_log', 'run_stat_rows', 'shares_path', 'gradient_share_rows', 'lam_choice_rows',
+           'artefact_rows']
 
 # %% ../../nbs/33_reproduce_scores.ipynb #fe1ed885
 ROW_COLUMNS = ["backbone", "condition", "seed", "metric", "value"]
@@ -51,14 +52,14 @@ def cached_scores(path: str | Path, compute, ledger: str | Path | None = None, s
 # %% ../../nbs/33_reproduce_scores.ipynb #e7943d38
 ORDER_SEED = 0  # the order task's perturbations are drawn from this seed, so every model sees the same ones
 
+TASK_ROOTS = {"winoground": ("winoground",), "vg": ("aro",), "order": ("coco", "flickr"), "sugarcrepe": ("sugarcrepe", "sugarcrepe_images"),
+              "zeroshot": ("zeroshot_root", "imagenet")}  # the data roots each task reads (`EvalConfig`'s fields of the same names)
+
 def eval_config(roots: dict, task: str, **over) -> EvalConfig:
     "The evaluator's configuration for one task of the data roots; the other tasks' roots left out."
-    keep = lambda t, k: roots.get(k) if t == task else None
-    return EvalConfig(winoground=keep("winoground", "winoground"), aro=keep("vg", "vg"), coco=keep("order", "coco_order"),
-                      flickr=keep("order", "flickr_order"), sugarcrepe=keep("sugarcrepe", "sugarcrepe"),
-                      sugarcrepe_images=keep("sugarcrepe", "sugarcrepe_images"), zeroshot_root=keep("zeroshot", "zeroshot_root"),
-                      imagenet=keep("zeroshot", "imagenet"), zeroshot_datasets=roots.get("zeroshot") or "all",
-                      order_tagger=roots.get("tagger", "spacy"), seed=ORDER_SEED, **over)
+    given = {k: roots.get(k) if k in TASK_ROOTS[task] else None for ks in TASK_ROOTS.values() for k in ks}
+    return EvalConfig(**given, zeroshot_datasets=roots.get("zeroshot_datasets") or "all",
+                      order_tagger=roots.get("order_tagger", "spacy"), seed=ORDER_SEED, **over)
 
 # %% ../../nbs/33_reproduce_scores.ipynb #bd4703e0
 def suite_scores(scorer: Scorer, roots: dict, tasks=("winoground", "vg", "order", "sugarcrepe")) -> dict[str, float]:
@@ -67,7 +68,7 @@ def suite_scores(scorer: Scorer, roots: dict, tasks=("winoground", "vg", "order"
     if "winoground" in tasks and roots.get("winoground"):
         out |= {f"winoground/{r['slice']}/{r['score']}": float(r["acc"]) for r in winoground_task(scorer, eval_config(roots, "winoground"))["result"]["summary"]}
     for task in ("vg", "order"):
-        if task in tasks and any(roots.get(k) for k in {"vg": ["vg"], "order": ["coco_order", "flickr_order"]}[task]):
+        if task in tasks and any(roots.get(k) for k in TASK_ROOTS[task]):
             for name, r in aro_task(scorer, eval_config(roots, task))["result"].items():
                 out[f"aro/{name}"] = r["macro_acc (official)"] if "macro_acc (official)" in r else r["precision_at_1"]["acc"]
     if "sugarcrepe" in tasks and roots.get("sugarcrepe"):
@@ -76,10 +77,10 @@ def suite_scores(scorer: Scorer, roots: dict, tasks=("winoground", "vg", "order"
     return out
 
 # %% ../../nbs/33_reproduce_scores.ipynb #a107d4d1
-def zeroshot_scores(model, preprocess, tokenizer, roots: dict, device="cpu", limit=None) -> dict[str, float]:
+def zeroshot_scores(model, preprocess, tokenizer, roots: dict, device="cpu", limit=None, templates=None) -> dict[str, float]:
     "Zero-shot top-1 per dataset of the data roots (torchvision's, or an extension's folder tasks)."
     if not (roots.get("zeroshot_root") or roots.get("imagenet")): return {}
-    res = zeroshot_task(model, preprocess, tokenizer, eval_config(roots, "zeroshot", limit=limit), device)["result"]
+    res = zeroshot_task(model, preprocess, tokenizer, eval_config(roots, "zeroshot", limit=limit, templates=templates), device)["result"]
     return {f"zeroshot/{name}": r["top1"] for name, r in res.items()}
 
 # %% ../../nbs/33_reproduce_scores.ipynb #6a736551
@@ -101,7 +102,9 @@ def scores_path(ex: Experiment, condition: str, seed: int, task: str) -> Path:
     if condition == "pretrained":
         folder = ex.runs / folder_name(ex.backbone.label) / f"pretrained-{weights_label(ex.backbone.pretrained)}"
     else: folder = Path(ex.run_config(condition, seed).out) / "checkpoints"
-    return folder / f"scores-{task}-{suite_key(ex.roots)}.json"
+    s = ex.score  # a zero-shot score on fewer images or prompts is another score
+    cut = {k: getattr(s, k) for k in ("zeroshot_limit", "zeroshot_templates") if task == "zeroshot" and getattr(s, k) is not None}
+    return folder / f"scores-{task}-{suite_key(ex.roots | cut)}.json"
 
 # %% ../../nbs/33_reproduce_scores.ipynb #2e00857b
 def load_pretrained(ex: Experiment):
@@ -129,7 +132,8 @@ def clip_scores(ex: Experiment, condition: str, seed: int, tasks=TASKS) -> dict[
             nonlocal model
             if model is None: model = load()
             m, preprocess, tokenizer = model
-            if task == "zeroshot": return zeroshot_scores(m, preprocess, tokenizer, ex.roots, ex.base.device, s.zeroshot_limit)
+            if task == "zeroshot":
+                return zeroshot_scores(m, preprocess, tokenizer, ex.roots, ex.base.device, s.zeroshot_limit, s.zeroshot_templates)
             return suite_scores(CLIPScorer(m, preprocess, tokenizer, device=ex.base.device, batch_size=s.eval_batch, progress=False),
                                 ex.roots, (task,))
         out |= cached_scores(scores_path(ex, condition, seed, task), compute, ex.ledger, f"score {task}",
