@@ -792,8 +792,6 @@ d = { 'settings': {'branch': 'main', 'doc_baseurl': '/', 'doc_host': '', 'git_ur
                                                                                            'sdsclip/reproduce/rehearsal.py'),
                                              'sdsclip.reproduce.rehearsal.write_imagenet': ( 'reproduce_rehearsal.html#write_imagenet',
                                                                                              'sdsclip/reproduce/rehearsal.py'),
-                                             'sdsclip.reproduce.rehearsal.write_mnist': ( 'reproduce_rehearsal.html#write_mnist',
-                                                                                          'sdsclip/reproduce/rehearsal.py'),
                                              'sdsclip.reproduce.rehearsal.write_pets': ( 'reproduce_rehearsal.html#write_pets',
                                                                                          'sdsclip/reproduce/rehearsal.py'),
                                              'sdsclip.reproduce.rehearsal.write_record': ( 'reproduce_rehearsal.html#write_record',
