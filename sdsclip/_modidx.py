@@ -756,6 +756,8 @@ d = { 'settings': {'branch': 'main', 'doc_baseurl': '/', 'doc_host': '', 'git_ur
                                                                                          'sdsclip/reproduce/rehearsal.py'),
                                              'sdsclip.reproduce.rehearsal.machine_line': ( 'reproduce_rehearsal.html#machine_line',
                                                                                            'sdsclip/reproduce/rehearsal.py'),
+                                             'sdsclip.reproduce.rehearsal.merged_records': ( 'reproduce_rehearsal.html#merged_records',
+                                                                                             'sdsclip/reproduce/rehearsal.py'),
                                              'sdsclip.reproduce.rehearsal.offline_hub': ( 'reproduce_rehearsal.html#offline_hub',
                                                                                           'sdsclip/reproduce/rehearsal.py'),
                                              'sdsclip.reproduce.rehearsal.paper_backbones': ( 'reproduce_rehearsal.html#paper_backbones',

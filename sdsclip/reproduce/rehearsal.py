@@ -29,8 +29,8 @@ __all__ = ['COLOURS', 'NOUNS', 'RELATIONS', 'LEXICON', 'WINOGROUND_COMMIT', 'DTD
            'write_coco', 'write_flickr', 'write_sugarcrepe', 'write_aro', 'write_winoground_hub', 'write_dtd',
            'write_pets', 'write_aircraft', 'write_imagenet', 'write_zeroshot', 'standin_roots', 'hub_cache',
            'write_data', 'build_standins', 'offline_hub', 'restore_hub', 'rehearsal_preset', 'tree_rss_bytes',
-           'run_sampled', 'rehearse_job', 'job_record', 'rehearse', 'earlier_records', 'copy_notebooks', 'write_record',
-           'machine_line']
+           'run_sampled', 'rehearse_job', 'job_record', 'rehearse', 'earlier_records', 'merged_records',
+           'copy_notebooks', 'write_record', 'machine_line']
 
 # %% ../../nbs/39_reproduce_rehearsal.ipynb #b8277592
 def paper_backbones(p: Preset = PAPER) -> list[Backbone]:
@@ -341,17 +341,17 @@ def rehearse(d: str | Path = "runs/rehearsal", only=None, backbones=None, out: s
     from tqdm.auto import tqdm
     d, out = Path(d).absolute(), Path(out)
     p = rehearsal_preset(d)
+    plan = [(j.artefact.name, j.backbone) for j in plan_notebooks(p, d / "figures", d / "runs")]
     jobs = plan_notebooks(p, d / "figures", d / "runs", only, backbones)
-    t = time.perf_counter()
     built = build_standins(d, [b for b in paper_backbones(p) if any(j.backbone == b.label for j in jobs)], progress)
-    records, before = [], earlier_records(out)
+    done, before = {}, earlier_records(out)
     for j in (bar := tqdm(jobs, desc="rehearsal", unit="job", disable=not progress)):
         bar.set_postfix_str(j.name)
         r = job_record(d, j.artefact.name, j.backbone)
         if r["status"] == "reused" and (b := before.get((r["artefact"], r["backbone"]))): r = b | {"status": "ok"}  # as first measured
-        records.append(r)
-        write_record(records, built, round(time.perf_counter() - t, 1), out, len(jobs))  # after every job: a stopped rehearsal keeps its record
-    return records
+        done[(r["artefact"], r["backbone"])] = r
+        write_record(merged_records(plan, done, before), built, out, len(plan))  # after every job: a stopped rehearsal keeps its record
+    return list(done.values())
 
 # %% ../../nbs/39_reproduce_rehearsal.ipynb #2be6434e
 def earlier_records(out: str | Path) -> dict:
@@ -360,28 +360,32 @@ def earlier_records(out: str | Path) -> dict:
     if not p.is_file(): return {}
     return {(r["artefact"], r["backbone"]): r for r in json.loads(p.read_text())["jobs"] if r["status"] == "ok"}
 
+def merged_records(plan: list[tuple[str, str]], done: dict, before: dict) -> list[dict]:
+    "The record of every planned job, in plan order: this call's where it ran the job, else the earlier ok one, if any."
+    return [done.get(k) or before[k] for k in plan if k in done or k in before]
+
 def copy_notebooks(records: list[dict], out: Path):
     "The executed notebooks of `records` into `out/notebooks/<artefact>/<backbone>.ipynb`."
     for r in records:
-        src = Path(r.pop("notebook") or "/nonexistent")
+        src, r["notebook"] = Path(r.get("notebook") or "/nonexistent"), ""
         if not src.is_absolute(): src = out / src  # a record kept from an earlier rehearsal
         if src.is_file():
             dst = out / "notebooks" / r["artefact"] / f"{r['backbone']}.ipynb"; dst.parent.mkdir(parents=True, exist_ok=True)
             if src.resolve() != dst.resolve(): dst.write_bytes(src.read_bytes())
             r["notebook"] = str(dst.relative_to(out))
 
-def write_record(records: list[dict], built: dict, seconds: float, out: str | Path, planned: int | None = None) -> Path:
-    "index.json and README.md of a rehearsal in `out`, with its executed notebooks."
+def write_record(records: list[dict], built: dict, out: str | Path, planned: int | None = None) -> Path:
+    "index.json and README.md of a rehearsal in `out`, with its executed notebooks; `built`: the last build of the stand-ins."
     out = Path(out); out.mkdir(parents=True, exist_ok=True)
     copy_notebooks(records, out)
     ok = sum(r["status"] in ("ok", "reused") for r in records)
-    planned = planned or len(records)
+    planned, seconds = planned or len(records), round(sum(r["seconds"] for r in records), 1)
     write_json({"jobs": records, "planned": planned, "standins_seconds": built, "seconds": seconds, "machine": machine_line()}, out / "index.json")
     rows = [f"| {r['artefact']} | {r['backbone']} | {r['status']} | {r['seconds']:.0f} | {r['peak_memory_gb']:.1f} |" for r in records]
     lines = ["# Dress rehearsal of the paper preset", "",
              f"{ok} of {len(records)} artefact × backbone jobs ok" + (f" ({planned - len(records)} of the {planned} planned not run yet)"
-             if planned > len(records) else "") + f", in {seconds / 60:.0f} min on {machine_line()} "
-             f"(stand-ins built in {sum(built.values()):.0f} s). Stand-ins with the paper's architectures and random weights, "
+             if planned > len(records) else "") + f", {seconds / 60:.0f} min of jobs on {machine_line()} "
+             f"(stand-ins last built in {sum(built.values()):.0f} s). Stand-ins with the paper's architectures and random weights, "
              "synthetic data in the real formats at real sizes; the paper preset's own code path and hyper-parameters with "
              "the counts cut down (`nbs/39_reproduce_rehearsal.ipynb`). The scores are chance-level: never a result.", "",
              "| artefact | backbone | status | seconds | peak memory (GB) |", "|---|---|---|---|---|", *rows, "",
