@@ -43,7 +43,10 @@ class ScoreConfig:
     cost_repeats: int = 3                                             # timing repeats (the best is kept)
 
     def __post_init__(self):
-        for k in ("diffusion_tasks", "lams"): object.__setattr__(self, k, tuple(getattr(self, k)))  # lists from JSON
+        for k in ("diffusion_tasks", "lams"):
+            v = getattr(self, k)
+            if isinstance(v, str): raise TypeError(f"ScoreConfig.{k} is a list, not the string {v!r}: pass e.g. {list(getattr(ScoreConfig, k))}.")
+            object.__setattr__(self, k, tuple(v))  # lists from JSON
 
 def score_config(options: dict) -> ScoreConfig:
     "A ScoreConfig from a dict of its fields; a ValueError names an unknown one and lists the valid."
@@ -168,7 +171,7 @@ def preset_changes(p: Preset) -> dict:
         v = getattr(p, k)
         out[k] = (asdict(v) if isinstance(v, ScoreConfig) else list(v) if isinstance(v, tuple) else
                   {a: [asdict(b) for b in bbs] for a, bbs in v.items()} if k == "backbones" else v)
-    return out
+    return json.loads(json.dumps(out))  # tuples inside (a ScoreConfig's tasks) as lists: papermill writes a tuple as its str()
 
 def with_changes(name: str, changes: dict | None = None) -> Preset:
     "The registered preset `name` with `changes` (as `preset_changes` writes them)."

@@ -229,7 +229,7 @@ def build_standins(d: str | Path, backbones: list[Backbone] | None = None, progr
     "The stand-ins of `backbones` (default: every paper backbone), the teacher and the data in `d`; seconds per part."
     from tqdm.auto import tqdm
     d, secs = Path(d), {}
-    names = sorted({b.clip for b in (backbones or paper_backbones())})
+    names = sorted({b.clip for b in (paper_backbones() if backbones is None else backbones)})  # [] (the diffusion jobs): none
     for name in tqdm(names, desc="stand-in CLIPs", disable=not progress):
         t = time.perf_counter(); write_standin_clip(name, clip_file(d, name)); secs[name] = round(time.perf_counter() - t, 1)
     t = time.perf_counter(); write_standin_teacher(d / "sd-v1"); secs["teacher"] = round(time.perf_counter() - t, 1)
@@ -258,8 +258,8 @@ def restore_hub(old: dict):
 # %% ../../nbs/39_reproduce_rehearsal.ipynb #e4b367cd
 REHEARSAL_TRAIN = dict(max_steps=2, batch_size=2, save_every=2, lam_share_batches=1)
 CPU_TRAIN = dict(device="cpu", precision="fp32", teacher_dtype="fp32")
-REHEARSAL_SCORE = ScoreConfig(diffusion_samples=1, diffusion_batch=8, eval_batch=8, zeroshot_limit=2, zeroshot_templates=1,
-                              lams=(0.0, 1e-3), cost_items=1, cost_repeats=1)
+REHEARSAL_SCORE = dict(diffusion_samples=1, diffusion_batch=8, eval_batch=8, zeroshot_limit=2, zeroshot_templates=1,
+                       lams=(0.0, 1e-3), cost_items=1, cost_repeats=1)  # the preset's tasks are kept
 
 def rehearsal_preset(d: str | Path, p: Preset = PAPER) -> Preset:
     "Preset `p` on the stand-ins in `d`: its backbones read from their checkpoint files, its counts cut down."
@@ -267,7 +267,7 @@ def rehearsal_preset(d: str | Path, p: Preset = PAPER) -> Preset:
     standin = lambda b: b if b.clip is None else replace(b, pretrained=str(clip_file(d, b.clip)))
     train = p.train | REHEARSAL_TRAIN | ({} if torch.cuda.is_available() else CPU_TRAIN)
     train |= dict(pretrained=str(clip_file(d, p.student.clip)), teacher=str(d / "sd-v1"))
-    return replace(p, train=train, data=standin_roots(d), score=REHEARSAL_SCORE, seeds=(0,),
+    return replace(p, train=train, data=standin_roots(d), score=replace(p.score, **REHEARSAL_SCORE), seeds=(0,),
                    artefact_seeds={a: s[:2] for a, s in p.artefact_seeds.items()},
                    backbones={a: tuple(standin(b) for b in bbs) for a, bbs in p.backbones.items()})
 
@@ -355,10 +355,10 @@ def rehearse(d: str | Path = "runs/rehearsal", only=None, backbones=None, out: s
 
 # %% ../../nbs/39_reproduce_rehearsal.ipynb #2be6434e
 def earlier_records(out: str | Path) -> dict:
-    "The ok jobs of the record already in `out`, by (artefact, backbone): a job reused keeps the seconds and memory it was measured with."
+    "The ok (or reused) jobs of the record already in `out`, by (artefact, backbone): a job reused keeps the seconds and memory it was measured with."
     p = Path(out) / "index.json"
     if not p.is_file(): return {}
-    return {(r["artefact"], r["backbone"]): r for r in json.loads(p.read_text())["jobs"] if r["status"] == "ok"}
+    return {(r["artefact"], r["backbone"]): r for r in json.loads(p.read_text())["jobs"] if r["status"] in ("ok", "reused")}
 
 def merged_records(plan: list[tuple[str, str]], done: dict, before: dict) -> list[dict]:
     "The record of every planned job, in plan order: this call's where it ran the job, else the earlier ok one, if any."
