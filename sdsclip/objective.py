@@ -14,12 +14,13 @@ from open_clip.loss import ClipLoss
 from torch import nn
 
 from .models import Teacher, quiet_random_init
+from .negatives import negclip_loss
 
 # %% auto #0
 __all__ = ['SDS_MODES', 'WEIGHTINGS', 'STRATEGIES', 'BATCHNORMS', 'Mapper', 'image_embed_dim', 'check_mapper_fits',
            'CaptionConditioner', 'sample_timesteps', 'timestep_weights', 'draw_t_noise', 'sds_loss', 'encode_pair',
-           'contrastive_loss', 'check_lambda', 'SDSCLIPObjective', 'is_image_tower', 'norm_modules', 'Trainable',
-           'select_trainable', 'trainable_counts', 'gradient_shares']
+           'contrastive_loss', 'clip_term', 'check_lambda', 'SDSCLIPObjective', 'is_image_tower', 'norm_modules',
+           'Trainable', 'select_trainable', 'trainable_counts', 'gradient_shares']
 
 # %% ../nbs/02_objective.ipynb #386fccee
 class Mapper(nn.Module):
@@ -139,6 +140,18 @@ def contrastive_loss(image_emb, text_emb, logit_scale, loss_fn: ClipLoss | None 
     "L_CLIP through open_clip's ClipLoss on L2-normalised embeddings; `logit_scale` is CLIP's log 1/τ."
     return (loss_fn or ClipLoss())(F.normalize(image_emb, dim=-1), F.normalize(text_emb, dim=-1), logit_scale.exp())
 
+def clip_term(clip: nn.Module, tokenizer, images: torch.Tensor, captions: list[str], loss_fn: ClipLoss | None = None,
+              negatives: list[str | None] | None = None):
+    "f_φ(x), g_γ(c) and L_CLIP of a batch; with `negatives` (a hard negative or None per caption), NegCLIP's loss (`01b_negatives`)."
+    if negatives is None:
+        img, txt = encode_pair(clip, images, tokenizer(captions).to(images.device))
+        return img, txt, contrastive_loss(img, txt, clip.logit_scale, loss_fn)
+    b = len(captions)
+    img, both = encode_pair(clip, images, tokenizer(captions + [n or c for n, c in zip(negatives, captions)]).to(images.device))
+    valid = torch.tensor([n is not None for n in negatives], device=images.device)
+    img_n, txt_n, neg_n = (F.normalize(x, dim=-1) for x in (img, both[:b], both[b:]))
+    return img, both[:b], negclip_loss(img_n, txt_n, neg_n, valid, clip.logit_scale.exp(), loss_fn)
+
 # %% ../nbs/02_objective.ipynb #66de66af
 def check_lambda(lam: float) -> float:
     "λ must be a finite number >= 0."
@@ -167,9 +180,8 @@ class SDSCLIPObjective(nn.Module):
         self.clip_loss = clip_loss or ClipLoss()
         self.conditioner = conditioner or CaptionConditioner(teacher)
 
-    def forward(self, images: torch.Tensor, captions: list[str], *, t=None, noise=None, generator=None) -> dict:
-        img, txt = encode_pair(self.clip, images, self.tokenizer(captions).to(images.device))
-        l_clip = contrastive_loss(img, txt, self.clip.logit_scale, self.clip_loss)
+    def forward(self, images: torch.Tensor, captions: list[str], *, t=None, noise=None, generator=None, negatives=None) -> dict:
+        img, txt, l_clip = clip_term(self.clip, self.tokenizer, images, captions, self.clip_loss, negatives)
         if self.lam == 0: return {"loss": l_clip, "contrastive_loss": l_clip, "sds_loss": torch.zeros_like(l_clip)}
         l_sds = sds_loss(self.mapper(img), self.conditioner(captions), self.teacher, mode=self.sds_mode,
                          t=t, noise=noise, t_range=self.t_range, weighting=self.weighting, generator=generator)

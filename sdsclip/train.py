@@ -22,7 +22,9 @@ from .checkpoint import (checkpoint_entries, clip_model_meta, intact_checkpoint,
 from .data import BadImages, EpochPlan, PairDataset, TooManyBadImages, collate, epoch_generator, load_pairs, vae_transform
 from .distributed import Dist, all_gather_list, all_min, resolve_device, setup_distributed
 from .environment import package_versions
+from .eval.aro import order_tagger
 from .models import load_clip, load_teacher, tiny_teacher, uses_quick_gelu
+from .negatives import HardNegatives
 from .objective import gradient_shares, sample_timesteps, select_trainable
 from .run_folder import RunLock, append_jsonl, check_resumable, resume_point, truncate_log
 from .train_config import DTYPES, MAY_CHANGE_ON_RESUME, TrainConfig, lam_share
@@ -83,6 +85,7 @@ class Training:
         self.dataset = PairDataset(load_pairs(c.data, seed=c.seed), preprocess, seed=c.seed, vae_transform=vt)
         self.epoch_plan = EpochPlan(len(self.dataset), c.batch_size, c.seed, self.d.world_size, self.d.rank)
         self.sds_gen = torch.Generator().manual_seed(c.seed + 1)
+        self.negatives = HardNegatives(order_tagger(c.tagger), c.seed) if c.negatives == "swap" else None  # drawn per step: no state
         self.bad = BadImages(len(self.dataset), c.max_bad_fraction)
         self.step = 0
         self.report = None  # a TensorBoard writer, with report_to="tensorboard"
@@ -158,6 +161,7 @@ def train_step(tr: Training, batch) -> dict[str, float]:
     local = tr.c.batch_size // tr.d.world_size
     idx = torch.tensor([tr.d.rank * local + p for p in batch.positions], dtype=torch.long)
     kw = dict(t=t_all[idx].to(tr.device), noise=eps_all[idx].to(tr.device))
+    if tr.negatives: kw["negatives"] = tr.negatives.draw(batch.captions, tr.negatives.uniforms(tr.step, tr.c.batch_size)[idx])
     if getattr(tr.objective, "needs_vae_images", False): kw["vae_images"] = batch.vae_images.to(tr.device)
     for g in tr.optimizer.param_groups: g["lr"] = lr_at(tr.c, tr.step)
     tr.trainable.train_mode(tr.clip, tr.mapper)
@@ -307,7 +311,7 @@ def mean_gradient_shares(tr: Training, batches: list) -> dict[str, float]:
     return {k: sum(r[k] for r in rows) / len(rows) for k in rows[0]}
 
 # %% ../nbs/08_train.ipynb #e13a3458
-LAM_PROBE = dict(lam=1.0, trainable="layernorm", sds_mode="backprop", distill="sds", seed=0)  # where the ratio is measured
+LAM_PROBE = dict(lam=1.0, trainable="layernorm", sds_mode="backprop", distill="sds", negatives="none", seed=0)  # where the ratio is measured
 
 def choose_lam(c: TrainConfig) -> dict:
     "The λ of `c.lam = 'share=<r>'`, with what it was chosen from: the gradient ratio measured at `LAM_PROBE`."

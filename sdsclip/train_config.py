@@ -10,6 +10,7 @@ from dataclasses import dataclass
 import torch
 
 from .models import DEFAULT_TEACHER, TINY_CLIP
+from .negatives import NEGATIVES
 from .objective import SDS_MODES, STRATEGIES
 from .variants import DISTILL
 
@@ -38,6 +39,8 @@ class TrainConfig:
     trainable: str = "layernorm"      # layernorm | full | text-layernorm
     sds_mode: str = "backprop"        # backprop (paper) | stopgrad
     distill: str = "sds"              # sds | unet-features (eq. 9 ablation)
+    negatives: str = "none"           # none | swap: NegCLIP's hard text negatives, one swap of two phrases per caption and step
+    tagger: str = "spacy"             # with negatives=swap: the part-of-speech tagger the swaps are found with (spacy, miniworld, ...)
     t_min: float = 0.02               # t drawn uniformly in [t_min·T, t_max·T]
     t_max: float = 0.98               # see t_min
     precision: str = "bf16"           # fp32 | bf16 (autocast)
@@ -72,7 +75,7 @@ DTYPES = {"fp32": torch.float32, "bf16": torch.bfloat16, "fp16": torch.float16}
 
 def check_config(c: TrainConfig) -> TrainConfig:
     "Raise a ValueError naming the first bad option."
-    choices = dict(trainable=STRATEGIES, sds_mode=SDS_MODES, distill=DISTILL, precision=("fp32", "bf16"), report_to=("none", "tensorboard"),
+    choices = dict(trainable=STRATEGIES, sds_mode=SDS_MODES, distill=DISTILL, negatives=NEGATIVES, precision=("fp32", "bf16"), report_to=("none", "tensorboard"),
                    teacher_dtype=tuple(DTYPES), device=("auto", "cpu", "cuda"))
     for k, valid in choices.items():
         v = getattr(c, k)

@@ -12,8 +12,8 @@ from open_clip.loss import ClipLoss
 from torch import nn
 
 from .models import Teacher
-from .objective import (CaptionConditioner, Mapper, SDSCLIPObjective, check_lambda, contrastive_loss,
-                               draw_t_noise, encode_pair, image_embed_dim, sds_loss)
+from .objective import (CaptionConditioner, Mapper, SDSCLIPObjective, check_lambda, clip_term, draw_t_noise,
+                               image_embed_dim, sds_loss)
 
 # %% auto #0
 __all__ = ['DISTILL', 'vae_image_size', 'vae_latents', 'FeatureDistillObjective', 'TextMapper', 'TextSDSObjective',
@@ -52,9 +52,8 @@ class FeatureDistillObjective(nn.Module):
         cond = self.conditioner(captions).to(z.device, self.teacher.unet.dtype)
         return self.teacher.unet(self.teacher.scheduler.add_noise(z, noise, t), t, encoder_hidden_states=cond).sample
 
-    def forward(self, images, captions, *, vae_images, t=None, noise=None, generator=None) -> dict:
-        img, txt = encode_pair(self.clip, images, self.tokenizer(captions).to(images.device))
-        l_clip = contrastive_loss(img, txt, self.clip.logit_scale, self.clip_loss)
+    def forward(self, images, captions, *, vae_images, t=None, noise=None, generator=None, negatives=None) -> dict:
+        img, txt, l_clip = clip_term(self.clip, self.tokenizer, images, captions, self.clip_loss, negatives)
         target = self.targets(vae_images, captions, t, noise, generator)
         l_dist = F.mse_loss(self.mapper(img).float(), target.float())
         return {"loss": l_clip + self.lam * l_dist, "contrastive_loss": l_clip, "distill_loss": l_dist}
@@ -88,9 +87,8 @@ class TextSDSObjective(nn.Module):
         self.clip, self.mapper, self.tokenizer, self.teacher = clip, mapper, tokenizer, teacher
         self.t_range, self.weighting, self.clip_loss = t_range, weighting, clip_loss or ClipLoss()
 
-    def forward(self, images, captions, *, vae_images, t=None, noise=None, generator=None) -> dict:
-        img, txt = encode_pair(self.clip, images, self.tokenizer(captions).to(images.device))
-        l_clip = contrastive_loss(img, txt, self.clip.logit_scale, self.clip_loss)
+    def forward(self, images, captions, *, vae_images, t=None, noise=None, generator=None, negatives=None) -> dict:
+        img, txt, l_clip = clip_term(self.clip, self.tokenizer, images, captions, self.clip_loss, negatives)
         z = vae_latents(self.teacher, vae_images)
         l_sds = sds_loss(z, self.mapper(txt), self.teacher, mode="backprop", t=t, noise=noise,
                          t_range=self.t_range, weighting=self.weighting, generator=generator)

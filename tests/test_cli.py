@@ -70,3 +70,9 @@ def test_no_command_prints_usage():
     r = run()
     assert r.returncode == 2
     assert "usage: sdsclip" in r.stderr
+
+
+def test_reproduce_help_lists_every_artefact():
+    from sdsclip.reproduce.artefacts import ARTEFACTS
+    out = subprocess.run([SDSCLIP, "reproduce", "--help"], capture_output=True, text=True, check=True).stdout
+    assert ",".join(ARTEFACTS) in "".join(out.split())

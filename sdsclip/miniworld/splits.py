@@ -254,7 +254,8 @@ def miniworld_preset() -> Preset:
     return Preset(
         "miniworld", "the shipped miniworld CLIP and teacher on the default world: real training and scores on a CPU",
         train=dict(clip=MINI_CLIP, pretrained=str(home / "clip.safetensors"), teacher=str(home / "teacher"), batch_size=32,
-                   lr=5e-4, lam="share=1", epochs=1, max_steps=100, save_every=50, device="cpu", precision="fp32", teacher_dtype="fp32"),
+                   lr=5e-4, lam="share=1", epochs=1, max_steps=100, save_every=50, device="cpu", precision="fp32", teacher_dtype="fp32",
+                   tagger="miniworld"),  # NegCLIP's swaps from the grammar's tags
         data={"miniworld": "full"},
         score=ScoreConfig(diffusion_samples=10, diffusion_tasks=("winoground", "vg", "sugarcrepe"), lams=(0.0, 1e-3, 1e-1, 1.0)),
         seeds=(0, 1, 2), backbones={"table3": (), "fig4": (*student_variants(home), DIFFUSION)}, paper_reference="ViT-B-16")

@@ -256,7 +256,7 @@ def restore_hub(old: dict):
         else: os.environ[k] = v
 
 # %% ../../nbs/39_reproduce_rehearsal.ipynb #e4b367cd
-REHEARSAL_TRAIN = dict(max_steps=2, batch_size=2, save_every=2, lam_share_batches=1)
+REHEARSAL_TRAIN = dict(max_steps=2, batch_size=2, save_every=2, lam_share_batches=1, tagger="rehearsal")
 CPU_TRAIN = dict(device="cpu", precision="fp32", teacher_dtype="fp32")
 REHEARSAL_SCORE = dict(diffusion_samples=1, diffusion_batch=8, eval_batch=8, zeroshot_limit=2, zeroshot_templates=1,
                        lams=(0.0, 1e-3), cost_items=1, cost_repeats=1)  # the preset's tasks are kept
@@ -343,7 +343,8 @@ def rehearse(d: str | Path = "runs/rehearsal", only=None, backbones=None, out: s
     p = rehearsal_preset(d)
     plan = [(j.artefact.name, j.backbone) for j in plan_notebooks(p, d / "figures", d / "runs")]
     jobs = plan_notebooks(p, d / "figures", d / "runs", only, backbones)
-    built = build_standins(d, [b for b in paper_backbones(p) if any(j.backbone == b.label for j in jobs)], progress)
+    used = [b for b in paper_backbones(p) if any(j.backbone == b.label for j in jobs)]
+    built = build_standins(d, used + [p.student], progress)  # every job's preset trains from the student's weights
     done, before = {}, earlier_records(out)
     for j in (bar := tqdm(jobs, desc="rehearsal", unit="job", disable=not progress)):
         bar.set_postfix_str(j.name)

@@ -23,7 +23,9 @@ __all__ = ['CONDITIONS', 'WEIGHT_SUFFIXES', 'RUN_IDENTITY_EXCLUDES', 'condition_
 # %% ../../nbs/31_reproduce_runs.ipynb #e6bfbab7
 CONDITIONS = {"pretrained": None, "only-ft": dict(lam=0.0), "sds-backprop": dict(sds_mode="backprop"),
               "sds-stopgrad": dict(sds_mode="stopgrad"), "text-encoder": dict(trainable="text-layernorm"),
-              "full-ft": dict(trainable="full"), "unet-features": dict(distill="unet-features")}
+              "full-ft": dict(trainable="full"), "unet-features": dict(distill="unet-features"),
+              "negclip": dict(lam=0.0, negatives="swap"), "negclip-full": dict(lam=0.0, negatives="swap", trainable="full"),
+              "negclip-sds": dict(negatives="swap")}  # NegCLIP (`01b_negatives`): the positive control, alone and with SDS
 
 def condition_overrides(condition: str) -> dict:
     "Training options of a fine-tuning condition: one of `CONDITIONS`, or 'lam=<λ>' (SDS-CLIP with that λ)."
