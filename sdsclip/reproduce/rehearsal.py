@@ -24,13 +24,13 @@ from .runner import plan_notebooks
 
 # %% auto #0
 __all__ = ['COLOURS', 'NOUNS', 'RELATIONS', 'LEXICON', 'WINOGROUND_COMMIT', 'DTD_CLASSES', 'STANDIN_ZEROSHOT', 'DATA_WRITERS',
-           'HUB_ENV', 'REHEARSAL_TRAIN', 'CPU_TRAIN', 'REHEARSAL_SCORE', 'CHILD', 'NOT_COVERED', 'paper_backbones',
-           'clip_file', 'write_standin_clip', 'write_standin_teacher', 'rehearsal_tagger', 'caption_for', 'scene_image',
-           'write_coco', 'write_flickr', 'write_sugarcrepe', 'write_aro', 'write_winoground_hub', 'write_dtd',
-           'write_pets', 'write_aircraft', 'write_imagenet', 'write_zeroshot', 'standin_roots', 'hub_cache',
-           'write_data', 'build_standins', 'offline_hub', 'restore_hub', 'rehearsal_preset', 'tree_rss_bytes',
-           'run_sampled', 'rehearse_job', 'job_record', 'rehearse', 'earlier_records', 'merged_records',
-           'copy_notebooks', 'write_record', 'machine_line']
+           'HUB_ENV', 'REHEARSAL_TRAIN', 'CPU_TRAIN', 'REHEARSAL_SCORE', 'CHILD', 'FOUND', 'NOT_COVERED',
+           'paper_backbones', 'clip_file', 'write_standin_clip', 'write_standin_teacher', 'rehearsal_tagger',
+           'caption_for', 'scene_image', 'write_coco', 'write_flickr', 'write_sugarcrepe', 'write_aro',
+           'write_winoground_hub', 'write_dtd', 'write_pets', 'write_aircraft', 'write_imagenet', 'write_zeroshot',
+           'standin_roots', 'hub_cache', 'write_data', 'build_standins', 'offline_hub', 'restore_hub',
+           'rehearsal_preset', 'tree_rss_bytes', 'run_sampled', 'rehearse_job', 'job_record', 'rehearse',
+           'earlier_records', 'merged_records', 'copy_notebooks', 'write_record', 'machine_line']
 
 # %% ../../nbs/39_reproduce_rehearsal.ipynb #b8277592
 def paper_backbones(p: Preset = PAPER) -> list[Backbone]:
@@ -326,6 +326,19 @@ def job_record(d: Path, artefact: str, backbone: str) -> dict:
             "peak_memory_gb": round(peak / 2**30, 2), "error": (rec.get("error") or "")[-2000:], "notebook": rec.get("notebook") or ""}
 
 # %% ../../nbs/39_reproduce_rehearsal.ipynb #61cde56f
+FOUND = [  # what the rehearsal broke, and where it is mended (each with a test of its own)
+    "a preset's changes passed to a notebook through papermill, which writes a tuple nested in a dict as its str(): "
+    "a ScoreConfig's `diffusion_tasks` became a string (the diffusion jobs of SugarCrepe and Fig. 4 scored no rows: "
+    "'No objects to concatenate'), `lams` one (the λ sweep: '<' between float and str) and an artefact's seeds one "
+    "(int('(')). `preset_changes` now returns JSON lists, and ScoreConfig refuses a string (`17_presets`)",
+    "a run of only the diffusion jobs built no stand-in CLIP, but every job's preset trains from the student's weights, "
+    "so its pre-flight stopped on the missing file: the student is always built (`rehearse`)",
+    "records of a rehearsal run a few jobs at a time: a second call dropped the earlier calls' ok and reused entries, "
+    "and a record whose job left no notebook failed to write (`merged_records`, `copy_notebooks`)",
+    "the rehearsal's cuts replaced the preset's ScoreConfig whole: every field it did not cut took ScoreConfig's default, "
+    "not the preset's (`REHEARSAL_SCORE` is now a set of changes to the preset's)",
+]
+
 NOT_COVERED = [
     "the weights' values: every model is random, so every score is chance-level and none is a result",
     "downloads (open_clip's and the hub's) and gated access to Winoground: the stand-ins are read from local files and a local hub cache",
@@ -390,6 +403,7 @@ def write_record(records: list[dict], built: dict, out: str | Path, planned: int
              "synthetic data in the real formats at real sizes; the paper preset's own code path and hyper-parameters with "
              "the counts cut down (`nbs/39_reproduce_rehearsal.ipynb`). The scores are chance-level: never a result.", "",
              "| artefact | backbone | status | seconds | peak memory (GB) |", "|---|---|---|---|---|", *rows, "",
+             "## What broke at real shapes, and the fix", "", *[f"- {x}" for x in FOUND], "",
              "## Not covered", "", *[f"- {x}" for x in NOT_COVERED], ""]
     failed = [r for r in records if r["status"] not in ("ok", "reused")]
     if failed: lines += ["## Failures", ""] + [f"- {r['artefact']}/{r['backbone']}: {r['error'][-300:]}" for r in failed] + [""]
