@@ -14,6 +14,7 @@ from PIL import Image
 
 from .core import Scorer, proportion
 from ..environment import data_dir, load_plugins
+from ..negatives import ADJ, NOUN
 from ..records import RecordError, check_records, read_json
 
 # %% auto #0
@@ -75,7 +76,7 @@ def pre_caption(caption: str, max_words: int = 30) -> str:
     caption = re.sub(r"\s{2,}", " ", caption).rstrip("\n").strip(" ")
     return " ".join(caption.split(" ")[:max_words])
 
-NOUN_TAGS, ADJ_TAGS = ("NN", "NNS", "NNP", "NNPS"), ("JJ", "JJR", "JJS")
+NOUN_TAGS, ADJ_TAGS = NOUN, ADJ  # Penn tags, as NegCLIP's swaps (`01b_negatives`) read them
 SPACY_HELP = ("COCO-Order and Flickr30k-Order need spaCy's English tagger: pip install spacy && "
               "python -m spacy download en_core_web_sm (or pass your own tagger).")
 

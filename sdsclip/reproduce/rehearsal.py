@@ -20,17 +20,17 @@ from ..eval.zeroshot import IMAGENET_CLASSNAMES, zeroshot_classnames
 from ..models import load_clip, random_sd_teacher, save_teacher
 from ..presets import PAPER, Backbone, Preset, ScoreConfig, preset_changes
 from .artefacts import ARTEFACTS, backbones_for
+from .rehearsal_record import earlier_records, merged_records, write_record
 from .runner import plan_notebooks
 
 # %% auto #0
 __all__ = ['COLOURS', 'NOUNS', 'RELATIONS', 'LEXICON', 'WINOGROUND_COMMIT', 'DTD_CLASSES', 'STANDIN_ZEROSHOT', 'DATA_WRITERS',
-           'HUB_ENV', 'REHEARSAL_TRAIN', 'CPU_TRAIN', 'REHEARSAL_SCORE', 'CHILD', 'FOUND', 'NOT_COVERED',
-           'paper_backbones', 'clip_file', 'write_standin_clip', 'write_standin_teacher', 'rehearsal_tagger',
-           'caption_for', 'scene_image', 'write_coco', 'write_flickr', 'write_sugarcrepe', 'write_aro',
-           'write_winoground_hub', 'write_dtd', 'write_pets', 'write_aircraft', 'write_imagenet', 'write_zeroshot',
-           'standin_roots', 'hub_cache', 'write_data', 'build_standins', 'offline_hub', 'restore_hub',
-           'rehearsal_preset', 'tree_rss_bytes', 'run_sampled', 'rehearse_job', 'job_record', 'rehearse',
-           'earlier_records', 'merged_records', 'copy_notebooks', 'write_record', 'machine_line']
+           'HUB_ENV', 'REHEARSAL_TRAIN', 'CPU_TRAIN', 'REHEARSAL_SCORE', 'CHILD', 'paper_backbones', 'clip_file',
+           'write_standin_clip', 'write_standin_teacher', 'rehearsal_tagger', 'caption_for', 'scene_image',
+           'write_coco', 'write_flickr', 'write_sugarcrepe', 'write_aro', 'write_winoground_hub', 'write_dtd',
+           'write_pets', 'write_aircraft', 'write_imagenet', 'write_zeroshot', 'standin_roots', 'hub_cache',
+           'write_data', 'build_standins', 'offline_hub', 'restore_hub', 'rehearsal_preset', 'tree_rss_bytes',
+           'run_sampled', 'rehearse_job', 'job_record', 'standin_backbones', 'rehearse']
 
 # %% ../../nbs/39_reproduce_rehearsal.ipynb #b8277592
 def paper_backbones(p: Preset = PAPER) -> list[Backbone]:
@@ -325,28 +325,11 @@ def job_record(d: Path, artefact: str, backbone: str) -> dict:
     return {"artefact": artefact, "backbone": backbone, "status": rec["status"], "seconds": round(secs, 1),
             "peak_memory_gb": round(peak / 2**30, 2), "error": (rec.get("error") or "")[-2000:], "notebook": rec.get("notebook") or ""}
 
-# %% ../../nbs/39_reproduce_rehearsal.ipynb #61cde56f
-FOUND = [  # what the rehearsal broke, and where it is mended (each with a test of its own)
-    "a preset's changes passed to a notebook through papermill, which writes a tuple nested in a dict as its str(): "
-    "a ScoreConfig's `diffusion_tasks` became a string (the diffusion jobs of SugarCrepe and Fig. 4 scored no rows: "
-    "'No objects to concatenate'), `lams` one (the λ sweep: '<' between float and str) and an artefact's seeds one "
-    "(int('(')). `preset_changes` now returns JSON lists, and ScoreConfig refuses a string (`17_presets`)",
-    "a run of only the diffusion jobs built no stand-in CLIP, but every job's preset trains from the student's weights, "
-    "so its pre-flight stopped on the missing file: the student is always built (`rehearse`)",
-    "records of a rehearsal run a few jobs at a time: a second call dropped the earlier calls' ok and reused entries, "
-    "and a record whose job left no notebook failed to write (`merged_records`, `copy_notebooks`)",
-    "the rehearsal's cuts replaced the preset's ScoreConfig whole: every field it did not cut took ScoreConfig's default, "
-    "not the preset's (`REHEARSAL_SCORE` is now a set of changes to the preset's)",
-]
+# %% ../../nbs/39_reproduce_rehearsal.ipynb #3016035e
+def standin_backbones(p: Preset, jobs: list) -> list[Backbone]:
+    "The backbones whose stand-ins `jobs` read: their own, and the student's, which every job's preset trains from."
+    return [b for b in paper_backbones(p) if any(j.backbone == b.label for j in jobs)] + [p.student]
 
-NOT_COVERED = [
-    "the weights' values: every model is random, so every score is chance-level and none is a result",
-    "downloads (open_clip's and the hub's) and gated access to Winoground: the stand-ins are read from local files and a local hub cache",
-    "spaCy's English tagger for COCO-/Flickr30k-Order (it cannot be installed offline): the order tasks ran with the rehearsal's lexicon tagger",
-    "CIFAR-10/100 and Flowers-102 in Fig. 5: torchvision checks their files' MD5 sums, which no stand-in can match",
-    "the counts: two steps of batch 2 per run, N = 1, a handful of items a benchmark; a batch of 32 on a GPU is measured in benchmarks/RESULTS.md when a GPU is at hand",
-    "bf16 on a CPU: this CPU runs bf16 convolutions more than 25 times slower than fp32, so the CPU rehearsal runs in fp32 (a GPU keeps bf16)",
-]
 
 def rehearse(d: str | Path = "runs/rehearsal", only=None, backbones=None, out: str | Path = "figures/rehearsal",
              progress: bool = True) -> list[dict]:
@@ -356,8 +339,7 @@ def rehearse(d: str | Path = "runs/rehearsal", only=None, backbones=None, out: s
     p = rehearsal_preset(d)
     plan = [(j.artefact.name, j.backbone) for j in plan_notebooks(p, d / "figures", d / "runs")]
     jobs = plan_notebooks(p, d / "figures", d / "runs", only, backbones)
-    used = [b for b in paper_backbones(p) if any(j.backbone == b.label for j in jobs)]
-    built = build_standins(d, used + [p.student], progress)  # every job's preset trains from the student's weights
+    built = build_standins(d, standin_backbones(p, jobs), progress)
     done, before = {}, earlier_records(out)
     for j in (bar := tqdm(jobs, desc="rehearsal", unit="job", disable=not progress)):
         bar.set_postfix_str(j.name)
@@ -366,52 +348,3 @@ def rehearse(d: str | Path = "runs/rehearsal", only=None, backbones=None, out: s
         done[(r["artefact"], r["backbone"])] = r
         write_record(merged_records(plan, done, before), built, out, len(plan))  # after every job: a stopped rehearsal keeps its record
     return list(done.values())
-
-# %% ../../nbs/39_reproduce_rehearsal.ipynb #2be6434e
-def earlier_records(out: str | Path) -> dict:
-    "The ok (or reused) jobs of the record already in `out`, by (artefact, backbone): a job reused keeps the seconds and memory it was measured with."
-    p = Path(out) / "index.json"
-    if not p.is_file(): return {}
-    return {(r["artefact"], r["backbone"]): r for r in json.loads(p.read_text())["jobs"] if r["status"] in ("ok", "reused")}
-
-def merged_records(plan: list[tuple[str, str]], done: dict, before: dict) -> list[dict]:
-    "The record of every planned job, in plan order: this call's where it ran the job, else the earlier ok one, if any."
-    return [done.get(k) or before[k] for k in plan if k in done or k in before]
-
-def copy_notebooks(records: list[dict], out: Path):
-    "The executed notebooks of `records` into `out/notebooks/<artefact>/<backbone>.ipynb`."
-    for r in records:
-        src, r["notebook"] = Path(r.get("notebook") or "/nonexistent"), ""
-        if not src.is_absolute(): src = out / src  # a record kept from an earlier rehearsal
-        if src.is_file():
-            dst = out / "notebooks" / r["artefact"] / f"{r['backbone']}.ipynb"; dst.parent.mkdir(parents=True, exist_ok=True)
-            if src.resolve() != dst.resolve(): dst.write_bytes(src.read_bytes())
-            r["notebook"] = str(dst.relative_to(out))
-
-def write_record(records: list[dict], built: dict, out: str | Path, planned: int | None = None) -> Path:
-    "index.json and README.md of a rehearsal in `out`, with its executed notebooks; `built`: the last build of the stand-ins."
-    out = Path(out); out.mkdir(parents=True, exist_ok=True)
-    copy_notebooks(records, out)
-    ok = sum(r["status"] in ("ok", "reused") for r in records)
-    planned, seconds = planned or len(records), round(sum(r["seconds"] for r in records), 1)
-    write_json({"jobs": records, "planned": planned, "standins_seconds": built, "seconds": seconds, "machine": machine_line()}, out / "index.json")
-    rows = [f"| {r['artefact']} | {r['backbone']} | {r['status']} | {r['seconds']:.0f} | {r['peak_memory_gb']:.1f} |" for r in records]
-    lines = ["# Dress rehearsal of the paper preset", "",
-             f"{ok} of {len(records)} artefact × backbone jobs ok" + (f" ({planned - len(records)} of the {planned} planned not run yet)"
-             if planned > len(records) else "") + f", {seconds / 60:.0f} min of jobs on {machine_line()} "
-             f"(stand-ins last built in {sum(built.values()):.0f} s). Stand-ins with the paper's architectures and random weights, "
-             "synthetic data in the real formats at real sizes; the paper preset's own code path and hyper-parameters with "
-             "the counts cut down (`nbs/39_reproduce_rehearsal.ipynb`). The scores are chance-level: never a result.", "",
-             "| artefact | backbone | status | seconds | peak memory (GB) |", "|---|---|---|---|---|", *rows, "",
-             "## What broke at real shapes, and the fix", "", *[f"- {x}" for x in FOUND], "",
-             "## Not covered", "", *[f"- {x}" for x in NOT_COVERED], ""]
-    failed = [r for r in records if r["status"] not in ("ok", "reused")]
-    if failed: lines += ["## Failures", ""] + [f"- {r['artefact']}/{r['backbone']}: {r['error'][-300:]}" for r in failed] + [""]
-    (out / "README.md").write_text("\n".join(lines))
-    return out
-
-def machine_line() -> str:
-    "The machine, in words: CPU model and cores, or the GPU."
-    from sdsclip.environment import machine_info
-    m = machine_info()
-    return m["gpu"] or f"{os.cpu_count()} cores of {m['cpu']}, no GPU"
