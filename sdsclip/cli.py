@@ -172,12 +172,14 @@ def check_counts(args, **least):
             raise ValueError(f"--{name.replace('_', '-')} must be >= {low}, got {getattr(args, name)}.")
 
 def cmd_bench(args) -> int:
-    from sdsclip.bench import format_bench, run_bench
+    from sdsclip.bench import MODES, format_bench, run_bench
     check_counts(args, batch_size=1, rounds=1, n_samples=0, diffusion_items=1)
     if args.device not in ("auto", "cpu", "cuda") and not args.device.startswith("cuda:"):
         raise ValueError(f"--device {args.device!r} is not valid. Choose one of: auto, cpu, cuda, cuda:N.")
     device = ("cuda" if torch.cuda.is_available() else "cpu") if args.device == "auto" else args.device
     modes = tuple(m.strip() for m in args.modes.split(","))
+    if bad := [m for m in modes if m not in MODES]:
+        raise ValueError(f"--modes: {', '.join(map(repr, bad))} unknown. Choose from: {', '.join(MODES)} (comma-separated).")
     arch = "tiny" if args.preset == "tiny" else "real"
     r = run_bench(arch, args.batch_size, args.precision, args.rounds, device, args.channels_last,
                   args.n_samples, args.diffusion_items, args.model, modes)
@@ -351,7 +353,7 @@ def build_parser() -> argparse.ArgumentParser:
     s.add_argument("--arch", dest="preset", choices=["tiny", "paper"], type=lambda v: {"real": "paper"}.get(v, v), help=argparse.SUPPRESS)
     s.add_argument("--model", default="ViT-B-16", help="open_clip model of --preset paper")
     s.add_argument("--clip", dest="model", help=argparse.SUPPRESS)
-    s.add_argument("--modes", default="contrastive,backprop,stopgrad,backprop+ckpt", help="comma-separated training modes to time")
+    s.add_argument("--modes", default="contrastive,backprop,stopgrad,backprop+ckpt", help="comma-separated training modes to time: contrastive, backprop, stopgrad, backprop+ckpt; each ratio needs both its modes (default: all four)")
     s.add_argument("--batch-size", type=int, default=4, help="image-caption pairs per step")
     s.add_argument("--batch", dest="batch_size", type=int, help=argparse.SUPPRESS)
     s.add_argument("--precision", choices=["fp32", "bf16"], default="fp32", help="fp32 | bf16 (autocast)")

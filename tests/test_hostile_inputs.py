@@ -126,6 +126,7 @@ CASES = [
                                    "--winoground", "{wg_broken}", "--device", "cpu", "--out", "{out}"], 2, "is not a file of tensors only"),
     ("bench-batch-0", ["bench", "--batch-size", "0", "--out", "{out}/b.json"], 2, "--batch-size must be >= 1, got 0"),
     ("bench-device-tpu", ["bench", "--device", "tpu", "--out", "{out}/b.json"], 2, "--device 'tpu' is not valid"),
+    ("bench-unknown-mode", ["bench", "--modes", "stopgrad,sds", "--out", "{out}/b.json"], 2, "--modes: 'sds' unknown. Choose from: contrastive, backprop"),
     ("export-into-a-folder", ["export", "{run}", "--out", "{empty_dir}"], 2, "is a folder: give the file to write"),
     ("export-under-proc", ["export", "{run}", "--out", "/proc/sdsclip-export/model.safetensors"], 2, "/proc/sdsclip-export"),
     ("export-nan-weights", ["export", "{run_nan}", "--out", "{out}/model.safetensors"], 2, "holds weights that are not finite"),
@@ -137,7 +138,7 @@ CASES = [
 # Cases whose check a notebook also makes in-process (or that take the same path as a case above): `make test-slow` runs them.
 SLOW = {"train-coco-without-images", "train-coco-orphan-annotation", "train-coco-null-caption", "train-jsonl-row-without-caption",
         "eval-aro-root-missing", "train-max-steps-0", "eval-batch-size-0", "train-out-is-a-file", "train-resume-typo",
-        "train-pretrained-pickle", "train-max-steps-negative", "train-lr-zero", "eval-batch-size-negative", "eval-device-tpu", "eval-unknown-task", "bench-device-tpu", "reproduce-unknown-artefact", "eval-winoground-folder-missing", "train-csv-latin1", "train-jsonl-broken-line", "eval-sugarcrepe-cut-short", "train-coco-cut-short", "eval-aro-cut-short", "train-data-missing", "train-csv-without-rows", "export-nan-weights", "eval-pickle-as-pretrained"}
+        "train-pretrained-pickle", "train-max-steps-negative", "train-lr-zero", "eval-batch-size-negative", "eval-device-tpu", "eval-unknown-task", "bench-device-tpu", "bench-unknown-mode", "reproduce-unknown-artefact", "eval-winoground-folder-missing", "train-csv-latin1", "train-jsonl-broken-line", "eval-sugarcrepe-cut-short", "train-coco-cut-short", "eval-aro-cut-short", "train-data-missing", "train-csv-without-rows", "export-nan-weights", "eval-pickle-as-pretrained"}
 PARAMS = [pytest.param(*c, id=c[0], marks=[pytest.mark.slow] if c[0] in SLOW else []) for c in CASES]
 
 
