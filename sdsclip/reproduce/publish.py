@@ -188,6 +188,11 @@ def write_index(preset: Preset, out: str | Path, report: dict) -> Path:
         (out / preset.name / "profile.md").write_text(f"# Where the seconds went\n\n{profile_note(idx)}\n\n" + markdown(prof) + "\n")
     lines = ["# figures/", "", "Written by `sdsclip reproduce --preset P` (`make reproduce`: the `miniworld` preset). One folder per",
              "preset; executed notebooks under `notebooks/<preset>/<artefact>/<backbone>/notebook.ipynb` beside their `result.json`.", ""]
-    for f in sorted(out.glob("*/index.json")): lines += index_lines(json.loads(f.read_text()))
+    others = []
+    for f in sorted(out.glob("*/index.json")):
+        rec = json.loads(f.read_text())
+        if "preset" in rec: lines += index_lines(rec)  # a reproduction's record
+        else: others.append(f"- `{f.parent.name}/`: see its README.md")  # another record kept beside them (the rehearsal's)
+    if others: lines += ["## Other records", ""] + others + [""]
     (out / "README.md").write_text("\n".join(lines))
     return out / "README.md"
