@@ -4,7 +4,7 @@
 
 # %% ../nbs/40_cli.ipynb #09e58026
 from __future__ import annotations
-import argparse, dataclasses, inspect, json, os, re, shlex, sys, time
+import argparse, dataclasses, json, os, shlex, sys, time
 from pathlib import Path
 
 import torch
@@ -13,12 +13,13 @@ import sdsclip
 from .models import build_tiny
 from .objective import SDS_MODES, Mapper, SDSCLIPObjective, select_trainable
 from .environment import device_info, package_versions
-from .presets import get_preset, preset_names, reproduce_needs
+from .config_flags import add_config_flags, config_from_args
+from .preflight import reproduce_needs
+from .presets import get_preset, preset_names
 
 # %% auto #0
-__all__ = ['INFO_FIELDS', 'SMOKE_CAPTIONS', 'SMOKE_NOTE', 'FLAG_NAMES', 'OLD_FLAGS', 'EXIT_NONFINITE', 'EXIT_BAD_IMAGES',
-           'EXIT_SAVE_FAILED', 'EXIT_STOPPED', 'EXAMPLES', 'info', 'format_info', 'smoke', 'field_help',
-           'add_config_flags', 'config_from_args', 'cmd_train', 'continue_command', 'cmd_eval', 'check_counts',
+__all__ = ['INFO_FIELDS', 'SMOKE_CAPTIONS', 'SMOKE_NOTE', 'EXIT_NONFINITE', 'EXIT_BAD_IMAGES', 'EXIT_SAVE_FAILED', 'EXIT_STOPPED',
+           'EXAMPLES', 'info', 'format_info', 'smoke', 'cmd_train', 'continue_command', 'cmd_eval', 'check_counts',
            'cmd_bench', 'cmd_export', 'cmd_miniworld', 'cmd_rehearsal', 'cmd_reproduce', 'cmd_info', 'cmd_smoke',
            'HelpFormatter', 'subcommand', 'build_parser', 'main', 'error_line']
 
@@ -80,51 +81,13 @@ def smoke(seed: int = 0, sds_mode: str = "backprop", lam: float = 1e-3, lr: floa
             "trainable": trainable.counts, "seconds": round(time.perf_counter() - t0, 2),
             "versions": package_versions()}
 
-# %% ../nbs/40_cli.ipynb #51594a3c
-FLAG_NAMES = {"lam": "lambda", "clip": "model"}  # open_clip's and CLIP_benchmark's names where a field's differs
-OLD_FLAGS = {"lam": "--lam", "clip": "--clip"}   # earlier spellings, still accepted, not shown
-_TYPES = {"int": int, "float": float, "str": str}
-
-def _number_or_text(v: str):
-    try: return float(v)
-    except ValueError: return v
-
-def _flag_type(annotation: str):
-    if annotation.replace(" ", "") == "float|str": return _number_or_text  # λ: a number or 'share=<r>'
-    base = _TYPES[annotation.split("|")[0].strip()]
-    if "None" not in annotation: return base
-    return lambda v: None if v.lower() == "none" else base(v)
-
-def field_help(cls) -> dict[str, str]:
-    "Each field's comment in the source of dataclass `cls`: what the option does, and its choices."
-    return {m[1]: m[2].strip() for m in re.finditer(r"^    (\w+): [^\n#]*#(.*)$", inspect.getsource(cls), re.M)}
-
-def add_config_flags(parser: argparse.ArgumentParser, cls, skip=("preset",), default_from="the preset's, or "):
-    "One flag per dataclass field of `cls`; a flag not given leaves the preset's value (it is absent from the args)."
-    about = field_help(cls)
-    for f in dataclasses.fields(cls):
-        if f.name in skip: continue
-        flags = ["--" + FLAG_NAMES.get(f.name, f.name).replace("_", "-")]
-        what = about.get(f.name, "").replace("%", "%%")
-        kw = dict(action="store_true") if f.type == "bool" else dict(type=_flag_type(f.type), metavar=flags[0][2:].replace("-", "_").upper())
-        parser.add_argument(*flags, dest=f.name, default=argparse.SUPPRESS,
-                            help=f"{what} (default: {default_from}{f.default!r})".lstrip(), **kw)
-        if f.name in OLD_FLAGS: parser.add_argument(OLD_FLAGS[f.name], dest=f.name, default=argparse.SUPPRESS, help=argparse.SUPPRESS, **kw)
-
-def config_from_args(args, cls=None):
-    "A config with every flag that was given: a TrainConfig from the preset `args.preset` (by default), or `cls`'s defaults."
-    from sdsclip.train_config import TrainConfig
-    cls = cls or TrainConfig
-    given = {f.name: getattr(args, f.name) for f in dataclasses.fields(cls) if hasattr(args, f.name) and f.name != "preset"}
-    return get_preset(args.preset).train_config(**given) if cls is TrainConfig else cls(**given)
-
 # %% ../nbs/40_cli.ipynb #1de2ae64
 EXIT_NONFINITE, EXIT_BAD_IMAGES, EXIT_SAVE_FAILED, EXIT_STOPPED = 3, 4, 5, 130
 
 def cmd_train(args) -> int:
     from sdsclip.checkpoint import CheckpointWriteError
     from sdsclip.data import TooManyBadImages
-    from sdsclip.presets import check_needs, training_needs
+    from sdsclip.preflight import check_needs, training_needs
     from sdsclip.run_folder import checkpoint_before_nonfinite
     from sdsclip.train import NonFiniteLoss, train
     c = config_from_args(args)
@@ -157,7 +120,7 @@ def continue_command(args) -> str:
 
 def cmd_eval(args) -> int:
     from sdsclip.eval.suite import EvalConfig, evaluate
-    from sdsclip.presets import check_needs, eval_needs
+    from sdsclip.preflight import check_needs, eval_needs
     c = config_from_args(args, EvalConfig)
     check_needs(eval_needs(c), "This evaluation")
     r = evaluate(c)

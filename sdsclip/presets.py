@@ -4,29 +4,21 @@
 
 # %% ../nbs/17_presets.ipynb #013f0984
 from __future__ import annotations
-import functools, importlib.util, json, os, shutil
+import json, os
 from dataclasses import asdict, dataclass, field, fields, replace
 from pathlib import Path
 from typing import Callable
 
-import torch
-
 from .environment import cache_dir, load_plugins
 from .eval.fixtures import FIXTURE_SUITE, ensure_fixture_suite, fixture_roots
-from .eval.winoground import WINOGROUND_FOLDER_HELP, WINOGROUND_REPO
-from .models import TINY_CLIP, TINY_CLIP_RN, is_hub_id, missing_teacher_files, teacher_files
-from .objective import trainable_counts
+from .models import TINY_CLIP, TINY_CLIP_RN
 from .train_config import TINY_TRAINING, TrainConfig
 
 # %% auto #0
 __all__ = ['DIFFUSION', 'ROOT_KEYS', 'ROOT_ALIASES', 'DATA_SOURCES', 'PAPER_DATA', 'CHANGEABLE', 'PRESETS', 'TINY', 'PAPER_MAIN',
-           'PAPER_LAION', 'PAPER_FIG4', 'PAPER', 'DISK_FLOOR_MB', 'RUN_LOG_MB', 'SD_LATENT_SHAPE', 'ROOT_HINTS',
-           'EVAL_ROOT_HINTS', 'ScoreConfig', 'score_config', 'Backbone', 'openai', 'clip_label', 'register_data_source',
-           'resolve_data', 'paper_roots', 'fixture_data', 'Preset', 'preset_changes', 'with_changes', 'register_preset',
-           'get_preset', 'preset_names', 'Need', 'teacher_need', 'clip_weights_cached', 'clip_need', 'device_need',
-           'kernel_need', 'spacy_need', 'winoground_hub_need', 'folder_mb', 'disk_need', 'teacher_latent_shape',
-           'run_disk_mb', 'root_needs', 'training_needs', 'preset_needs', 'reproduce_needs', 'eval_needs',
-           'check_needs']
+           'PAPER_LAION', 'PAPER_FIG4', 'PAPER', 'ScoreConfig', 'score_config', 'Backbone', 'openai', 'clip_label',
+           'register_data_source', 'resolve_data', 'paper_roots', 'fixture_data', 'Preset', 'preset_changes',
+           'with_changes', 'register_preset', 'get_preset', 'preset_names']
 
 # %% ../nbs/17_presets.ipynb #7d852de2
 @dataclass(frozen=True)
@@ -231,183 +223,3 @@ PAPER = register_preset(Preset(
     artefact_seeds={"seeds": (0, 1, 2)},
     gpu_hours={"table1": 12.5, "table2": 1.0, "table3": 1.6, "fig3": 0.1, "fig4": 1.5, "fig5": 0.5, "ablations": 4.5,
                "sds_modes": 0.6, "lambda_sweep": 3.0, "seeds": 3.0, "sugarcrepe": 1.8}))
-
-# %% ../nbs/17_presets.ipynb #36e166af
-@dataclass
-class Need:
-    "One requirement of a run: what, whether it is met on this machine, how to meet it, and whether a run can start without it."
-    what: str
-    ok: bool
-    hint: str = ""
-    blocking: bool = True  # False: a download on first use can still meet it
-
-# %% ../nbs/17_presets.ipynb #848cea05
-def teacher_need(source: str) -> Need:
-    "Are the teacher's files here (a folder, or the hub cache)?"
-    if source == "tiny": return Need("teacher: tiny random (built in code)", True)
-    missing = missing_teacher_files(source, teacher_files(vae=False))
-    where = "hub cache" if is_hub_id(source) else "folder"
-    return Need(f"teacher {source} ({where})", not missing,
-                f"missing {', '.join(missing)}: load_teacher({source!r}) explains how to get it" if missing else "",
-                blocking=not is_hub_id(source))
-
-# %% ../nbs/17_presets.ipynb #4dea9cd3
-def clip_weights_cached(name: str, tag: str, cache_dir: str | None = None) -> bool:
-    "Are open_clip's weights for `name`/`tag` in the local Hugging Face cache?"
-    import open_clip
-    from huggingface_hub import try_to_load_from_cache
-    hub = open_clip.get_pretrained_cfg(name, tag).get("hf_hub", "")
-    if not hub: return False
-    repo, filename = os.path.split(hub)  # as open_clip splits it: "org/repo/" or "org/repo/file"
-    files = [filename] if filename else ["open_clip_model.safetensors", "open_clip_pytorch_model.bin"]
-    return any(isinstance(try_to_load_from_cache(repo, f, cache_dir=cache_dir), str) for f in files)
-
-def clip_need(clip: str, pretrained: str | None) -> Need:
-    "Are the CLIP's weights here (a file, or the hub cache)?"
-    if pretrained is None: return Need(f"CLIP {clip}: random init", True)
-    if os.sep in pretrained or pretrained.endswith(".safetensors"):
-        ok = Path(pretrained).is_file()
-        return Need(f"CLIP {clip} weights {pretrained}", ok, "" if ok else "file missing")
-    ok = clip_weights_cached(clip, pretrained)
-    return Need(f"CLIP {clip}/{pretrained} weights (hub cache)", ok,
-                "" if ok else "not cached: open_clip downloads them on first use, which needs network access once", blocking=False)
-
-# %% ../nbs/17_presets.ipynb #633cbe42
-def device_need(device: str) -> Need:
-    "Is the device there?"
-    if device in ("cpu", "auto"): return Need(f"device: {device}", True)
-    ok = torch.cuda.is_available()
-    return Need(f"device: {device}", ok, "" if ok else "no CUDA GPU visible on this machine (torch.cuda.is_available() is False)")
-
-# %% ../nbs/17_presets.ipynb #349641ec
-DISK_FLOOR_MB = 500         # nothing starts with less free than this
-RUN_LOG_MB = 8              # a run's files besides its checkpoints: config, log (about 220 bytes a step), tensorboard
-SD_LATENT_SHAPE = (4, 64, 64)  # Stable Diffusion v1.x at 512 px, when a teacher's config cannot be read
-
-def kernel_need(kernel: str = "python3") -> Need:
-    "Can papermill start the Jupyter kernel `kernel`?"
-    from jupyter_client.kernelspec import KernelSpecManager, NoSuchKernel
-    try: KernelSpecManager().get_kernel_spec(kernel); ok = True
-    except NoSuchKernel: ok = False
-    return Need(f"Jupyter kernel {kernel!r} (the experiment notebooks run in it)", ok, "" if ok else
-                "pip install ipykernel into this environment (it comes with sdsclip), or pass --kernel with an installed kernel "
-                "(jupyter kernelspec list)")
-
-def spacy_need() -> Need:
-    "Is spaCy's en_core_web_sm installed (COCO-Order and Flickr30k-Order tag their captions with it)?"
-    ok = all(importlib.util.find_spec(m) is not None for m in ("spacy", "en_core_web_sm"))
-    return Need("spaCy's English tagger en_core_web_sm (COCO-Order, Flickr30k-Order)", ok,
-                "" if ok else "pip install 'sdsclip[order]' && python -m spacy download en_core_web_sm")
-
-def winoground_hub_need(token: str | None = None) -> Need:
-    "Can gated Winoground be read from the hub: a token (given, HF_TOKEN or a login), or a copy in the datasets or hub cache?"
-    from huggingface_hub import get_token, try_to_load_from_cache
-    from datasets import config  # where `datasets` keeps what it has read (HF_DATASETS_CACHE, HF_HOME)
-    snapshot = try_to_load_from_cache(WINOGROUND_REPO, "data/examples.jsonl", repo_type="dataset")  # `hf download`'s copy
-    ok = bool(token or get_token()) or (Path(config.HF_DATASETS_CACHE) / "facebook___winoground").exists() or isinstance(snapshot, str)
-    return Need("Winoground from the hub (gated)", ok, "" if ok else
-                "accept its terms on https://huggingface.co/datasets/facebook/winoground, then `hf auth login` or set "
-                "HF_TOKEN; or pass a local copy (SDSCLIP_WINOGROUND, --winoground DIR)")
-
-def folder_mb(path: str | Path) -> float:
-    "MB of the files under `path` (links not followed; 0 when it does not exist)."
-    p = Path(path).expanduser()
-    if not p.is_dir(): return 0.0
-    return sum(f.lstat().st_size for f in p.rglob("*") if f.is_file() and not f.is_symlink()) / 2**20
-
-def disk_need(path: str | Path, need_mb: float = DISK_FLOOR_MB, what: str = "") -> Need:
-    "Is there room where `path` is (or would be made) for `need_mb` MB, less what `path` already holds, and at least the floor?"
-    where = Path(path).expanduser().absolute()
-    while not where.exists(): where = where.parent
-    free = shutil.disk_usage(where).free / 2**20
-    need = max(need_mb - folder_mb(path), DISK_FLOOR_MB)
-    at = "" if where == Path(path).expanduser().absolute() else f" (on {where})"
-    ok = free >= need
-    return Need(f"free disk space for {path}{at}: {free:,.0f} MB, {what or 'needs'} {need:,.0f} MB", ok,
-                "" if ok else f"{need:,.0f} MB needed, {free:,.0f} MB free: free some space, or write elsewhere (--out/--runs)")
-
-def teacher_latent_shape(teacher: str) -> tuple[int, int, int]:
-    "(C, H, W) of the teacher's latents from its UNet config, no weight loaded; `SD_LATENT_SHAPE` when it cannot be read."
-    if teacher == "tiny": return (4, 8, 8)
-    if is_hub_id(teacher):
-        from huggingface_hub import try_to_load_from_cache
-        path = try_to_load_from_cache(teacher, "unet/config.json")
-    else: path = Path(teacher).expanduser() / "unet" / "config.json"
-    try: cfg = json.loads(Path(path).read_text())
-    except (TypeError, OSError, ValueError): return SD_LATENT_SHAPE
-    s = cfg.get("sample_size", 64)
-    return (int(cfg.get("in_channels", 4)), *((s, s) if isinstance(s, int) else s))
-
-def run_disk_mb(c: TrainConfig) -> float:
-    "MB a run of `c` fills at most: `keep` + 1 checkpoints of the trained weights and AdamW's two moments (fp32), and its logs."
-    n = _trainable_total(c.clip, c.trainable, teacher_latent_shape(c.teacher))
-    return (c.keep + 1) * 3 * 4 * n / 2**20 + RUN_LOG_MB
-
-@functools.lru_cache(maxsize=None)
-def _trainable_total(name: str, strategy: str, latent_shape: tuple) -> int: return trainable_counts(name, strategy, latent_shape)["total"]
-
-# %% ../nbs/17_presets.ipynb #23630259
-ROOT_HINTS = {k: f"set {var}, or set it empty to leave that dataset out" for k, (var, _) in PAPER_DATA.items()}
-
-def root_needs(data: dict, hints: dict | None = None) -> list[Need]:
-    """Does every data root the preset names exist? (Data a source makes on first use counts as there.) With them, what
-    reading them takes: spaCy's tagger for the order tasks, access to gated Winoground on the hub."""
-    out = []
-    for k, v in data.items():
-        if k in DATA_SOURCES and DATA_SOURCES[k][1]: out.append(Need(f"data {k}: made on first use", True)); continue
-        for key, root in resolve_data({k: v}, create=False).items():
-            if key in ("zeroshot_datasets", "order_tagger") or root in ("hub", "synthetic"): continue
-            ok = Path(root).exists()
-            hint = (hints or ROOT_HINTS).get(key, "pass another root")
-            out.append(Need(f"data {key}: {root}", ok, "" if ok else f"{root} does not exist ({hint})"))
-    roots = resolve_data(data, create=False)
-    if roots.get("winoground") == "hub": out.append(winoground_hub_need())
-    if ({"coco", "flickr"} & set(roots)) and roots.get("order_tagger", "spacy") == "spacy": out.append(spacy_need())
-    return out
-
-# %% ../nbs/17_presets.ipynb #a385d6b7
-def training_needs(c: TrainConfig) -> list[Need]:
-    "Every requirement of a training run with `c`."
-    data = Need("data: synthetic drawn shapes (in memory)", True) if c.data == "synthetic" else Need(
-        f"data {c.data}", Path(c.data).expanduser().exists(), "" if Path(c.data).expanduser().exists() else "not found: pass --data")
-    report = [Need("tensorboard (--report-to tensorboard)", importlib.util.find_spec("tensorboard") is not None,
-                   "pip install 'sdsclip[tensorboard]'")] if c.report_to == "tensorboard" else []
-    disk = disk_need(c.out, run_disk_mb(c), f"the run needs up to")
-    return [device_need(c.device), clip_need(c.clip, c.pretrained), teacher_need(c.teacher), data, disk] + report
-
-def preset_needs(p: Preset) -> list[Need]:
-    "Every requirement of preset `p` and whether this machine meets it."
-    c = p.train_config(create=False)
-    return [device_need(c.device), clip_need(c.clip, c.pretrained), teacher_need(c.teacher)] + root_needs(p.data)
-
-def reproduce_needs(p: Preset, kernel: str = "python3", runs: str | Path = "runs/experiments", runs_mb: float = DISK_FLOOR_MB) -> list[Need]:
-    "What `sdsclip reproduce` of preset `p` needs: the preset's, the notebooks' kernel and room for its runs (`runs_mb`, estimated by the caller)."
-    return preset_needs(p) + [kernel_need(kernel), disk_need(Path(runs) / p.name, runs_mb, "its runs need up to")]
-
-EVAL_ROOT_HINTS = {"winoground": f"give --winoground a folder, or 'hub'. {WINOGROUND_FOLDER_HELP}", "aro": "give --aro the ARO root",
-                   "coco": "give --coco the COCO root", "flickr": "give --flickr the Flickr30k root",
-                   "sugarcrepe": "give --sugarcrepe the folder of its seven subset JSONs"}
-
-def eval_needs(c) -> list[Need]:
-    "What `sdsclip eval` with the EvalConfig `c` needs: the device, the model's weights, the scorer's teacher, each task's data."
-    from sdsclip.eval.suite import parse_tasks
-    tasks = parse_tasks(c.tasks)
-    out = [device_need(c.device)]
-    if c.checkpoint: out.append(Need(f"checkpoint {c.checkpoint}", Path(c.checkpoint).exists(), "" if Path(c.checkpoint).exists() else "not found"))
-    elif c.scorer == "clip" or "zeroshot" in tasks: out.append(clip_need(c.model, c.pretrained))
-    if c.scorer == "diffusion": out.append(teacher_need(c.teacher))
-    if "winoground" in tasks:
-        out += [winoground_hub_need(c.token)] if c.winoground == "hub" else root_needs({"winoground": c.winoground}, EVAL_ROOT_HINTS)
-    vg, order = {"aro", "vg"} & set(tasks), {"aro", "order"} & set(tasks)
-    if vg or order:
-        out += root_needs({k: v for k, v, wanted in (("aro", c.aro, vg), ("coco", c.coco, order), ("flickr", c.flickr, order))
-                           if v and wanted} | {"order_tagger": c.order_tagger}, EVAL_ROOT_HINTS)
-    if "sugarcrepe" in tasks and c.sugarcrepe: out += root_needs({"sugarcrepe": c.sugarcrepe}, EVAL_ROOT_HINTS)
-    return out
-
-def check_needs(needs: list[Need], what: str):
-    "Raise a FileNotFoundError listing every unmet requirement when one of them blocks `what`."
-    unmet = [n for n in needs if not n.ok]
-    if any(n.blocking for n in unmet):
-        lines = "\n".join(f"  - {n.what}: {n.hint}" for n in unmet)
-        raise FileNotFoundError(f"{what} cannot run on this machine. It needs:\n{lines}")

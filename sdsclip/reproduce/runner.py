@@ -13,7 +13,8 @@ import pandas as pd
 import torch
 
 from ..checkpoint import write_json
-from ..presets import Preset, check_needs, get_preset, preset_changes, reproduce_needs, run_disk_mb
+from ..preflight import check_needs, reproduce_needs, run_disk_mb
+from ..presets import Preset, get_preset, preset_changes
 from .artefacts import ARTEFACTS, Artefact, backbone_named, backbones_for, check_artefacts, conditions_for
 from .experiment import Experiment
 from .publish import assemble, write_index
