@@ -9,19 +9,19 @@ VG-Attribution macro accuracy). Nothing of the student sees a test split. Writes
     python benchmarks/student_levers.py --steps 3000 --out benchmarks/results/student_levers_neg_3000.json
     python benchmarks/student_levers.py --steps 2000 --text-width 128 --embed 128 --out ...
 """
-import argparse, copy, json, math, tempfile, time
+import argparse, copy, json, tempfile, time
+from dataclasses import replace
 from pathlib import Path
 
 import open_clip
 import torch
-from open_clip.loss import ClipLoss
 
 from common import machine
 from sdsclip.eval.core import CLIPScorer
 from sdsclip.miniworld.baseline import vg_task, winoground_task
-from sdsclip.miniworld.pretrain import PretrainConfig, load_split, lr_lambda, pick_captions
+from sdsclip.miniworld.pretrain import PretrainConfig, load_split, pretrain_clip
 from sdsclip.miniworld.splits import MINI_CLIP, WorldConfig, ensure_world, miniworld_tagger
-from sdsclip.negatives import HardNegatives, negclip_loss
+from sdsclip.negatives import HardNegatives
 
 
 def student_config(embed: int, text_width: int) -> tuple[str, dict]:
@@ -57,29 +57,13 @@ def main():
     tok = open_clip.get_tokenizer(MINI_CLIP)
     root = ensure_world(WorldConfig())
     x, _, caps = load_split(root / "train", pre)
-    c = PretrainConfig(seed=a.seed)
-    g = torch.Generator().manual_seed(c.seed)
-    opt = torch.optim.AdamW(model.parameters(), lr=c.clip_lr, weight_decay=0.1)
-    sched = torch.optim.lr_scheduler.LambdaLR(opt, lr_lambda(c.warmup, a.steps))
-    neg, loss_fn = HardNegatives(miniworld_tagger, seed=a.seed), ClipLoss()
     rec = {"command": "python benchmarks/student_levers.py " + " ".join(f"--{k.replace('_', '-')} {v}" for k, v in vars(a).items()),
-           "config": cfg, "curve_every_50_steps": [], "evals": [], "machine": machine()}
-    t0 = time.time(); model.train()
-    for step in range(a.steps):
-        idx = torch.randint(len(x), (c.clip_batch,), generator=g)
-        cs = pick_captions(caps, idx, g)
-        img, txt, scale = model(x[idx], tok(cs))
-        if a.neg:
-            drawn = neg.draw(cs, neg.uniforms(step, len(cs)))
-            valid = torch.tensor([d is not None for d in drawn])
-            loss = negclip_loss(img, txt, model.encode_text(tok([d or "" for d in drawn]), normalize=True), valid, scale, loss_fn)
-        else: loss = loss_fn(img, txt, scale)
-        opt.zero_grad(set_to_none=True); loss.backward(); opt.step(); sched.step()
-        with torch.no_grad(): model.logit_scale.clamp_(0, math.log(100))
-        if step % 50 == 0:
-            rec["curve_every_50_steps"].append(round(loss.item(), 4)); print(step, round(loss.item(), 4), f"{time.time() - t0:.0f} s", flush=True)
-        if (step + 1) % a.eval_every == 0:
-            rec["evals"].append({"step": step + 1, **scores(model, pre, tok, root)}); print(rec["evals"][-1], flush=True)
+           "config": cfg, "evals": [], "machine": machine()}
+    def score(step):
+        if step % a.eval_every == 0: rec["evals"].append({"step": step, **scores(model, pre, tok, root)}); print(rec["evals"][-1], flush=True)
+    t0 = time.time()
+    rec["curve_every_50_steps"] = pretrain_clip(model, tok, x, caps, replace(PretrainConfig(seed=a.seed), clip_steps=a.steps),
+                                                negatives=HardNegatives(miniworld_tagger, seed=a.seed) if a.neg else None, on_step=score)
     rec["seconds"] = round(time.time() - t0)
     Path(a.out).write_text(json.dumps(rec, indent=1))
 

@@ -24,6 +24,7 @@ from ..eval.winoground import evaluate_winoground, load_winoground
 from .world import IMAGE_SIZE
 from .splits import MINI_CLIP, STUDENT_STEPS, WorldConfig, ensure_world, miniworld_home
 from ..models import Teacher, clip_bpe_tokenizer, load_clip, load_teacher, save_teacher
+from ..negatives import HardNegatives, negclip_loss
 from ..variants import vae_latents
 
 # %% auto #0
@@ -90,8 +91,10 @@ def new_mini_clip(seed: int = 0):
         return load_clip(MINI_CLIP)
 
 def pretrain_clip(model, tokenizer, images: torch.Tensor, captions: list[list[str]], c: PretrainConfig,
-                  progress: bool = True) -> list[float]:
-    "Contrastive training of `model` in place; returns the loss every 50 steps."
+                  progress: bool = True, negatives: HardNegatives | None = None,
+                  on_step: Callable[[int], None] | None = None) -> list[float]:
+    """Contrastive training of `model` in place; returns the loss every 50 steps. With `negatives`, NegCLIP's hard text
+    negatives join the image→text columns from the first step; `on_step(n)` is called after step n (to score the model)."""
     g = torch.Generator().manual_seed(c.seed)
     opt = torch.optim.AdamW(model.parameters(), lr=c.clip_lr, weight_decay=0.1)
     sched = torch.optim.lr_scheduler.LambdaLR(opt, lr_lambda(c.warmup, c.clip_steps))
@@ -99,11 +102,17 @@ def pretrain_clip(model, tokenizer, images: torch.Tensor, captions: list[list[st
     model.train()
     for step in tqdm(range(c.clip_steps), desc="pretrain CLIP", disable=not progress):
         idx = torch.randint(len(images), (c.clip_batch,), generator=g)
-        img, txt, scale = model(images[idx], tokenizer(pick_captions(captions, idx, g)))
-        loss = loss_fn(img, txt, scale)
+        texts = pick_captions(captions, idx, g)
+        img, txt, scale = model(images[idx], tokenizer(texts))
+        if negatives is None: loss = loss_fn(img, txt, scale)
+        else:
+            drawn = negatives.draw(texts, negatives.uniforms(step, len(texts)))
+            neg = model.encode_text(tokenizer([d or "" for d in drawn]), normalize=True)
+            loss = negclip_loss(img, txt, neg, torch.tensor([d is not None for d in drawn]), scale, loss_fn)
         opt.zero_grad(set_to_none=True); loss.backward(); opt.step(); sched.step()
         with torch.no_grad(): model.logit_scale.clamp_(0, math.log(100))
         if step % 50 == 0: curve.append(round(loss.item(), 4))
+        if on_step: on_step(step + 1)
     return curve
 
 # %% ../../nbs/22_miniworld_pretrain.ipynb #47a5a943
