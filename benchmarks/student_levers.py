@@ -8,8 +8,14 @@ VG-Attribution macro accuracy). Nothing of the student sees a test split. Writes
 
     python benchmarks/student_levers.py --steps 3000 --out benchmarks/results/student_levers_neg_3000.json
     python benchmarks/student_levers.py --steps 2000 --text-width 128 --embed 128 --out ...
+    python benchmarks/student_levers.py --steps 1500 --partners 0.5 --out ...
+
+`--partners p` gives a share p of each batch to pairs of an image and its object-swapped partner (the two objects of
+a clause exchanged, as Winoground's Both items are made), drawn from a pool of such pairs rendered from a seed of
+their own, so the contrastive loss sees captions with the same words in another order side by side in both
+directions. Every score also reports the linear order probes of `sdsclip.miniworld.chain`.
 """
-import argparse, copy, json, tempfile, time
+import argparse, copy, json, random, tempfile, time
 from dataclasses import replace
 from pathlib import Path
 
@@ -19,8 +25,10 @@ import torch
 from common import machine
 from sdsclip.eval.core import CLIPScorer
 from sdsclip.miniworld.baseline import vg_task, winoground_task
+from sdsclip.miniworld.chain import order_probe
 from sdsclip.miniworld.pretrain import PretrainConfig, load_split, pretrain_clip
 from sdsclip.miniworld.splits import MINI_CLIP, WorldConfig, ensure_world, miniworld_tagger
+from sdsclip.miniworld.world import caption, converse, render, swap_pair
 from sdsclip.negatives import HardNegatives
 
 
@@ -34,9 +42,27 @@ def student_config(embed: int, text_width: int) -> tuple[str, dict]:
 def scores(model, pre, tok, root: Path) -> dict:
     model.eval()
     s = CLIPScorer(model, pre, tok, progress=False)
-    m = winoground_task(root, s) | vg_task("relation")(root, s) | vg_task("attribution")(root, s)
+    m = winoground_task(root, s) | vg_task("relation")(root, s) | vg_task("attribution")(root, s) | order_probe(model, pre, tok)
     model.train()
-    return {k: round(v, 4) for k, v in m.items() if k.startswith("aro") or k.endswith("text") or "Both" in k}
+    return {k: round(v, 4) for k, v in m.items() if k.startswith("aro") or k.endswith("text") or "Both" in k or "probe" in k}
+
+
+def partner_pool(n_pairs: int, pre, seed: int) -> tuple[torch.Tensor, list[list[str]]]:
+    "`n_pairs` scenes and their object swaps (rows 2k and 2k+1), from a random stream no split uses, with their captions."
+    rng, ims, caps = random.Random(f"pretrain-partners/{seed}"), [], []
+    for _ in range(n_pairs):
+        for s in swap_pair(rng, "object", rng.choice((2, 3))):
+            ims.append(pre(render(s))); caps.append(list(dict.fromkeys([caption(s), converse(s)])))
+    return torch.stack(ims), caps
+
+
+def partner_sampler(n_train: int, n_pairs: int, share: float):
+    "Batches of `n` images: round(share·n/2) partner pairs (indices after the training split's), the rest uniform."
+    def sample(g, n):
+        k = round(share * n / 2)
+        pairs = n_train + 2 * torch.randint(n_pairs, (k,), generator=g)
+        return torch.cat([torch.randint(n_train, (n - 2 * k,), generator=g), pairs, pairs + 1])
+    return sample
 
 
 def main():
@@ -45,6 +71,9 @@ def main():
     ap.add_argument("--neg", type=int, default=1, help="1: hard text negatives from the first step; 0: plain ClipLoss")
     ap.add_argument("--text-width", type=int, default=64); ap.add_argument("--embed", type=int, default=64)
     ap.add_argument("--threads", type=int, default=2); ap.add_argument("--eval-every", type=int, default=1000)
+    ap.add_argument("--partners", type=float, default=0.0, help="share of each batch given to object-swapped pairs")
+    ap.add_argument("--n-pairs", type=int, default=4000, help="pairs in the partner pool")
+    ap.add_argument("--save", default="", help="where to write the student's weights (safetensors)")
     ap.add_argument("--seed", type=int, default=0); ap.add_argument("--out", required=True)
     a = ap.parse_args()
     torch.set_num_threads(a.threads)
@@ -57,14 +86,22 @@ def main():
     tok = open_clip.get_tokenizer(MINI_CLIP)
     root = ensure_world(WorldConfig())
     x, _, caps = load_split(root / "train", pre)
+    sample = None
+    if a.partners:
+        px, pcaps = partner_pool(a.n_pairs, pre, a.seed)
+        sample, x, caps = partner_sampler(len(x), a.n_pairs, a.partners), torch.cat([x, px]), caps + pcaps
     rec = {"command": "python benchmarks/student_levers.py " + " ".join(f"--{k.replace('_', '-')} {v}" for k, v in vars(a).items()),
            "config": cfg, "evals": [], "machine": machine()}
     def score(step):
         if step % a.eval_every == 0: rec["evals"].append({"step": step, **scores(model, pre, tok, root)}); print(rec["evals"][-1], flush=True)
     t0 = time.time()
     rec["curve_every_50_steps"] = pretrain_clip(model, tok, x, caps, replace(PretrainConfig(seed=a.seed), clip_steps=a.steps),
-                                                negatives=HardNegatives(miniworld_tagger, seed=a.seed) if a.neg else None, on_step=score)
+                                                negatives=HardNegatives(miniworld_tagger, seed=a.seed) if a.neg else None, on_step=score,
+                                                sample=sample)
     rec["seconds"] = round(time.time() - t0)
+    if a.save:
+        from sdsclip.miniworld.pretrain import save_mini_clip
+        save_mini_clip(model.eval(), Path(a.save))
     Path(a.out).write_text(json.dumps(rec, indent=1))
 
 

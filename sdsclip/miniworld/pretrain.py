@@ -92,16 +92,18 @@ def new_mini_clip(seed: int = 0):
 
 def pretrain_clip(model, tokenizer, images: torch.Tensor, captions: list[list[str]], c: PretrainConfig,
                   progress: bool = True, negatives: HardNegatives | None = None,
-                  on_step: Callable[[int], None] | None = None) -> list[float]:
+                  on_step: Callable[[int], None] | None = None,
+                  sample: Callable[[torch.Generator, int], torch.Tensor] | None = None) -> list[float]:
     """Contrastive training of `model` in place; returns the loss every 50 steps. With `negatives`, NegCLIP's hard text
-    negatives join the image→text columns from the first step; `on_step(n)` is called after step n (to score the model)."""
+    negatives join the image→text columns from the first step; `on_step(n)` is called after step n (to score the model);
+    `sample(g, n)` draws a batch's image indices (default: `n` uniformly, with replacement)."""
     g = torch.Generator().manual_seed(c.seed)
     opt = torch.optim.AdamW(model.parameters(), lr=c.clip_lr, weight_decay=0.1)
     sched = torch.optim.lr_scheduler.LambdaLR(opt, lr_lambda(c.warmup, c.clip_steps))
     loss_fn, curve = ClipLoss(), []
     model.train()
     for step in tqdm(range(c.clip_steps), desc="pretrain CLIP", disable=not progress):
-        idx = torch.randint(len(images), (c.clip_batch,), generator=g)
+        idx = sample(g, c.clip_batch) if sample else torch.randint(len(images), (c.clip_batch,), generator=g)
         texts = pick_captions(captions, idx, g)
         img, txt, scale = model(images[idx], tokenizer(texts))
         if negatives is None: loss = loss_fn(img, txt, scale)
