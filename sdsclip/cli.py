@@ -351,7 +351,7 @@ def build_parser() -> argparse.ArgumentParser:
     s.set_defaults(func=cmd_miniworld)
     s = subcommand(sub, "reproduce", "run the experiment notebooks of a preset with papermill and assemble figures/ (resumes)")
     s.add_argument("--preset", default="miniworld", help="miniworld (real runs on a CPU) | tiny (a check) | paper (a GPU, the weights and data)")
-    s.add_argument("--only", help="comma-separated artefacts: table1,table2,sugarcrepe,table3,fig3,fig4,fig5,ablations,sds_modes,lambda_sweep,seeds (default: all)")
+    s.add_argument("--only", help="comma-separated artefacts: table1,table2,sugarcrepe,table3,fig3,fig4,fig5,ablations,sds_modes,lambda_sweep,seeds,diagnostics (default: all)")
     s.add_argument("--backbones", help="comma-separated backbone labels of the preset (default: all)")
     s.add_argument("--force", action="store_true", help="rerun notebooks that already succeeded (fine-tuning runs and scores stay cached)")
     s.add_argument("--out", help="figures folder (default: figures; with --rehearsal: figures/rehearsal)")

@@ -16,9 +16,9 @@ from torch.utils.data import Dataset
 from .records import RecordError, check_records, read_csv, read_json, read_jsonl
 
 # %% auto #0
-__all__ = ['COCO_HELP', 'COLOURS', 'SHAPES', 'coco_pairs', 'manifest_pairs', 'draw_shape', 'synthetic_pairs', 'load_pairs',
-           'epoch_generator', 'vae_transform', 'PairDataset', 'EpochPlan', 'Batch', 'collate', 'TooManyBadImages',
-           'BadImages']
+__all__ = ['COCO_HELP', 'COLOURS', 'SHAPES', 'coco_pairs', 'manifest_pairs', 'draw_shape', 'synthetic_pairs', 'synthetic_tagger',
+           'load_pairs', 'epoch_generator', 'vae_transform', 'PairDataset', 'EpochPlan', 'Batch', 'collate',
+           'TooManyBadImages', 'BadImages']
 
 # %% ../nbs/04_data.ipynb #ebac3e8c
 COCO_HELP = ("Expected the official MS-COCO layout: ROOT/annotations/captions_{split}.json and ROOT/{split}/*.jpg "
@@ -78,6 +78,12 @@ def synthetic_pairs(n: int = 64, size: int = 32, seed: int = 0) -> list[tuple[Im
         side = size // 3 + int(torch.randint(size // 4, (1,), generator=g))
         out.append((draw_shape(s, c, size, (x, y, x + side, y + side)), [f"a {c} {s}", f"a photo of a {c} {s}"]))
     return out
+
+_SYNTHETIC_TAGS = {"a": "DT", "photo": "NN", "of": "IN", **{c: "JJ" for c in COLOURS}, **{s: "NN" for s in SHAPES}}
+
+def synthetic_tagger(text: str) -> list[tuple[str, str]]:
+    "Penn part-of-speech tags of a synthetic caption, by its small vocabulary (NegCLIP's swaps on the `tiny` preset need no spaCy)."
+    return [(w, _SYNTHETIC_TAGS[w]) for w in text.split()]
 
 # %% ../nbs/04_data.ipynb #fe902fc7
 def load_pairs(data: str | Path, seed: int = 0) -> list:

@@ -33,9 +33,10 @@ class ScoreConfig:
     lams: tuple[float, ...] = (0.0, 1e-4, 1e-3, 1e-2, 1e-1)           # the λ sweep (the preset's own λ joins it)
     cost_items: int = 20                                              # Winoground items timed for Fig. 3
     cost_repeats: int = 3                                             # timing repeats (the best is kept)
+    probes: tuple[str, ...] = ()                                      # registered probes of the diagnostic chain (a testbed's own)
 
     def __post_init__(self):
-        for k in ("diffusion_tasks", "lams"):
+        for k in ("diffusion_tasks", "lams", "probes"):
             v = getattr(self, k)
             if isinstance(v, str): raise TypeError(f"ScoreConfig.{k} is a list, not the string {v!r}: pass e.g. {list(getattr(ScoreConfig, k))}.")
             object.__setattr__(self, k, tuple(v))  # lists from JSON

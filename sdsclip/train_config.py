@@ -94,7 +94,7 @@ def check_config(c: TrainConfig) -> TrainConfig:
 
 # %% ../nbs/07b_train_config.ipynb #590dcfe8
 TINY_TRAINING = dict(preset="tiny", clip=TINY_CLIP, pretrained=None, teacher="tiny", data="synthetic", batch_size=8, lr=1e-3,
-                     epochs=2, save_every=4, device="cpu", precision="fp32", teacher_dtype="fp32")
+                     epochs=2, save_every=4, device="cpu", precision="fp32", teacher_dtype="fp32", tagger="synthetic")
 
 # %% ../nbs/07b_train_config.ipynb #eb444be3
 MAY_CHANGE_ON_RESUME = {"max_steps", "epochs", "save_every", "keep", "workers", "resume", "override_config", "out",

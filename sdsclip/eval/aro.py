@@ -13,6 +13,7 @@ import torch
 from PIL import Image
 
 from .core import Scorer, proportion
+from ..data import synthetic_tagger
 from ..environment import data_dir, load_plugins
 from ..negatives import ADJ, NOUN
 from ..records import RecordError, check_records, read_json
@@ -89,7 +90,7 @@ def spacy_tagger() -> Callable[[str], list[tuple[str, str]]]:
     return lambda text: [(t.text, t.tag_) for t in nlp(text)]
 
 # %% ../../nbs/12_eval_aro.ipynb #9eb7a9f1
-ORDER_TAGGERS: dict[str, Callable] = {}  # name → caption → [(token, tag)], added by extensions
+ORDER_TAGGERS: dict[str, Callable] = {"synthetic": synthetic_tagger}  # name → caption → [(token, tag)]; extensions add theirs
 
 def register_tagger(name: str, tagger: Callable[[str], list[tuple[str, str]]]):
     "Make `tagger` the order task's tagger called `name`."

@@ -12,6 +12,8 @@ from PIL import Image
 from tqdm.auto import tqdm
 
 from ..environment import cache_dir, data_dir
+from ..diagnostics import register_probe
+from .probes import order_probe
 from ..eval.aro import register_tagger
 from ..eval.zeroshot import register_zeroshot_folder
 from ..presets import DIFFUSION, Backbone, Preset, ScoreConfig, register_data_source, register_preset
@@ -257,7 +259,8 @@ def miniworld_preset() -> Preset:
                    lr=5e-4, lam="share=1", epochs=1, max_steps=100, save_every=50, device="cpu", precision="fp32", teacher_dtype="fp32",
                    tagger="miniworld"),  # NegCLIP's swaps from the grammar's tags
         data={"miniworld": "full"},
-        score=ScoreConfig(diffusion_samples=10, diffusion_tasks=("winoground", "vg", "sugarcrepe"), lams=(0.0, 1e-3, 1e-1, 1.0)),
+        score=ScoreConfig(diffusion_samples=10, diffusion_tasks=("winoground", "vg", "sugarcrepe"), lams=(0.0, 1e-3, 1e-1, 1.0),
+                          probes=("miniworld-order",)),
         seeds=(0, 1, 2), backbones={"table3": (), "fig4": (*student_variants(home), DIFFUSION)}, paper_reference="ViT-B-16")
 
 STUDENT_STEPS = (250, 500)  # the pretraining lengths of Fig. 4's other students (the shipped one has 1,000)
@@ -271,8 +274,9 @@ def student_variants(home: Path) -> tuple[Backbone, ...]:
 
 # %% ../../nbs/21_miniworld_splits.ipynb #37215ff3
 def register():
-    "Register the miniworld with the library: its data source, order tagger, zero-shot tasks and preset."
+    "Register the miniworld with the library: its data source, order tagger, order probe, zero-shot tasks and preset."
     register_data_source("miniworld", world_roots)
     register_tagger("miniworld", miniworld_tagger)
+    register_probe("miniworld-order", order_probe)
     for name, (classes, templates) in ZEROSHOT_TASKS.items(): register_zeroshot_folder(name, classes, templates)
     register_preset(miniworld_preset())

@@ -14,8 +14,8 @@ from ..presets import DIFFUSION, Backbone, Preset
 
 # %% auto #0
 __all__ = ['WINO_TEXT', 'TABLE1_METRICS', 'ARO_METRICS', 'SUGARCREPE_METRICS', 'SUMMARY_METRICS', 'COST_METRICS', 'RUN_METRICS',
-           'MAIN', 'EVERY_TASK', 'ARTEFACTS', 'Shares', 'Artefact', 'experiments_dir', 'check_artefacts',
-           'backbones_for', 'backbone_named', 'conditions_for', 'sweep_lams']
+           'MAIN', 'CONTROL', 'CHAIN_SLICES', 'CHAIN_METRICS', 'EVERY_TASK', 'ARTEFACTS', 'Shares', 'Artefact',
+           'experiments_dir', 'check_artefacts', 'backbones_for', 'backbone_named', 'conditions_for', 'sweep_lams']
 
 # %% ../../nbs/30_reproduce_artefacts.ipynb #a67e0b4b
 @dataclass(frozen=True)
@@ -41,6 +41,7 @@ class Artefact:
     run_stats: bool = False
     lam_choice: bool = False
     timing: bool = False
+    chain: bool = False                           # read every model it trains through the diagnostic chain
     versus: tuple[tuple[str, str], ...] = ()
     with_diffusion: bool = False
     paper_artefacts: tuple[str, ...] = ()         # the paper's tables its numbers come from (default: its own name)
@@ -64,6 +65,12 @@ COST_METRICS = {"cost/clip_seconds_per_item": "CLIP s/item", "cost/diffusion_sec
 RUN_METRICS = {"run/lam": "λ", "run/seconds_per_step": "s/step", "run/sds_share": "λ·L_SDS / L_CLIP",
                "grad/image ratio start": "SDS / CLIP gradient, image tower (start)", "grad/image ratio end": "(end)"}
 MAIN = ("pretrained", "only-ft", "sds-backprop")
+CONTROL = ("negclip", "negclip-full", "negclip-sds")  # NegCLIP: the positive control, alone and with SDS
+CHAIN_SLICES = ("Object", "Relation", "Both")
+CHAIN_METRICS = ({f"chain/{s}/{k}": f"{s} {n}" for s in CHAIN_SLICES
+                  for k, n in (("image_cos", "image cos"), ("caption_cos", "caption cos"), ("alignment", "alignment"))}
+                 | {"probe/*": ""} | {f"mapped/{s}": f"{s} teacher on h_w(f(x))" for s in CHAIN_SLICES}
+                 | {f"winoground/{s}/text": f"{s} CLIP" for s in CHAIN_SLICES} | {"aro/vg_relation": "VG-Relation"})
 EVERY_TASK = ("winoground", "vg", "sugarcrepe", "zeroshot")
 
 # %% ../../nbs/30_reproduce_artefacts.ipynb #04690e37
@@ -95,8 +102,17 @@ ARTEFACTS = {a.name: a for a in [
     Artefact("lambda_sweep", "λ sweep (not in the paper)", "not in the paper", ("lams",), EVERY_TASK, SUMMARY_METRICS,
              plot="lambda", extras=("gradients",), shares=Shares("first", 1), versus=(("lams", "lam=0"),)),
     Artefact("seeds", "every condition over seeds, with 95% intervals (not in the paper)", "not in the paper",
-             ("pretrained", "only-ft", "sds-backprop", "sds-stopgrad", "diffusion"), EVERY_TASK, SUMMARY_METRICS, table="seeds",
-             plot="seeds", extras=("premise", "findings"), versus=(("sds-backprop", "only-ft"), ("sds-stopgrad", "only-ft"))),
+             ("pretrained", "only-ft", "sds-backprop", "sds-stopgrad", *CONTROL, "diffusion"), EVERY_TASK, SUMMARY_METRICS,
+             table="seeds", plot="seeds", extras=("premise", "findings"),
+             versus=(("negclip-full", "only-ft"), ("negclip", "only-ft"), ("sds-backprop", "only-ft"), ("sds-stopgrad", "only-ft"),
+                     ("negclip-sds", "only-ft"), ("negclip-sds", "negclip"))),
+    Artefact("diagnostics", "the diagnostic chain of every model trained: pair geometry, probes, the teacher on h_w(f(x)), the CLIP score (not in the paper)",
+             "not in the paper", ("pretrained", "only-ft", "sds-backprop", "sds-stopgrad", "text-encoder", "full-ft", "unet-features",
+                                  *CONTROL, "lams"),
+             ("winoground", "vg"), CHAIN_METRICS, table="wide", plot="chain", chain=True,
+             note="Cosines and alignments are means over each slice's items (`16b_diagnostics`); probes and scores are accuracies "
+                  "(chance: 50% for a probe, 25% for a Winoground text score, 50% for VG-Relation). The teacher's score of "
+                  "h_w(f(x)) exists only for runs that distilled through an image mapper."),
 ]}
 
 # %% ../../nbs/30_reproduce_artefacts.ipynb #92abfa9e
@@ -131,8 +147,7 @@ def backbone_named(a: Artefact, p: Preset, label: str = "") -> Backbone:
 def conditions_for(a: Artefact, p: Preset, backbone: Backbone, lam: float | None = None) -> list[str]:
     "The conditions artefact `a` trains and scores for `backbone` under preset `p` (`lam`: the preset's λ, once chosen)."
     if backbone.clip is None: return ["diffusion"]
-    if a.conditions == ("lams",): return [f"lam={l:g}" for l in sweep_lams(p, lam)]
-    return list(a.conditions)
+    return [c2 for c in a.conditions for c2 in ([f"lam={l:g}" for l in sweep_lams(p, lam)] if c == "lams" else [c])]
 
 # %% ../../nbs/30_reproduce_artefacts.ipynb #5fb1aa1f
 def sweep_lams(p: Preset, lam: float | None = None) -> list[float]:

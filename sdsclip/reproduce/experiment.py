@@ -73,7 +73,7 @@ class Experiment:
     @property
     def conditions(self) -> list[str]:
         "The conditions this notebook trains and scores."
-        lam = self.lam if self.backbone.clip and self.artefact.conditions == ("lams",) else None
+        lam = self.lam if self.backbone.clip and "lams" in self.artefact.conditions else None
         return conditions_for(self.artefact, self.preset, self.backbone, lam)
 
     @functools.cached_property

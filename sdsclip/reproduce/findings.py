@@ -12,8 +12,9 @@ from .artefacts import ARTEFACTS
 from .tables import markdown, seed_stats, t_interval, with_zeroshot_mean
 
 # %% auto #0
-__all__ = ['ORDER_ONLY', 'STUDENT_METRICS', 'PREMISE_METRICS', 'CHANCE', 'paired_difference', 'difference_sentence', 'premise',
-           'premise_sentences', 'premise_table', 'premise_markdown', 'lam_sentences', 'comparisons', 'findings']
+__all__ = ['ORDER_ONLY', 'STUDENT_METRICS', 'PREMISE_METRICS', 'CHANCE', 'CONTROL_TARGETS', 'CHAIN_READ', 'paired_difference',
+           'difference_sentence', 'premise', 'premise_sentences', 'premise_table', 'premise_markdown', 'lam_sentences',
+           'control_sentence', 'chain_sentences', 'comparisons', 'findings']
 
 # %% ../../nbs/35_reproduce_findings.ipynb #4b1ed078
 def paired_difference(rows: pd.DataFrame, a: str, b: str, metric: str) -> tuple[float, float, float, int]:
@@ -126,6 +127,40 @@ def lam_sentences(rows: pd.DataFrame) -> list[str]:
                    f"tower {x.get('grad/text ratio start', float('nan')):.3g}×.")
     return out
 
+# %% ../../nbs/35_reproduce_findings.ipynb #bca922c6
+CONTROL_TARGETS = {"negclip-full": 10.0, "negclip": 5.0}  # points above only-ft on each order-only metric
+
+def control_sentence(rows: pd.DataFrame) -> str | None:
+    "Whether the positive control (NegCLIP against Only-FT on the order-only swaps) meets its targets; None without its rows."
+    parts, passed = [], True
+    for cond, target in CONTROL_TARGETS.items():
+        for metric, name in ORDER_ONLY.items():
+            mean, lo, hi, n = paired_difference(rows, cond, "only-ft", metric)
+            if n == 0: return None
+            ok = n > 1 and mean >= target and lo > 0
+            passed &= ok
+            parts.append(f"{cond} − only-ft on {name} {mean:+.1f}" + (f" [{lo:+.1f}, {hi:+.1f}]" if n > 1 else "")
+                         + f" (target ≥ +{target:g}): {'met' if ok else 'not met'}")
+    verdict = "passes" if passed else "does not pass"
+    tail = "" if passed else (" Until a known-good method moves these scores here, a method that does not move them is not shown "
+                              "to fail: the comparisons below are measurements of this testbed, not verdicts on the method.")
+    return f"**The positive control {verdict}** here: " + "; ".join(parts) + "." + tail
+
+# %% ../../nbs/35_reproduce_findings.ipynb #4488e65c
+CHAIN_READ = {"chain/Both/alignment": ("Both alignment", "{:.2f}"), "probe/image left": ("image probe (left object)", "{:.0%}"),
+              "probe/caption left": ("caption probe (left object)", "{:.0%}"), "mapped/Both": ("teacher on h_w(f(x)), Both", "{:.0%}")}
+
+def chain_sentences(rows: pd.DataFrame) -> list[str]:
+    "One line per condition of the `diagnostics` rows: its chain on the order-only items (means over seeds)."
+    d = rows[(rows.artefact == "diagnostics") & rows.metric.isin(CHAIN_READ)] if "artefact" in rows else rows.iloc[:0]
+    out, m = [], d.groupby(["condition", "metric"], sort=False).value.mean()
+    for cond in dict.fromkeys(d.condition):
+        parts = [f"{name} {fmt.format(m[cond, k])}" for k, (name, fmt) in CHAIN_READ.items() if (cond, k) in m]
+        out.append(f"Chain, {cond}: " + "; ".join(parts) + ".")
+    t = rows[(rows.condition == "diffusion") & (rows.metric == "winoground/Both/text")].value
+    if out and len(t): out.append(f"The teacher's Both score on the VAE's latent, for comparison: {t.mean():.0%}.")
+    return out
+
 # %% ../../nbs/35_reproduce_findings.ipynb #ec1d2d4b
 def comparisons(rows: pd.DataFrame) -> list[tuple[str, str, str]]:
     "(artefact, a, b) for every paired comparison the records ask for and the rows have: the main one (over seeds) first."
@@ -141,11 +176,12 @@ def comparisons(rows: pd.DataFrame) -> list[tuple[str, str, str]]:
 def findings(rows: pd.DataFrame) -> list[str]:
     "Plain statements of what the numbers show, from every artefact's rows (with their `artefact` column)."
     rows = with_zeroshot_mean(rows)
-    out = premise_sentences(seed_stats(rows[rows.artefact == "seeds"].drop(columns="artefact")))
+    control = control_sentence(rows[rows.artefact == "seeds"])
+    out = ([control] if control else []) + premise_sentences(seed_stats(rows[rows.artefact == "seeds"].drop(columns="artefact")))
     out += lam_sentences(rows)
     for art, a, b in comparisons(rows):
         line = difference_sentence(rows[rows.artefact == art], a, b, STUDENT_METRICS)
         if line: out.append(line)
     share = rows[rows.metric == "run/sds_share"].groupby("condition").value.mean()
     out += [f"{cond}: the distillation term λ·L_SDS was {100 * s:.3g}% of L_CLIP on average over training." for cond, s in share.items()]
-    return out
+    return out + chain_sentences(rows)

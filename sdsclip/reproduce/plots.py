@@ -15,11 +15,12 @@ from ..eval.zeroshot import zeroshot_chance
 from ..presets import Preset
 from .artefacts import ARTEFACTS, COST_METRICS, SUMMARY_METRICS, WINO_TEXT, backbones_for
 from .findings import CHANCE, premise_table
-from .tables import seed_stats, t_interval, with_zeroshot_mean
+from .tables import is_percent, seed_stats, t_interval, with_zeroshot_mean
 
 # %% auto #0
-__all__ = ['PLOTS', 'plot_winoground_slices', 'plot_cost_bars', 'plot_clip_variants', 'plot_zeroshot', 'plot_sugarcrepe',
-           'lambda_axis', 'chosen_lam', 'plot_lambda', 'plot_seeds', 'plot_premise']
+__all__ = ['CHAIN_PANELS', 'CHAIN_CHANCE', 'PLOTS', 'plot_winoground_slices', 'plot_cost_bars', 'plot_clip_variants',
+           'plot_zeroshot', 'plot_sugarcrepe', 'lambda_axis', 'chosen_lam', 'plot_lambda', 'plot_seeds', 'plot_premise',
+           'plot_chain']
 
 # %% ../../nbs/36_reproduce_plots.ipynb #6d5e78ac
 def _pyplot():
@@ -147,23 +148,30 @@ def plot_lambda(rows: pd.DataFrame, path: Path, preset: Preset | None = None) ->
     return Path(path)
 
 # %% ../../nbs/36_reproduce_plots.ipynb #2c73ae3f
-def plot_seeds(rows: pd.DataFrame, path: Path, preset: Preset | None = None) -> Path:
-    "Every seed's score per condition (grey dots) with the mean and its Student-t 95% interval."
+def _interval_panels(d: pd.DataFrame, panels: dict[str, str], path: Path, chance: dict | None = None, ncols: int | None = None) -> Path:
+    "One panel per metric (`ncols` to a row): every seed (grey dots), the mean and its Student-t 95% interval per condition; chance dotted."
     plt, sns = _pyplot()
-    d = with_zeroshot_mean(rows)
-    d = d[d.metric.isin(list(SUMMARY_METRICS))]
-    metrics = [m for m in SUMMARY_METRICS if m in set(d.metric)]
-    conds = list(dict.fromkeys(d.condition))
-    fig, axes = plt.subplots(1, len(metrics), figsize=(2.6 * len(metrics), 3.2), squeeze=False)
-    for ax, m in zip(axes[0], metrics):
+    metrics = [m for m in panels if m in set(d.metric)]
+    conds = list(dict.fromkeys(d[d.metric.isin(metrics)].condition))
+    ncols = min(ncols or len(metrics), len(metrics)); nrows = math.ceil(len(metrics) / ncols)
+    width = 2.2 + 0.25 * len(conds) if ncols < len(metrics) else 2.6
+    fig, axes = plt.subplots(nrows, ncols, figsize=(width * ncols, 3.4 * nrows), squeeze=False)
+    for ax in axes.flat[len(metrics):]: ax.set_visible(False)
+    for ax, m in zip(axes.flat, metrics):
+        scale = 100 if is_percent(m) else 1
         for i, c in enumerate(conds):
-            v = 100 * d[(d.metric == m) & (d.condition == c)].value.dropna()
+            v = scale * d[(d.metric == m) & (d.condition == c)].value.dropna()
             if v.empty: continue
             mean, lo, hi = t_interval(v)
             ax.scatter([i] * len(v), v, color="grey", s=10, alpha=0.7, zorder=3)
             ax.errorbar([i], [mean], yerr=None if math.isnan(lo) else [[mean - lo], [hi - mean]], fmt="o", color="#4C72B0", capsize=4, zorder=2)
-        ax.set_xticks(range(len(conds)), conds, rotation=45, ha="right"); ax.set_title(SUMMARY_METRICS[m]); ax.set_ylabel("%")
+        if (chance or {}).get(m) is not None: ax.axhline(chance[m], ls=":", c="grey", lw=0.8)
+        ax.set_xticks(range(len(conds)), conds, rotation=45, ha="right"); ax.set_title(panels[m]); ax.set_ylabel("%" if scale == 100 else "")
     return _saved(fig, path)
+
+def plot_seeds(rows: pd.DataFrame, path: Path, preset: Preset | None = None) -> Path:
+    "Every seed's score per condition (grey dots) with the mean and its Student-t 95% interval."
+    return _interval_panels(with_zeroshot_mean(rows), SUMMARY_METRICS, path)
 
 # %% ../../nbs/36_reproduce_plots.ipynb #16a94c72
 def plot_premise(rows: pd.DataFrame, path: Path, preset: Preset | None = None) -> Path:
@@ -181,6 +189,17 @@ def plot_premise(rows: pd.DataFrame, path: Path, preset: Preset | None = None) -
     ax.set_title("Does the teacher's score beat the student's?")
     return _saved(fig, path)
 
+# %% ../../nbs/36_reproduce_plots.ipynb #04d8e404
+CHAIN_PANELS = {"chain/Both/alignment": "Both: alignment of differences", "probe/image left": "probe: left object, image",
+                "probe/caption left": "probe: left object, caption", "mapped/Both": "Both: teacher on h_w(f(x))",
+                "winoground/Both/text": "Both: CLIP text score", "aro/vg_relation": "VG-Relation: CLIP"}
+CHAIN_CHANCE = {"probe/image left": 50, "probe/caption left": 50, "mapped/Both": 25, "winoground/Both/text": 25, "aro/vg_relation": 50}
+
+def plot_chain(rows: pd.DataFrame, path: Path, preset: Preset | None = None) -> Path:
+    "The diagnostic chain on the Both slice per condition: every seed, the mean and its 95% interval; chance dotted."
+    return _interval_panels(rows, CHAIN_PANELS, path, CHAIN_CHANCE, ncols=3)
+
 # %% ../../nbs/36_reproduce_plots.ipynb #1a04ddbf
 PLOTS = {"winoground_slices": plot_winoground_slices, "cost_bars": plot_cost_bars, "clip_variants": plot_clip_variants,
-         "zeroshot": plot_zeroshot, "sugarcrepe": plot_sugarcrepe, "lambda": plot_lambda, "seeds": plot_seeds, "premise": plot_premise}
+         "zeroshot": plot_zeroshot, "sugarcrepe": plot_sugarcrepe, "lambda": plot_lambda, "seeds": plot_seeds, "premise": plot_premise,
+         "chain": plot_chain}

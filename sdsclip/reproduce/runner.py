@@ -19,7 +19,7 @@ from .artefacts import ARTEFACTS, Artefact, backbone_named, backbones_for, check
 from .experiment import Experiment
 from .publish import assemble, write_index
 from .runs import RunStopped, condition_overrides, folder_name, kept_json, ledger_path, read_ledger
-from .scores import clip_scores, diffusion_path, diffusion_scores, diffusion_tasks, gradient_share_rows, scores_path, shares_path
+from .scores import chain_metrics, chain_path, clip_scores, diffusion_path, diffusion_scores, diffusion_tasks, gradient_share_rows, scores_path, shares_path
 
 # %% auto #0
 __all__ = ['COST', 'COMPUTE_STAGES', 'NotebookJob', 'job_parameters', 'plan_notebooks', 'job_done', 'execute_notebook',
@@ -109,8 +109,8 @@ def execute_notebook(job: NotebookJob, kernel: str = "python3") -> dict:
     return rec
 
 # %% ../../nbs/38_reproduce_runner.ipynb #cafede63
-COST = {"full-ft": 5, "sds-backprop": 4, "unet-features": 4, "text-encoder": 4, "sds-stopgrad": 3, "diffusion": 3,
-        "only-ft": 2, "pretrained": 1}  # relative seconds, so that the longest items start first
+COST = {"full-ft": 5, "negclip-full": 5, "sds-backprop": 4, "negclip-sds": 4, "unet-features": 4, "text-encoder": 4,
+        "sds-stopgrad": 3, "negclip": 3, "diffusion": 3, "only-ft": 2, "pretrained": 1}  # relative seconds, so that the longest items start first
 
 @dataclass
 class WorkItem:
@@ -121,6 +121,7 @@ class WorkItem:
     seed: int
     tasks: list = field(default_factory=list)
     shares: list = field(default_factory=list)  # batch counts of the gradient shares asked of this run
+    chain: bool = False                         # the diagnostic chain of this model
     what: str = ""
 
     @property
@@ -151,9 +152,11 @@ def pending_work(jobs: list[NotebookJob]) -> list[WorkItem]:
                     continue
                 missing = [t for t in ex.artefact.tasks if not scores_path(ex, cond, seed, t).is_file()]
                 shares = share_batches(ex, cond, seed)
-                if not (missing or shares): continue
+                chain = ex.artefact.chain and bool(ex.roots.get("winoground")) and not chain_path(ex, cond, seed).is_file()
+                if not (missing or shares or chain): continue
                 w = item(scores_path(ex, cond, seed, "any").parent)
                 w.tasks += [t for t in missing if t not in w.tasks]; w.shares += [b for b in shares if b not in w.shares]
+                w.chain = w.chain or chain
     return sorted(work.values(), key=lambda w: -w.cost)
 
 # %% ../../nbs/38_reproduce_runner.ipynb #cbdd222c
@@ -164,6 +167,7 @@ def compute_item(w: WorkItem) -> str:
     else:
         clip_scores(ex, w.condition, w.seed, w.tasks)
         for b in w.shares: gradient_share_rows(ex, w.condition, w.seed, b)
+        if w.chain: chain_metrics(ex, w.condition, w.seed)
     return w.what
 
 # %% ../../nbs/38_reproduce_runner.ipynb #cf491e65

@@ -10,7 +10,8 @@ from pathlib import Path
 import pandas as pd
 import torch
 
-from ..checkpoint import latest_checkpoint, load_finetuned, write_json
+from ..checkpoint import latest_checkpoint, load_finetuned, load_mapper, read_metadata, resolve_weights, write_json
+from ..diagnostics import chain_scores
 from ..diffusion_score import DiffusionScoreConfig, DiffusionScorer, winoground_cost
 from ..eval.core import CLIPScorer, Scorer
 from ..eval.suite import EvalConfig, aro_task, sugarcrepe_task, winoground_task, zeroshot_task
@@ -25,7 +26,7 @@ __all__ = ['ROW_COLUMNS', 'ORDER_SEED', 'TASK_ROOTS', 'TASKS', 'rows_frame', 'ca
            'zeroshot_scores', 'suite_key', 'weights_label', 'scores_path', 'load_pretrained', 'finetuned',
            'clip_scores', 'diffusion_scorer', 'diffusion_tasks', 'diffusion_path', 'diffusion_scores', 'condition_rows',
            'cost_rows', 'run_log', 'run_stat_rows', 'shares_path', 'gradient_share_rows', 'lam_choice_rows',
-           'artefact_rows']
+           'distilled_mapper', 'chain_path', 'chain_metrics', 'chain_rows', 'artefact_rows']
 
 # %% ../../nbs/33_reproduce_scores.ipynb #fe1ed885
 ROW_COLUMNS = ["backbone", "condition", "seed", "metric", "value"]
@@ -240,6 +241,40 @@ def lam_choice_rows(ex: Experiment) -> pd.DataFrame:
                       for k in ("lam", "share", "image_ratio_at_1", "loss_ratio_at_1", "batches"))
 
 # %% ../../nbs/33_reproduce_scores.ipynb #81d134a8
+def distilled_mapper(checkpoint: str):
+    "The run's image mapper h_w when the run distilled through it (λ > 0, the SDS loss on the mapped latent); else None."
+    meta = read_metadata(resolve_weights(checkpoint))
+    if meta.get("mapper_kind") != "image" or float(meta.get("lambda", 0)) == 0 or meta.get("distill", "sds") != "sds": return None
+    return load_mapper(checkpoint)
+
+def chain_path(ex: Experiment, condition: str, seed: int) -> Path:
+    "Where the diagnostic chain of (`condition`, `seed`) is kept: beside the run's scores."
+    return scores_path(ex, condition, seed, "chain")
+
+def chain_metrics(ex: Experiment, condition: str, seed: int) -> dict[str, float]:
+    "The diagnostic chain (`sdsclip.diagnostics`) of the model of (`condition`, `seed`) on the Winoground items, cached."
+    if not ex.roots.get("winoground"): return {}
+    ckpt = None if condition == "pretrained" else finetuned(ex, condition, seed)
+    key = weights_key(ex.backbone.pretrained if ckpt is None else ckpt)
+    def compute():
+        m, preprocess, tokenizer = load_pretrained(ex) if ckpt is None else load_finetuned(ckpt, device=ex.base.device)
+        mapper = None if ckpt is None else distilled_mapper(ckpt)
+        cfg = DiffusionScoreConfig(n_samples=ex.score.diffusion_samples, seed=seed, batch_size=ex.score.diffusion_batch, progress=False)
+        return chain_scores(m, preprocess, tokenizer, load_winoground(ex.roots["winoground"]), ex.score.probes,
+                            ex.teacher if mapper is not None else None, mapper, cfg, ex.base.device)
+    return cached_scores(chain_path(ex, condition, seed), compute, ex.ledger, "diagnostic chain",
+                         f"{ex.backbone.label}/{condition}/seed{seed}", f"{key}/{','.join(ex.score.probes)}/n{ex.score.diffusion_samples}")
+
+def chain_rows(ex: Experiment) -> pd.DataFrame:
+    "The diagnostic chain of every model of the artefact (the pretrained one once), as rows."
+    rows = []
+    for i, seed in enumerate(ex.seeds):
+        for cond in ex.conditions:
+            if cond == "diffusion" or (cond == "pretrained" and i > 0): continue
+            rows += [(ex.backbone.label, cond, seed, k, v) for k, v in chain_metrics(ex, cond, seed).items()]
+    return rows_frame(rows)
+
+# %% ../../nbs/33_reproduce_scores.ipynb #d09294a1
 def artefact_rows(ex: Experiment) -> pd.DataFrame:
     "Every row the artefact's record asks for, for this backbone."
     a = ex.artefact
@@ -251,4 +286,5 @@ def artefact_rows(ex: Experiment) -> pd.DataFrame:
         seeds = ex.seeds if a.shares.seeds == "every" else ex.seeds[:1]
         parts += [gradient_share_rows(ex, c, s, batches) for c in ex.conditions if c != "pretrained" for s in seeds]
     if a.lam_choice: parts.append(lam_choice_rows(ex))
+    if a.chain and ex.backbone.clip: parts.append(chain_rows(ex))
     return pd.concat([p for p in parts if len(p)], ignore_index=True)

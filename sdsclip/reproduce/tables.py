@@ -19,7 +19,7 @@ __all__ = ['PERCENT_PREFIXES', 'is_percent', 'format_cell', 'seed_stats', 't_int
            'stat_numbers', 'numbers_table', 'markdown']
 
 # %% ../../nbs/34_reproduce_tables.ipynb #4db3f2ea
-PERCENT_PREFIXES = ("winoground/", "aro/", "sugarcrepe/", "zeroshot/")
+PERCENT_PREFIXES = ("winoground/", "aro/", "sugarcrepe/", "zeroshot/", "probe/", "mapped/")
 
 def is_percent(metric: str) -> bool:
     "Is `metric` a fraction shown as a percentage?"
@@ -106,7 +106,7 @@ def wide_table(st: pd.DataFrame, metrics: dict[str, str]) -> pd.DataFrame:
     keep["cell"] = [format_cell(r.mean, r.std, r.n_seeds, r.metric) for r in keep.itertuples()]
     keep["name"] = keep.metric.map(metrics)
     t = keep.pivot_table(index=["backbone", "condition"], columns="name", values="cell", aggfunc="first", sort=False)
-    return t.reindex(columns=[m for m in metrics.values() if m in t.columns]).reset_index()
+    return t.reindex(columns=[m for m in metrics.values() if m in t.columns]).fillna("–").reset_index()
 
 # %% ../../nbs/34_reproduce_tables.ipynb #9d014e3f
 def seeds_table(rows: pd.DataFrame, metrics: dict[str, str]) -> pd.DataFrame:
