@@ -258,7 +258,7 @@ def _compute_in_pool(jobs: list[NotebookJob], work: list[WorkItem], workers: int
     pool.shutdown()
 
 # %% ../../nbs/38_reproduce_runner.ipynb #9b74ccb7
-COMPUTE_STAGES = ("fine-tune", "score ", "diffusion ", "gradient shares", "λ from", "timing")
+COMPUTE_STAGES = ("fine-tune", "score ", "diffusion ", "gradient shares", "diagnostic chain", "λ from", "timing")
 
 def profile_table(ledger: pd.DataFrame, report: dict) -> pd.DataFrame:
     "Rows (part, stage, n, seconds): the phases' wall-clock, then the stages' seconds summed over processes."
