@@ -13,7 +13,13 @@ VG-Attribution macro accuracy). Nothing of the student sees a test split. Writes
 `--partners p` gives a share p of each batch to pairs of an image and its object-swapped partner (the two objects of
 a clause exchanged, as Winoground's Both items are made), drawn from a pool of such pairs rendered from a seed of
 their own, so the contrastive loss sees captions with the same words in another order side by side in both
-directions. Every score also reports the linear order probes of `sdsclip.miniworld.chain`.
+directions. Every score also reports the linear order probes of `sdsclip.miniworld.probes`.
+
+`--warm-left n` is a curriculum: before the contrastive steps, the image tower is trained for n steps, with a linear
+head, to name the left object's colour of two-object left/right scenes from a stream of their own
+(`student_order_capacity.train_left_head`), so contrastive pretraining starts from an image embedding that knows
+which object is on the left. `--warm-left-text n` does the same for the text tower, on each scene's caption or its
+converse (one at random). With `--save`, the weights are also written at every score (`<save>-<step>.safetensors`).
 """
 import argparse, copy, json, random, tempfile, time
 from dataclasses import replace
@@ -23,10 +29,11 @@ import open_clip
 import torch
 
 from common import machine
+from student_order_capacity import train_left_head, train_left_head_text
 from sdsclip.eval.core import CLIPScorer
 from sdsclip.miniworld.baseline import vg_task, winoground_task
-from sdsclip.miniworld.chain import order_probe
-from sdsclip.miniworld.pretrain import PretrainConfig, load_split, pretrain_clip
+from sdsclip.miniworld.probes import order_probe
+from sdsclip.miniworld.pretrain import PretrainConfig, load_split, pretrain_clip, save_mini_clip
 from sdsclip.miniworld.splits import MINI_CLIP, WorldConfig, ensure_world, miniworld_tagger
 from sdsclip.miniworld.world import caption, converse, render, swap_pair
 from sdsclip.negatives import HardNegatives
@@ -73,6 +80,8 @@ def main():
     ap.add_argument("--threads", type=int, default=2); ap.add_argument("--eval-every", type=int, default=1000)
     ap.add_argument("--partners", type=float, default=0.0, help="share of each batch given to object-swapped pairs")
     ap.add_argument("--n-pairs", type=int, default=4000, help="pairs in the partner pool")
+    ap.add_argument("--warm-left", type=int, default=0, help="steps of supervised left-object training of the image tower first")
+    ap.add_argument("--warm-left-text", type=int, default=0, help="steps of supervised left-object training of the text tower first")
     ap.add_argument("--save", default="", help="where to write the student's weights (safetensors)")
     ap.add_argument("--seed", type=int, default=0); ap.add_argument("--out", required=True)
     a = ap.parse_args()
@@ -93,14 +102,18 @@ def main():
     rec = {"command": "python benchmarks/student_levers.py " + " ".join(f"--{k.replace('_', '-')} {v}" for k, v in vars(a).items()),
            "config": cfg, "evals": [], "machine": machine()}
     def score(step):
-        if step % a.eval_every == 0: rec["evals"].append({"step": step, **scores(model, pre, tok, root)}); print(rec["evals"][-1], flush=True)
+        if step % a.eval_every: return
+        rec["evals"].append({"step": step, **scores(model, pre, tok, root)}); print(rec["evals"][-1], flush=True)
+        if a.save and 0 < step < a.steps: save_mini_clip(model.eval(), Path(a.save).with_name(f"{Path(a.save).stem}-{step}.safetensors")); model.train()
     t0 = time.time()
+    if a.warm_left: rec["warm_left"] = train_left_head(model.visual, pre, 4000, a.warm_left, a.seed)
+    if a.warm_left_text: rec["warm_left_text"] = train_left_head_text(model, tok, 4000, a.warm_left_text, a.seed)
+    if a.warm_left or a.warm_left_text: score(0)
     rec["curve_every_50_steps"] = pretrain_clip(model, tok, x, caps, replace(PretrainConfig(seed=a.seed), clip_steps=a.steps),
                                                 negatives=HardNegatives(miniworld_tagger, seed=a.seed) if a.neg else None, on_step=score,
                                                 sample=sample)
     rec["seconds"] = round(time.time() - t0)
     if a.save:
-        from sdsclip.miniworld.pretrain import save_mini_clip
         save_mini_clip(model.eval(), Path(a.save))
     Path(a.out).write_text(json.dumps(rec, indent=1))
 
