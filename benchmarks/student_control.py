@@ -1,14 +1,14 @@
 """Does NegCLIP move a given miniworld student? The reproduction's positive control, on a student file of your choice.
 
-Fine-tunes the student under the miniworld preset's budget (batch 32, lr 5e-4, 100 steps, LayerNorms unless said; `--steps` and `--lr` change it for every condition alike)
-with the reproduction's own conditions (`only-ft`, `negclip`, `negclip-full`) and seeds, scores every run with its
-evaluators (Winoground, VG-Relation/Attribution on the full world's test splits) and the order probes, and prints
-the positive control's verdict against its targets (`sdsclip.reproduce.findings.control_sentence`). Writes the rows
-and the verdict as JSON. A student made by `student_levers.py --save` is the usual input:
+Fine-tunes the student under the miniworld preset's budget (batch 32, lr 5e-4, 100 steps, LayerNorms unless said;
+`--steps` and `--lr` change it for every condition alike) with the reproduction's own conditions (`only-ft`,
+`negclip`, `negclip-full`) and seeds, scores every run with its evaluators (Winoground, VG-Relation/Attribution on
+the full world's test splits) and the order probes, and prints the positive control's verdict against its targets
+(`sdsclip.reproduce.findings.control_sentence`). Writes the rows and the verdict as JSON. A student made by `student_levers.py --save` is the usual input:
 
     python benchmarks/student_control.py --student /tmp/warm_plain.safetensors --out results/student_control_warm_plain.json
 """
-import argparse, json, os, tempfile, time
+import argparse, json, tempfile, time
 from pathlib import Path
 
 import pandas as pd
@@ -16,6 +16,7 @@ import torch
 
 from common import machine
 from sdsclip.miniworld.probes import order_probe
+from sdsclip.miniworld.splits import WorldConfig
 from sdsclip.presets import get_preset
 from sdsclip.reproduce.experiment import Experiment
 from sdsclip.reproduce.findings import ORDER_ONLY, control_sentence, paired_difference
@@ -57,13 +58,12 @@ def main():
     ap.add_argument("--threads", type=int, default=2); ap.add_argument("--out", required=True)
     a = ap.parse_args()
     torch.set_num_threads(a.threads)
-    os.environ.setdefault("TQDM_DISABLE", "1")
     if a.draw == "kind-first": HardNegatives.draw = draw_kind_first
     student = Path(a.student).resolve()
     if not student.is_file(): raise SystemExit(f"No student at {student}: write one with student_levers.py --save.")
     conditions, seeds = a.conditions.split(","), tuple(int(s) for s in a.seeds.split(","))
     preset = get_preset("miniworld")
-    budget = ({"max_steps": a.steps, "epochs": -(-a.steps * preset.train["batch_size"] // 8000)} if a.steps else {}) | ({"lr": a.lr} if a.lr else {})
+    budget = ({"max_steps": a.steps, "epochs": -(-a.steps * preset.train["batch_size"] // WorldConfig().n_train)} if a.steps else {}) | ({"lr": a.lr} if a.lr else {})
     ex = Experiment.open("seeds", "miniworld", changes={"train": preset.train | {"pretrained": str(student)} | budget},
                          runs=a.runs or tempfile.mkdtemp(prefix="sdsclip-control-"))
     t0 = time.time()

@@ -19,63 +19,59 @@ from sdsclip.miniworld.probes import left_colour, pairwise_accuracy, probe_capti
 from sdsclip.miniworld.world import COLOURS, caption, converse, render, sample_scene
 
 
-def tensors(scenes, pre):
+def labels(scenes) -> tuple[torch.Tensor, torch.Tensor]:
+    "The colour ids of each scene's left and right object."
     names = list(COLOURS)
-    ids = lambda fn: torch.tensor([names.index(fn(s)) for s in scenes])
-    return torch.stack([pre(render(s)) for s in scenes]), ids(left_colour), ids(right_colour)
+    return tuple(torch.tensor([names.index(fn(s)) for s in scenes]) for fn in (left_colour, right_colour))
 
 
-def labels(scenes):
-    names = list(COLOURS)
-    return (torch.tensor([names.index(fn(s)) for s in scenes]) for fn in (left_colour, right_colour))
-
-
-def train_head(encode, params, dim: int, x, left, right, xt, lt, rt, steps: int, seed: int, every: int,
-               head: torch.nn.Module | None = None) -> list[dict]:
-    "Train `encode` (over `params`) with a linear head to name `left` of `x`; held-out pairwise accuracy on `xt` against `rt`."
-    head = head or torch.nn.Linear(dim, len(COLOURS))
+def train_head(module, encode, params, dim: int, train: tuple, test: tuple, steps: int, seed: int, every: int) -> list[dict]:
+    """Train `encode` (over `params` of `module`) with a fresh linear head to name the left colour of `train` (inputs,
+    left, right); held-out and training pairwise accuracy (left against right) every `every` steps, `module` in eval mode."""
+    (x, left, right), (xt, lt, rt) = train, test
+    head = torch.nn.Linear(dim, len(COLOURS))
     opt = torch.optim.AdamW([*params, *head.parameters()], lr=1e-3, weight_decay=0.1)
-    g, evals, t0 = torch.Generator().manual_seed(seed), [], time.time()
+    g, evals, t0, was = torch.Generator().manual_seed(seed), [], time.time(), module.training
     for step in range(steps + 1):
         if step % every == 0 or step == steps:
+            module.eval()
             with torch.no_grad():
                 e = {"step": step, "held-out": pairwise_accuracy(head(encode(xt)), lt, rt),
                      "train": pairwise_accuracy(head(encode(x[:500])), left[:500], right[:500]), "seconds": round(time.time() - t0)}
             evals.append(e); print(e, flush=True)
         if step == steps: break
+        module.train()
         idx = torch.randint(len(x), (128,), generator=g)
         loss = F.cross_entropy(head(encode(x[idx])), left[idx])
         opt.zero_grad(); loss.backward(); opt.step()
+    module.train(was)
     return evals
+
+
+def left_right_scenes(stream: str, pool: int):
+    rng = random.Random(stream)
+    return rng, [sample_scene(rng, 2, ("left of", "right of")) for _ in range(pool)]
 
 
 def train_left_head(vit, pre, pool: int, steps: int, seed: int = 0, every: int = 100) -> list[dict]:
     """Train the image tower `vit` in place, with a fresh linear head, to name the left object's colour of `pool`
     two-object left/right scenes (batch 128, lr 1e-3); returns held-out and training pairwise accuracy every `every` steps."""
-    head = torch.nn.Linear(vit.output_dim, len(COLOURS))  # drawn first, as the record's run drew it
-    rng = random.Random(f"order-capacity/{seed}")
-    x, left, right = tensors([sample_scene(rng, 2, ("left of", "right of")) for _ in range(pool)], pre)
-    xt, lt, rt = tensors(probe_scenes(500, seed=1), pre)
-    was = vit.training; vit.train()
-    def encode(im):
-        vit.train(torch.is_grad_enabled())
-        return vit(im)
-    try: return train_head(encode, list(vit.parameters()), vit.output_dim, x, left, right, xt, lt, rt, steps, seed, every, head)
-    finally: vit.train(was)
+    _, scenes = left_right_scenes(f"order-capacity/{seed}", pool)
+    images = lambda ss: torch.stack([pre(render(s)) for s in ss])
+    test = probe_scenes(500, seed=1)
+    return train_head(vit, vit, list(vit.parameters()), vit.output_dim, (images(scenes), *labels(scenes)),
+                      (images(test), *labels(test)), steps, seed, every)
 
 
 def train_left_head_text(model, tokenizer, pool: int, steps: int, seed: int = 0, every: int = 100) -> list[dict]:
     """Train the text tower of `model` in place, with a fresh linear head, to name the left object's colour from the
     caption or the converse caption of `pool` two-object left/right scenes (one of the two at random)."""
-    rng = random.Random(f"order-capacity-text/{seed}")
-    scenes = [sample_scene(rng, 2, ("left of", "right of")) for _ in range(pool)]
+    rng, scenes = left_right_scenes(f"order-capacity-text/{seed}", pool)
     x = tokenizer([caption(s) if rng.random() < 0.5 else converse(s) for s in scenes])
     test = probe_scenes(500, seed=1)
-    xt = tokenizer(probe_captions(test, seed=1))
     params = [p for n, p in model.named_parameters() if not n.startswith("visual.") and n != "logit_scale"]
-    was = model.training; model.train()
-    try: return train_head(model.encode_text, params, model.text_projection.shape[1], x, *labels(scenes), xt, *labels(test), steps, seed, every)
-    finally: model.train(was)
+    return train_head(model, model.encode_text, params, model.text_projection.shape[1], (x, *labels(scenes)),
+                      (tokenizer(probe_captions(test, seed=1)), *labels(test)), steps, seed, every)
 
 
 def main():
