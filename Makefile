@@ -4,7 +4,7 @@ VENV := .venv
 BIN := $(VENV)/bin
 STAMP := $(VENV)/.sdsclip-installed
 
-.PHONY: install reproduce rehearse test test-slow lab export clean-nbs check-sync nbtest pytest lock
+.PHONY: install reproduce rehearse test test-slow lab check-sync lint nbtest pytest lock
 
 # The versions the figures were made with (requirements.lock; `make lock` rewrites it from .venv), installed as they are,
 # without resolving again; `pip check` then confirms they meet pyproject.toml's requirements.
@@ -34,7 +34,11 @@ REHEARSAL ?= runs/rehearsal
 rehearse: $(STAMP)
 	$(BIN)/sdsclip reproduce --preset paper --rehearsal $(REHEARSAL)
 
-test: check-sync nbtest pytest
+test: check-sync lint nbtest pytest
+
+# ruff on the package, tests, benchmarks and studies (rules in pyproject.toml)
+lint: $(STAMP)
+	$(BIN)/ruff check sdsclip tests benchmarks studies
 
 # nbdev-clean and nbdev-export must change nothing: the notebooks are clean and sdsclip/ matches them
 # (checked on the files as they are, committed or not).

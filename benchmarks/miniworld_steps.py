@@ -4,7 +4,7 @@ Trains each condition once (seed 0, the miniworld preset's options, one epoch = 
 `--every` steps, and scores each checkpoint on Winoground, VG-Relation/Attribution and the zero-shot tasks. Prints a
 table and writes benchmarks/results/miniworld_steps.json.
 
-    python benchmarks/miniworld_steps.py --conditions only-ft sds-backprop full-ft
+    python benchmarks/miniworld_steps.py --conditions only-ft sds-backprop sds-full
 """
 import argparse, json, os, tempfile, time
 from pathlib import Path
@@ -20,7 +20,7 @@ METRICS = ["winoground/Overall/text", "winoground/Relation/text", "aro/vg_relati
 
 def main():
     ap = argparse.ArgumentParser()
-    ap.add_argument("--conditions", nargs="+", default=["only-ft", "sds-backprop", "full-ft"])
+    ap.add_argument("--conditions", nargs="+", default=["only-ft", "sds-backprop", "sds-full"])
     ap.add_argument("--steps", type=int, default=250)
     ap.add_argument("--every", type=int, default=25)
     ap.add_argument("--out", default="benchmarks/results/miniworld_steps.json")

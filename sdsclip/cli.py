@@ -178,6 +178,15 @@ def cmd_miniworld(args) -> int:
         print(f"pretrained {len(r['students'])} student(s): " + ", ".join(f"{n} steps in {s['seconds']:.0f} s" for n, s in r["students"].items())
               + f"; wrote {Path(args.out or miniworld_home()) / 'students'}")
         return 0
+    if args.action == "pretrain" and args.student_only:
+        from sdsclip.miniworld.pretrain import PretrainConfig, pretrain_new_student
+        from sdsclip.miniworld.baseline import record_baseline
+        c = PretrainConfig(seed=args.seed, **({"threads": args.threads} if args.threads else {}))
+        r = pretrain_new_student(args.out, c, command=" ".join(["sdsclip"] + sys.argv[1:]))
+        record_baseline(args.out)
+        print(f"pretrained a new student in {r['seconds'] / 60:.1f} min (curriculum {r.get('curriculum', {})}); "
+              f"wrote {Path(args.out or 'data/miniworld') / 'clip.safetensors'} and student.json; the teacher kept")
+        return 0
     if args.action == "pretrain":
         from sdsclip.miniworld.pretrain import PretrainConfig, pretrain
         from sdsclip.miniworld.baseline import record_baseline
@@ -345,6 +354,8 @@ def build_parser() -> argparse.ArgumentParser:
     s.add_argument("--threads", type=int, help="pretrain: torch threads (a run is bit-reproducible on one machine at one count)")
     s.add_argument("--teacher-only", action="store_true",
                    help="pretrain: keep the CLIP and VAE in --out and train a new UNet and text encoder on the kept VAE")
+    s.add_argument("--student-only", action="store_true",
+                   help="pretrain: keep the teacher in --out and train a new student by the recipe (curriculum, then contrastive steps)")
     s.add_argument("--students", action="store_true", help="pretrain: only Fig. 4's other students (the CLIP recipe stopped sooner), into --out/students/")
     s.add_argument("--weights", help="baseline: weights folder (default: data/miniworld)")
     s.add_argument("--check", action="store_true", help="baseline: compare with the recorded baseline.json instead of re-recording it")

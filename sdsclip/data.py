@@ -4,7 +4,7 @@
 
 # %% ../nbs/04_data.ipynb #f0343c30
 from __future__ import annotations
-import json, sys
+import sys
 from collections import OrderedDict
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -16,9 +16,9 @@ from torch.utils.data import Dataset
 from .records import RecordError, check_records, read_csv, read_json, read_jsonl
 
 # %% auto #0
-__all__ = ['COCO_HELP', 'COLOURS', 'SHAPES', 'coco_pairs', 'manifest_pairs', 'draw_shape', 'synthetic_pairs', 'synthetic_tagger',
-           'load_pairs', 'epoch_generator', 'vae_transform', 'PairDataset', 'EpochPlan', 'Batch', 'collate',
-           'TooManyBadImages', 'BadImages']
+__all__ = ['COCO_HELP', 'PARTNERS_HELP', 'COLOURS', 'SHAPES', 'coco_pairs', 'coco_partners', 'partner_pool', 'manifest_pairs',
+           'draw_shape', 'synthetic_pairs', 'synthetic_tagger', 'load_pairs', 'epoch_generator', 'vae_transform',
+           'PairDataset', 'EpochPlan', 'Batch', 'collate', 'TooManyBadImages', 'BadImages']
 
 # %% ../nbs/04_data.ipynb #ebac3e8c
 COCO_HELP = ("Expected the official MS-COCO layout: ROOT/annotations/captions_{split}.json and ROOT/{split}/*.jpg "
@@ -38,6 +38,40 @@ def coco_pairs(root: str | Path, split: str = "train2017") -> list[tuple[str, li
             raise RecordError(f"{what} {ann}: annotation {i} names image_id {a['image_id']}, which no entry of 'images' has. {fix}")
         caps.setdefault(a["image_id"], []).append(a["caption"].strip())
     return [(str(root / split / files[i]), caps[i]) for i in sorted(caps)]
+
+# %% ../nbs/04_data.ipynb #b5dca0c4
+PARTNERS_HELP = ("image_negatives='partner' reads the partners from ROOT/annotations/partners_{split}.json: COCO's captions "
+                 "format, each image with 'partner_of' (the file name of the training image it is the counterfactual of), "
+                 "the images in ROOT/partners_{split}/. Data without partners can use image_negatives='neighbours'.")
+
+def coco_partners(root: str | Path, split: str = "train2017") -> dict[str, tuple[str, list[str]]]:
+    "The counterfactual partners of a COCO root's training images: training image path → (partner path, its captions)."
+    root = Path(root).expanduser()
+    ann, fix = root / "annotations" / f"partners_{split}.json", PARTNERS_HELP.format(split=split)
+    if not ann.is_file(): raise FileNotFoundError(f"Partners file {ann} not found. {fix}")
+    what = "partners file"
+    data = check_records([read_json(ann, what, fix)], ann, what, {"images": list, "annotations": list}, fix)[0]
+    images = check_records(data["images"], f"{ann} (images)", what, {"id": int, "file_name": str, "partner_of": str}, fix)
+    caps: dict[int, list[str]] = {}
+    for a in check_records(data["annotations"], f"{ann} (annotations)", what, {"image_id": int, "caption": str}, fix):
+        caps.setdefault(a["image_id"], []).append(a["caption"].strip())
+    if lone := [im["id"] for im in images if im["id"] not in caps]:
+        raise RecordError(f"{what} {ann}: image {lone[0]} has no caption ({len(lone)} such). {fix}")
+    return {str(root / split / im["partner_of"]): (str(root / f"partners_{split}" / im["file_name"]), caps[im["id"]]) for im in images}
+
+# %% ../nbs/04_data.ipynb #1b54a119
+def partner_pool(data: str | Path, pairs: list) -> tuple[list, dict[int, int]]:
+    "The partners of `pairs` (read from the COCO root `data`) as pairs to append after them, and training index → pool index; none, said on stderr, where the data has no partners file."
+    root = Path(str(data)).expanduser()
+    if not (root / "annotations" / "partners_train2017.json").is_file():
+        print(f"sdsclip: note: {data} has no annotations/partners_train2017.json, so no image has a counterfactual partner: "
+              "each draws a neighbour instead (as with image_negatives='neighbours').", file=sys.stderr)
+        return [], {}
+    found, extra, partner_of = coco_partners(root), [], {}
+    for i, (path, _) in enumerate(pairs):
+        if path in found: partner_of[i] = len(pairs) + len(extra); extra.append(found[path])
+    if not extra: raise RecordError(f"No training image of {root} has a partner in its partners file. " + PARTNERS_HELP.format(split="train2017"))
+    return extra, partner_of
 
 # %% ../nbs/04_data.ipynb #00988051
 def _read_rows(path: Path) -> list[tuple[int, dict]]:
@@ -182,6 +216,15 @@ class Batch:
         "The first `n` readable pairs."
         vae = None if self.vae_images is None else self.vae_images[:n]
         return Batch(self.images[:n], self.captions[:n], self.indices[:n], self.positions[:n], self.bad, vae)
+
+    def split(self, k: int) -> tuple[Batch, Batch]:
+        "The pairs at positions before `k` (the batch's own, with the unreadable items) and from `k` on (their image negatives, positions from 0)."
+        def pick(js: list[int], shift: int, bad: list) -> Batch:
+            vae = None if self.vae_images is None else self.vae_images[js]
+            return Batch(self.images[js], [self.captions[j] for j in js], [self.indices[j] for j in js],
+                         [self.positions[j] - shift for j in js], bad, vae)
+        own = [j for j, p in enumerate(self.positions) if p < k]
+        return pick(own, 0, self.bad), pick([j for j, p in enumerate(self.positions) if p >= k], k, [])
 
 def collate(items: list[dict]) -> Batch:
     "Stack the readable items of a batch; keep the unreadable ones aside."

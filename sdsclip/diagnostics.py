@@ -70,8 +70,8 @@ class MappedDiffusionScorer(DiffusionScorer):
 
 # %% ../nbs/16b_diagnostics.ipynb #29c384b5
 def chain_scores(model, preprocess, tokenizer, items: list[dict], probes=(), teacher: Teacher | None = None, mapper=None,
-                 diffusion: DiffusionScoreConfig | None = None, device="cpu") -> dict[str, float]:
-    "Links (a)-(c) of the diagnostic chain for one CLIP, as flat metrics."
+                 diffusion: DiffusionScoreConfig | None = None, device="cpu", mapped_slices=("Both",)) -> dict[str, float]:
+    "Links (a)-(c) of the diagnostic chain for one CLIP, as flat metrics; (c) on the items of `mapped_slices` only (it costs N UNet passes per caption and image)."
     was = model.training; model.eval()
     out = {}
     for r in pair_geometry(*pair_embeddings(model, preprocess, tokenizer, items, device), items).to_dict("records"):
@@ -79,7 +79,8 @@ def chain_scores(model, preprocess, tokenizer, items: list[dict], probes=(), tea
     for name in probes: out |= {k: float(v) for k, v in registered_probe(name)(model, preprocess, tokenizer).items()}
     if mapper is not None and teacher is not None:
         s = MappedDiffusionScorer(teacher, model, preprocess, mapper, diffusion, device)
-        out |= {f"mapped/{r['slice']}": float(r["acc"]) for r in evaluate_winoground(s, items)["summary"].to_dict("records")
-                if r["score"] == "text"}
+        chosen = [it for it in items if any(WINOGROUND_SLICES[n](it) for n in mapped_slices)]
+        out |= {f"mapped/{r['slice']}": float(r["acc"]) for r in evaluate_winoground(s, chosen)["summary"].to_dict("records")
+                if r["score"] == "text" and r["slice"] in mapped_slices}
     model.train(was)
     return out

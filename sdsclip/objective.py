@@ -141,16 +141,20 @@ def contrastive_loss(image_emb, text_emb, logit_scale, loss_fn: ClipLoss | None 
     return (loss_fn or ClipLoss())(F.normalize(image_emb, dim=-1), F.normalize(text_emb, dim=-1), logit_scale.exp())
 
 def clip_term(clip: nn.Module, tokenizer, images: torch.Tensor, captions: list[str], loss_fn: ClipLoss | None = None,
-              negatives: list[str | None] | None = None):
-    "f_φ(x), g_γ(c) and L_CLIP of a batch; with `negatives` (a hard negative or None per caption), NegCLIP's loss (`01b_negatives`)."
+              negatives: list[str | None] | None = None, image_negatives: tuple[torch.Tensor, list[str]] | None = None):
+    """f_φ(x), g_γ(c) of a batch's own pairs and L_CLIP; with `negatives` (a hard negative or None per caption), NegCLIP's
+    loss (`01b_negatives`); with `image_negatives` (images, captions), more pairs of the contrastive loss only."""
+    b = len(captions)
+    if image_negatives is not None:  # NegCLIP's image negatives: pairs of the loss, not of what the batch returns
+        images, captions = torch.cat([images, image_negatives[0].to(images.device)]), captions + list(image_negatives[1])
     if negatives is None:
         img, txt = encode_pair(clip, images, tokenizer(captions).to(images.device))
-        return img, txt, contrastive_loss(img, txt, clip.logit_scale, loss_fn)
-    b = len(captions)
-    img, both = encode_pair(clip, images, tokenizer(captions + [n or c for n, c in zip(negatives, captions)]).to(images.device))
-    valid = torch.tensor([n is not None for n in negatives], device=images.device)
-    img_n, txt_n, neg_n = (F.normalize(x, dim=-1) for x in (img, both[:b], both[b:]))
-    return img, both[:b], negclip_loss(img_n, txt_n, neg_n, valid, clip.logit_scale.exp(), loss_fn)
+        return img[:b], txt[:b], contrastive_loss(img, txt, clip.logit_scale, loss_fn)
+    n = len(captions)
+    img, both = encode_pair(clip, images, tokenizer(captions + [x or c for x, c in zip(negatives, captions)]).to(images.device))
+    valid = torch.tensor([x is not None for x in negatives], device=images.device)
+    img_n, txt_n, neg_n = (F.normalize(x, dim=-1) for x in (img, both[:n], both[n:]))
+    return img[:b], both[:b], negclip_loss(img_n, txt_n, neg_n, valid, clip.logit_scale.exp(), loss_fn)
 
 # %% ../nbs/02_objective.ipynb #66de66af
 def check_lambda(lam: float) -> float:
@@ -180,8 +184,9 @@ class SDSCLIPObjective(nn.Module):
         self.clip_loss = clip_loss or ClipLoss()
         self.conditioner = conditioner or CaptionConditioner(teacher)
 
-    def forward(self, images: torch.Tensor, captions: list[str], *, t=None, noise=None, generator=None, negatives=None) -> dict:
-        img, txt, l_clip = clip_term(self.clip, self.tokenizer, images, captions, self.clip_loss, negatives)
+    def forward(self, images: torch.Tensor, captions: list[str], *, t=None, noise=None, generator=None, negatives=None,
+                image_negatives=None) -> dict:
+        img, txt, l_clip = clip_term(self.clip, self.tokenizer, images, captions, self.clip_loss, negatives, image_negatives)
         if self.lam == 0: return {"loss": l_clip, "contrastive_loss": l_clip, "sds_loss": torch.zeros_like(l_clip)}
         l_sds = sds_loss(self.mapper(img), self.conditioner(captions), self.teacher, mode=self.sds_mode,
                          t=t, noise=noise, t_range=self.t_range, weighting=self.weighting, generator=generator)

@@ -115,6 +115,7 @@ class Preset:
     name: str
     description: str
     train: dict = field(default_factory=dict)         # TrainConfig fields that differ from the paper's defaults
+    full_weights: dict = field(default_factory=dict)  # further TrainConfig fields of the runs that train every weight (a smaller lr)
     data: dict = field(default_factory=dict)          # data sources and roots (`resolve_data`); a `train` root is the training data
     score: ScoreConfig = ScoreConfig()
     seeds: tuple[int, ...] = (0,)
@@ -125,7 +126,7 @@ class Preset:
     caveat: str = ""                                  # printed under every table of this preset
 
     def __post_init__(self):
-        bad = set(self.train) - {f.name for f in fields(TrainConfig)}
+        bad = (set(self.train) | set(self.full_weights)) - {f.name for f in fields(TrainConfig)}
         if bad: raise ValueError(f"Preset {self.name!r}: unknown training option(s) {sorted(bad)}.")
         if isinstance(self.score, dict): object.__setattr__(self, "score", score_config(self.score))
         object.__setattr__(self, "backbones", {a: tuple(b if isinstance(b, Backbone) else Backbone(**b) for b in bbs)
@@ -152,7 +153,7 @@ class Preset:
     def seeds_for(self, artefact: str) -> tuple[int, ...]: return tuple(self.artefact_seeds.get(artefact, self.seeds))
 
 # %% ../nbs/17_presets.ipynb #dfaa11e5
-CHANGEABLE = ("train", "data", "score", "seeds", "artefact_seeds", "backbones")  # the fields a notebook can receive changed
+CHANGEABLE = ("train", "full_weights", "data", "score", "seeds", "artefact_seeds", "backbones")  # the fields a notebook can receive changed
 
 def preset_changes(p: Preset) -> dict:
     "The fields of `p` that differ from the registered preset of its name, as JSON-able values."

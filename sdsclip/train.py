@@ -4,7 +4,7 @@
 
 # %% ../nbs/08_train.ipynb #a6048223
 from __future__ import annotations
-import json, math, resource, signal, sys, threading, time
+import hashlib, json, math, resource, signal, sys, threading, time
 from contextlib import nullcontext
 from dataclasses import asdict, replace
 from pathlib import Path
@@ -18,24 +18,27 @@ from tqdm.auto import tqdm
 
 from .checkpoint import (checkpoint_entries, clip_model_meta, intact_checkpoint, latest_checkpoint,
                                 load_optimizer_tensors, load_rng_tensors, optimizer_tensors, read_metadata, rng_tensors,
-                                save_checkpoint, trained_weights, write_json)
-from .data import BadImages, EpochPlan, PairDataset, TooManyBadImages, collate, epoch_generator, load_pairs, vae_transform
+                                save_checkpoint, save_tensors, trained_weights, write_json)
+from .data import (BadImages, EpochPlan, PairDataset, TooManyBadImages, collate, epoch_generator, load_pairs, partner_pool,
+                          vae_transform)
 from .distributed import Dist, all_gather_list, all_min, resolve_device, setup_distributed
 from .environment import package_versions
 from .eval.aro import order_tagger
 from .models import load_clip, load_teacher, tiny_teacher, uses_quick_gelu
-from .negatives import HardNegatives
+from .negatives import NEGATIVE_KINDS, HardNegatives, ImageNegatives, nearest_neighbours
 from .objective import gradient_shares, sample_timesteps, select_trainable
 from .run_folder import RunLock, append_jsonl, check_resumable, resume_point, truncate_log
 from .train_config import DTYPES, MAY_CHANGE_ON_RESUME, TrainConfig, lam_share
 from .variants import make_objective, vae_image_size
 
 # %% auto #0
-__all__ = ['LAM_PROBE', 'load_student', 'load_frozen_teacher', 'needs_vae', 'Training', 'model_meta', 'save_state',
-           'restore_state', 'NonFiniteLoss', 'draw_samples', 'lr_at', 'train_step', 'StopRequest', 'peak_memory_mb',
-           'write_config', 'record_override', 'check_budget', 'start_or_resume', 'batch_loader', 'record_bad',
-           'log_step', 'first_batches', 'mean_gradient_shares', 'choose_lam', 'resolve_lam', 'open_report',
-           'report_scalars', 'train', 'train_locked', 'train_loop']
+__all__ = ['LAM_PROBE', 'load_student', 'load_frozen_teacher', 'needs_vae', 'image_embeddings', 'neighbours_key',
+           'kept_neighbours', 'starting_neighbours', 'keep_neighbours', 'Training', 'model_meta', 'save_state',
+           'restore_state', 'NonFiniteLoss', 'draw_samples', 'lr_at', 'global_positions', 'split_negatives',
+           'text_negatives', 'train_step', 'StopRequest', 'peak_memory_mb', 'write_config', 'record_override',
+           'check_budget', 'start_or_resume', 'batch_keys', 'batch_loader', 'record_bad', 'log_step', 'first_batches',
+           'mean_gradient_shares', 'choose_lam', 'resolve_lam', 'open_report', 'report_scalars', 'train',
+           'train_locked', 'train_loop']
 
 # %% ../nbs/08_train.ipynb #742eb43e
 def load_student(c: TrainConfig, device):
@@ -57,6 +60,57 @@ def load_frozen_teacher(c: TrainConfig, device, needs_vae: bool):
     return teacher
 
 def needs_vae(c: TrainConfig) -> bool: return c.distill == "unet-features" or c.trainable == "text-layernorm"
+
+# %% ../nbs/08_train.ipynb #f9e38f58
+def image_embeddings(clip, dataset, n: int, device, batch_size: int = 256, workers: int = 0) -> torch.Tensor:
+    "f_φ(x) of the first `n` images of `dataset` under `clip` as it is now, (n, d) on the CPU; a row of NaN for an unreadable image."
+    keys = [[(i, 0) for i in range(s, min(s + batch_size, n))] for s in range(0, n, batch_size)]
+    out, was = None, clip.training
+    clip.eval()
+    with torch.no_grad():
+        for b in DataLoader(dataset, batch_sampler=keys, collate_fn=collate, num_workers=workers):
+            if not len(b): continue
+            e = clip.encode_image(b.images.to(device)).float().cpu()
+            if out is None: out = torch.full((n, e.shape[1]), float("nan"))
+            out[b.indices] = e
+    clip.train(was)
+    if out is None: raise ValueError(f"None of the {n} training images could be read, so no neighbours can be found.")
+    return out
+
+# %% ../nbs/08_train.ipynb #e6f93a0f
+def neighbours_key(c: TrainConfig, n: int) -> str:
+    "What a run's neighbours depend on: the starting CLIP, the data, their number and k."
+    start = [c.clip, c.pretrained, c.seed if c.pretrained is None else None]
+    return hashlib.sha1(json.dumps([start, str(c.data), n, c.neighbours]).encode()).hexdigest()[:12]
+
+# %% ../nbs/08_train.ipynb #1faff4a8
+def kept_neighbours(path: Path, key: str, n: int, k: int) -> torch.Tensor | None:
+    "The neighbours kept at `path` when they were found for `key` and hold (n, k) indices below n; else None."
+    if not path.is_file(): return None
+    try:
+        if read_metadata(path).get("key") != key: return None
+        nb = load_file(str(path)).get("neighbours")
+    except Exception: return None  # damaged: found again
+    ok = nb is not None and nb.dtype == torch.int64 and tuple(nb.shape) == (n, k) and bool(((nb >= 0) & (nb < n)).all())
+    return nb if ok else None
+
+# %% ../nbs/08_train.ipynb #a26752a5
+def starting_neighbours(tr) -> torch.Tensor:
+    "Each training image's `c.neighbours` nearest others under the starting CLIP: kept ones when they fit the run, else found now."
+    c, n = tr.c, tr.epoch_plan.n
+    if (nb := kept_neighbours(Path(c.out) / "neighbours.safetensors", neighbours_key(c, n), n, c.neighbours)) is not None: return nb
+    if tr.d.main: nb = nearest_neighbours(image_embeddings(tr.clip, tr.dataset, n, tr.device, workers=c.workers), c.neighbours)
+    else: nb = torch.zeros(n, c.neighbours, dtype=torch.int64)
+    if tr.d.world_size > 1:
+        shared = nb.to(tr.device); dist.broadcast(shared, 0); nb = shared.cpu()
+    return nb
+
+# %% ../nbs/08_train.ipynb #7c527c81
+def keep_neighbours(tr):
+    "Write the run's neighbours beside it (main process, once), for a resume to read."
+    path = Path(tr.c.out) / "neighbours.safetensors"
+    if tr.neighbours is None or not tr.d.main or kept_neighbours(path, neighbours_key(tr.c, tr.epoch_plan.n), *tr.neighbours.shape) is not None: return
+    save_tensors({"neighbours": tr.neighbours}, path, {"key": neighbours_key(tr.c, tr.epoch_plan.n), "k": str(tr.c.neighbours)})
 
 # %% ../nbs/08_train.ipynb #680bfb26
 class Training:
@@ -82,10 +136,16 @@ class Training:
         self.optimizer = torch.optim.AdamW(self.trainable.parameters(), lr=c.lr, weight_decay=c.weight_decay)
         self.model = self._wrap(self.objective)
         vt = vae_transform(vae_image_size(self.teacher)) if needs_vae(c) else None
-        self.dataset = PairDataset(load_pairs(c.data, seed=c.seed), preprocess, seed=c.seed, vae_transform=vt)
-        self.epoch_plan = EpochPlan(len(self.dataset), c.batch_size, c.seed, self.d.world_size, self.d.rank)
+        pairs = load_pairs(c.data, seed=c.seed)
+        partners, self.partner_of = partner_pool(c.data, pairs) if c.image_negatives == "partner" else ([], {})
+        self.dataset = PairDataset(pairs + partners, preprocess, seed=c.seed, vae_transform=vt)  # the pool: pairs, then partners
+        self.epoch_plan = EpochPlan(len(pairs), c.batch_size, c.seed, self.d.world_size, self.d.rank)
         self.sds_gen = torch.Generator().manual_seed(c.seed + 1)
-        self.negatives = HardNegatives(order_tagger(c.tagger), c.seed) if c.negatives == "swap" else None  # drawn per step: no state
+        self.negatives = (HardNegatives(order_tagger(c.tagger), c.seed, kinds=NEGATIVE_KINDS[c.negative_kind])
+                          if c.negatives == "swap" else None)  # drawn per step: no state
+        self.neighbours = starting_neighbours(self) if c.image_negatives != "none" and len(self.partner_of) < len(pairs) else None
+        self.image_negatives = (ImageNegatives.build(len(pairs), self.neighbours, self.partner_of, c.seed)
+                                if c.image_negatives != "none" else None)
         self.bad = BadImages(len(self.dataset), c.max_bad_fraction)
         self.step = 0
         self.report = None  # a TensorBoard writer, with report_to="tensorboard"
@@ -153,15 +213,37 @@ def lr_at(c: TrainConfig, step: int) -> float:
     "Linear warm-up over `warmup_steps`, then constant."
     return c.lr * min(1.0, (step + 1) / c.warmup_steps) if c.warmup_steps else c.lr
 
+
+# %% ../nbs/08_train.ipynb #a3693211
+def global_positions(tr: Training, batch) -> torch.Tensor:
+    "Each pair's position in the global batch of the step (this rank's slice starts at rank × local batch)."
+    local = tr.c.batch_size // tr.d.world_size
+    return torch.tensor([tr.d.rank * local + p for p in batch.positions], dtype=torch.long)
+
+# %% ../nbs/08_train.ipynb #ae4496f1
+def split_negatives(tr: Training, batch) -> tuple:
+    "A loaded batch's own pairs and its image negatives (None without), each cut to the count that every rank has."
+    own, extra = batch.split(tr.c.batch_size // tr.d.world_size) if tr.image_negatives else (batch, None)
+    own = own.take(all_min(len(own), tr.d))
+    return own, None if extra is None else extra.take(all_min(len(extra), tr.d))
+
+# %% ../nbs/08_train.ipynb #42d9c49e
+def text_negatives(tr: Training, own, extra) -> list[str | None]:
+    "One hard negative per caption of the batch and of its image negatives, drawn by the step's numbers at their global positions."
+    b = tr.c.batch_size
+    u = tr.negatives.uniforms(tr.step, b if extra is None else 2 * b)
+    pos = global_positions(tr, own) if extra is None else torch.cat([global_positions(tr, own), b + global_positions(tr, extra)])
+    return tr.negatives.draw(own.captions + ([] if extra is None else extra.captions), u[pos])
+
+# %% ../nbs/08_train.ipynb #0e231a2d
 def train_step(tr: Training, batch) -> dict[str, float]:
     "One optimizer step on `batch`; returns the loss parts as floats."
     t_all, eps_all = draw_samples(tr)
-    n = all_min(len(batch), tr.d)
-    batch = batch.take(n)
-    local = tr.c.batch_size // tr.d.world_size
-    idx = torch.tensor([tr.d.rank * local + p for p in batch.positions], dtype=torch.long)
+    batch, extra = split_negatives(tr, batch)
+    n, idx = len(batch), global_positions(tr, batch)
     kw = dict(t=t_all[idx].to(tr.device), noise=eps_all[idx].to(tr.device))
-    if tr.negatives: kw["negatives"] = tr.negatives.draw(batch.captions, tr.negatives.uniforms(tr.step, tr.c.batch_size)[idx])
+    if tr.negatives: kw["negatives"] = text_negatives(tr, batch, extra)
+    if extra is not None: kw["image_negatives"] = (extra.images.to(tr.device), extra.captions)
     if getattr(tr.objective, "needs_vae_images", False): kw["vae_images"] = batch.vae_images.to(tr.device)
     for g in tr.optimizer.param_groups: g["lr"] = lr_at(tr.c, tr.step)
     tr.trainable.train_mode(tr.clip, tr.mapper)
@@ -257,10 +339,21 @@ def start_or_resume(tr: Training) -> str:
     return "started"
 
 # %% ../nbs/08_train.ipynb #b9344618
+def batch_keys(tr: Training, epoch: int, start: int) -> list[list[tuple[int, int]]]:
+    "This rank's (image, epoch) keys of each step of `epoch` from `start`: the batch's own, then one image negative per image."
+    plan, out = tr.epoch_plan, []
+    local = plan.batch_size // plan.world_size
+    for s, keys in enumerate(plan.batches(epoch, start)):
+        if tr.image_negatives:  # drawn for the global batch of the step, this rank's slice kept: layout and resume change nothing
+            u = tr.image_negatives.uniforms(epoch * plan.steps_per_epoch + start + s, plan.batch_size)
+            keys = keys + [(j, epoch) for j in tr.image_negatives.draw([i for i, _ in keys], u[plan.rank * local:(plan.rank + 1) * local])]
+        out.append(keys)
+    return out
+
 def batch_loader(tr: Training, epoch: int, start: int) -> DataLoader:
     "Batches of `epoch` from step `start`, for this rank."
     w = tr.c.workers
-    return DataLoader(tr.dataset, batch_sampler=list(tr.epoch_plan.batches(epoch, start)), collate_fn=collate,
+    return DataLoader(tr.dataset, batch_sampler=batch_keys(tr, epoch, start), collate_fn=collate,
                       num_workers=w, pin_memory=tr.device.type == "cuda", prefetch_factor=4 if w else None,
                       generator=epoch_generator(tr.c.seed, epoch, 2))  # not the global RNG: resume stays exact
 
@@ -294,8 +387,9 @@ def log_step(tr: Training, parts: dict, seconds: float, bar) -> dict:
 
 # %% ../nbs/08_train.ipynb #9203ded9
 def first_batches(tr: Training, n: int) -> list:
-    "The run's first `n` batches."
-    return [b for _, b in zip(range(n), batch_loader(tr, 0, 0))]
+    "The run's first `n` batches (their own pairs: image negatives left out)."
+    own = lambda b: b.split(tr.c.batch_size // tr.d.world_size)[0] if tr.image_negatives else b
+    return [own(b) for _, b in zip(range(n), batch_loader(tr, 0, 0))]
 
 # %% ../nbs/08_train.ipynb #63b4b40d
 def mean_gradient_shares(tr: Training, batches: list) -> dict[str, float]:
@@ -311,7 +405,7 @@ def mean_gradient_shares(tr: Training, batches: list) -> dict[str, float]:
     return {k: sum(r[k] for r in rows) / len(rows) for k in rows[0]}
 
 # %% ../nbs/08_train.ipynb #e13a3458
-LAM_PROBE = dict(lam=1.0, trainable="layernorm", sds_mode="backprop", distill="sds", negatives="none", seed=0)  # where the ratio is measured
+LAM_PROBE = dict(lam=1.0, trainable="layernorm", sds_mode="backprop", distill="sds", negatives="none", image_negatives="none", seed=0)  # where the ratio is measured
 
 def choose_lam(c: TrainConfig) -> dict:
     "The λ of `c.lam = 'share=<r>'`, with what it was chosen from: the gradient ratio measured at `LAM_PROBE`."
@@ -360,6 +454,7 @@ def train(c: TrainConfig) -> dict:
 def train_locked(c: TrainConfig, d: Dist, lam_choice: dict | None = None) -> dict:
     tr = Training(c, d, lam_choice)
     how = start_or_resume(tr)
+    keep_neighbours(tr)
     tr.report = open_report(tr)
     try: return train_loop(tr, how)
     finally:

@@ -10,7 +10,7 @@ from dataclasses import dataclass
 import torch
 
 from .models import DEFAULT_TEACHER, TINY_CLIP
-from .negatives import NEGATIVES
+from .negatives import IMAGE_NEGATIVES, NEGATIVE_KINDS, NEGATIVES
 from .objective import SDS_MODES, STRATEGIES
 from .variants import DISTILL
 
@@ -41,6 +41,9 @@ class TrainConfig:
     distill: str = "sds"              # sds | unet-features (eq. 9 ablation)
     negatives: str = "none"           # none | swap: NegCLIP's hard text negatives, one swap of two phrases per caption and step
     tagger: str = "spacy"             # with negatives=swap: the part-of-speech tagger the swaps are found with (spacy, miniworld, ...)
+    negative_kind: str = "all"        # with negatives=swap: all (NegCLIP's every kind of swap) | order (noun-phrase swaps only)
+    image_negatives: str = "none"     # none | neighbours | partner: NegCLIP's hard image negatives, one more pair per image and step
+    neighbours: int = 3               # with image_negatives: the nearest training images a neighbour is drawn from
     t_min: float = 0.02               # t drawn uniformly in [t_min·T, t_max·T]
     t_max: float = 0.98               # see t_min
     precision: str = "bf16"           # fp32 | bf16 (autocast)
@@ -75,14 +78,15 @@ DTYPES = {"fp32": torch.float32, "bf16": torch.bfloat16, "fp16": torch.float16}
 
 def check_config(c: TrainConfig) -> TrainConfig:
     "Raise a ValueError naming the first bad option."
-    choices = dict(trainable=STRATEGIES, sds_mode=SDS_MODES, distill=DISTILL, negatives=NEGATIVES, precision=("fp32", "bf16"), report_to=("none", "tensorboard"),
+    choices = dict(trainable=STRATEGIES, sds_mode=SDS_MODES, distill=DISTILL, negatives=NEGATIVES, negative_kind=tuple(NEGATIVE_KINDS),
+                   image_negatives=IMAGE_NEGATIVES, precision=("fp32", "bf16"), report_to=("none", "tensorboard"),
                    teacher_dtype=tuple(DTYPES), device=("auto", "cpu", "cuda"))
     for k, valid in choices.items():
         v = getattr(c, k)
         if v not in valid and not (k == "device" and str(v).startswith("cuda:")):
             raise ValueError(f"{k}={v!r} is not valid. Choose one of: {', '.join(valid)}.")
     flag = lambda k: f"{k} (--{'lambda' if k == 'lam' else k.replace('_', '-')})"
-    for k in ("batch_size", "epochs", "save_every", "keep", "lam_share_batches") + (("max_steps",) if c.max_steps is not None else ()):
+    for k in ("batch_size", "epochs", "save_every", "keep", "lam_share_batches", "neighbours") + (("max_steps",) if c.max_steps is not None else ()):
         if getattr(c, k) < 1: raise ValueError(f"{flag(k)} must be >= 1, got {getattr(c, k)}.")
     for k in ("warmup_steps", "workers", "weight_decay"):
         if not getattr(c, k) >= 0: raise ValueError(f"{flag(k)} must be >= 0, got {getattr(c, k)}.")

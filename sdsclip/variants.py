@@ -52,8 +52,8 @@ class FeatureDistillObjective(nn.Module):
         cond = self.conditioner(captions).to(z.device, self.teacher.unet.dtype)
         return self.teacher.unet(self.teacher.scheduler.add_noise(z, noise, t), t, encoder_hidden_states=cond).sample
 
-    def forward(self, images, captions, *, vae_images, t=None, noise=None, generator=None, negatives=None) -> dict:
-        img, txt, l_clip = clip_term(self.clip, self.tokenizer, images, captions, self.clip_loss, negatives)
+    def forward(self, images, captions, *, vae_images, t=None, noise=None, generator=None, negatives=None, image_negatives=None) -> dict:
+        img, txt, l_clip = clip_term(self.clip, self.tokenizer, images, captions, self.clip_loss, negatives, image_negatives)
         target = self.targets(vae_images, captions, t, noise, generator)
         l_dist = F.mse_loss(self.mapper(img).float(), target.float())
         return {"loss": l_clip + self.lam * l_dist, "contrastive_loss": l_clip, "distill_loss": l_dist}
@@ -87,8 +87,8 @@ class TextSDSObjective(nn.Module):
         self.clip, self.mapper, self.tokenizer, self.teacher = clip, mapper, tokenizer, teacher
         self.t_range, self.weighting, self.clip_loss = t_range, weighting, clip_loss or ClipLoss()
 
-    def forward(self, images, captions, *, vae_images, t=None, noise=None, generator=None, negatives=None) -> dict:
-        img, txt, l_clip = clip_term(self.clip, self.tokenizer, images, captions, self.clip_loss, negatives)
+    def forward(self, images, captions, *, vae_images, t=None, noise=None, generator=None, negatives=None, image_negatives=None) -> dict:
+        img, txt, l_clip = clip_term(self.clip, self.tokenizer, images, captions, self.clip_loss, negatives, image_negatives)
         z = vae_latents(self.teacher, vae_images)
         l_sds = sds_loss(z, self.mapper(txt), self.teacher, mode="backprop", t=t, noise=noise,
                          t_range=self.t_range, weighting=self.weighting, generator=generator)

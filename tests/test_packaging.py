@@ -25,7 +25,7 @@ def test_wheel_installs_and_builds_tiny_models(tmp_path):
               "sdsclip_data/reference/aro_vgr_excluded_relations.json",
               "sdsclip_data/reference/clip_benchmark_en_templates.json",
               "sdsclip/model_configs/sdsclip-mini.json", "sdsclip/miniworld/world.py", "sdsclip/miniworld/splits.py", "sdsclip_data/miniworld/clip.safetensors",
-              "sdsclip_data/miniworld/baseline.json", "sdsclip_data/miniworld/students/clip-250.safetensors", "sdsclip_data/miniworld/teacher/model_index.json",
+              "sdsclip_data/miniworld/baseline.json", "sdsclip_data/miniworld/students/clip-150.safetensors", "sdsclip_data/miniworld/teacher/model_index.json",
               "sdsclip_data/miniworld/teacher/unet/diffusion_pytorch_model.safetensors",
               "sdsclip_data/miniworld/teacher/tokenizer/tokenizer.json", "sdsclip_data/paper_results.csv",
               "sdsclip/reproduce/runner.py", "sdsclip/reproduce/artefacts.py", *[f"sdsclip_experiments/{a}.ipynb" for a in ARTEFACTS]]:

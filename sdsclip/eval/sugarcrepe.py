@@ -4,7 +4,6 @@
 
 # %% ../../nbs/13_eval_sugarcrepe.ipynb #54d4a0b5
 from __future__ import annotations
-import json
 from pathlib import Path
 
 import pandas as pd

@@ -4,7 +4,7 @@
 
 # %% ../../nbs/11_eval_winoground.ipynb #b7cd1b66
 from __future__ import annotations
-import io, json, os, zipfile
+import io, os, zipfile
 from pathlib import Path
 
 import pandas as pd

@@ -15,7 +15,7 @@ from PIL import Image
 from ..diffusion_score import DiffusionScoreConfig, DiffusionScorer, denoising_errors
 from ..eval.aro import evaluate_vg, load_vg
 from ..eval.winoground import evaluate_winoground, load_winoground
-from .world import COLOURS, IMAGE_SIZE, INVERSE
+from .world import COLOURS, IMAGE_SIZE, INVERSE, parse_caption
 from ..models import Teacher
 from ..objective import CaptionConditioner
 
@@ -89,8 +89,6 @@ def score_vs_samples(teacher: Teacher, world: Path, ns=(10, 50, 200), bands=((0,
     return pd.DataFrame(rows)
 
 # %% ../../nbs/24_miniworld_diagnosis.ipynb #65fdadce
-_VG = re.compile(r"^the (\w+) (\w+) is (.+) the (\w+) (\w+)$")
-
 def colour_centre(x: np.ndarray, colour: str, tol: float = 60.0) -> tuple[float, float] | None:
     "Centre (x, y) of the pixels of an H×W×3 image within `tol` of the named miniworld colour; None when there are none."
     ys, xs = np.nonzero(np.linalg.norm(x.astype(float) - np.array(COLOURS[colour]), axis=-1) < tol)
@@ -108,7 +106,7 @@ def latent_layout(teacher: Teacher, world: Path, n: int | None = None) -> dict:
     holds, kept, shift = [], [], []
     for it in items:
         im = Image.open(Path(world) / "aro/images" / it["image_path"]).convert("RGB")
-        ca, _, rel, cb, _ = _VG.match(it["true_caption"]).groups()
+        (_, ca, _), rel, (_, cb, _) = parse_caption(it["true_caption"])[0]
         rec = vae.decode(vae.encode(tf(im)[None]).latent_dist.mean).sample[0]
         rec = ((rec.clamp(-1, 1) + 1) * 127.5).permute(1, 2, 0).numpy()
         (pa, pb), (ra, rb) = [[colour_centre(x, c) for c in (ca, cb)] for x in (np.asarray(im), rec)]

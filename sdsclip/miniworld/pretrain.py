@@ -21,26 +21,35 @@ from ..diffusion_score import DiffusionScoreConfig, DiffusionScorer
 from ..environment import machine_info
 from ..eval.aro import evaluate_vg, load_vg
 from ..eval.winoground import evaluate_winoground, load_winoground
-from .world import IMAGE_SIZE
+from .world import COLOURS, IMAGE_SIZE, parse_caption
 from .splits import MINI_CLIP, STUDENT_STEPS, WorldConfig, ensure_world, miniworld_home
 from ..models import Teacher, clip_bpe_tokenizer, load_clip, load_teacher, save_teacher
 from ..negatives import HardNegatives, negclip_loss
 from ..variants import vae_latents
 
 # %% auto #0
-__all__ = ['TEACHER_TEXT_LEN', 'PretrainConfig', 'load_split', 'lr_lambda', 'pick_captions', 'new_mini_clip', 'pretrain_clip',
-           'new_mini_teacher', 'pretrain_vae', 'encode_latents', 'scaled_latents', 'noisy_step_weights',
-           'weighted_eps_loss', 'swap_summary', 'swap_probe', 'pretrain_unet', 'unet_round', 'save_mini_clip',
-           'save_mini_teacher', 'pretrain', 'kept_record', 'plot_swap_probe', 'pretrain_student', 'pretrain_students']
+__all__ = ['CURRICULUM_AXES', 'TEACHER_TEXT_LEN', 'STUDENT_RECORD_FIELDS', 'PretrainConfig', 'load_split', 'lr_lambda',
+           'pick_captions', 'new_mini_clip', 'pretrain_clip', 'order_label', 'warm_up_tower', 'order_curriculum',
+           'pretrain_student', 'new_mini_teacher', 'pretrain_vae', 'encode_latents', 'scaled_latents',
+           'noisy_step_weights', 'weighted_eps_loss', 'swap_summary', 'swap_probe', 'pretrain_unet', 'unet_round',
+           'save_mini_clip', 'save_mini_teacher', 'pretrain', 'kept_record', 'plot_swap_probe', 'pretrain_students',
+           'pretrain_new_student']
+
+# %% ../../nbs/22_miniworld_pretrain.ipynb #312aaa2c
+CURRICULUM_AXES = {"left": ("left of", "right of"), "top": ("above", "below")}  # an axis of the curriculum → its relations
 
 # %% ../../nbs/22_miniworld_pretrain.ipynb #31361fff
 @dataclass
 class PretrainConfig:
     "Steps, batches and learning rates of miniworld pretraining."
     seed: int = 0
-    clip_steps: int = 1000
+    clip_steps: int = 600          # the student's contrastive steps, after its curriculum
     clip_batch: int = 128
     clip_lr: float = 1e-3
+    warm_image: int = 200          # curriculum: steps teaching the image tower where a one-clause caption's objects stand, first
+    warm_text: int = 200           # the same for the text tower, from the caption or its converse
+    warm_axes: tuple[str, ...] = ("left",)  # which the curriculum names: the left object (left of / right of), the top one (above / below)
+    warm_lr: float = 1e-3
     vae_steps: int = 700
     vae_batch: int = 32
     vae_lr: float = 1e-3
@@ -61,6 +70,9 @@ class PretrainConfig:
         if self.unet_schedule not in ("constant", "cosine"):
             raise ValueError(f"unet_schedule must be 'constant' or 'cosine', not {self.unet_schedule!r}.")
         self.unet_restarts = tuple(int(n) for n in self.unet_restarts)
+        self.warm_axes = tuple(self.warm_axes)
+        if bad := set(self.warm_axes) - set(CURRICULUM_AXES):
+            raise ValueError(f"warm_axes must be among {list(CURRICULUM_AXES)}, not {sorted(bad)}.")
         if any(n <= 0 for n in self.unet_restarts):
             raise ValueError(f"unet_restarts must be positive step counts, not {self.unet_restarts}.")
 
@@ -116,6 +128,59 @@ def pretrain_clip(model, tokenizer, images: torch.Tensor, captions: list[list[st
         if step % 50 == 0: curve.append(round(loss.item(), 4))
         if on_step: on_step(step + 1)
     return curve
+
+# %% ../../nbs/22_miniworld_pretrain.ipynb #2ad73fdc
+def order_label(caption: str, axes: tuple[str, ...] = tuple(CURRICULUM_AXES)) -> int | None:
+    "The curriculum's label of a one-clause caption on one of `axes`: axis × 5 + the colour of the left (or top) object; else None."
+    facts = parse_caption(caption)
+    if len(facts) != 1 or len(facts[0]) != 3: return None
+    a, rel, b = facts[0]
+    axis = next((k for k, rels in CURRICULUM_AXES.items() if rel in rels), None)
+    if axis not in axes: return None
+    first = a if rel == CURRICULUM_AXES[axis][0] else b
+    return list(CURRICULUM_AXES).index(axis) * len(COLOURS) + list(COLOURS).index(first[1])
+
+# %% ../../nbs/22_miniworld_pretrain.ipynb #b01cb048
+def warm_up_tower(module, encode: Callable, params: list, dim: int, draw: Callable, labels: torch.Tensor, steps: int,
+                  c: PretrainConfig, g: torch.Generator, desc: str, progress: bool = True) -> float:
+    "Train `encode` (over `params`) with a fresh linear head to predict `labels` of the rows `draw(idx)` gives → accuracy over the last 20 batches."
+    head = torch.nn.Linear(dim, len(CURRICULUM_AXES) * len(COLOURS))
+    opt = torch.optim.AdamW([*params, *head.parameters()], lr=c.warm_lr, weight_decay=0.1)
+    module.train(); hits = []
+    for _ in tqdm(range(steps), desc=desc, disable=not progress):
+        idx = torch.randint(len(labels), (c.clip_batch,), generator=g)
+        logits = head(encode(draw(idx)))
+        loss = F.cross_entropy(logits, labels[idx])
+        opt.zero_grad(set_to_none=True); loss.backward(); opt.step()
+        hits.append(float((logits.argmax(1) == labels[idx]).float().mean()))
+    return round(sum(hits[-20:]) / max(1, len(hits[-20:])), 4)
+
+# %% ../../nbs/22_miniworld_pretrain.ipynb #bd90b624
+def order_curriculum(model, tokenizer, images: torch.Tensor, captions: list[list[str]], c: PretrainConfig, progress: bool = True) -> dict:
+    "Teach the towers of `model` in place where the objects of the one-clause training captions stand (`c.warm_image`, then `c.warm_text` steps) → each tower's accuracy at the end."
+    rows = [(i, order_label(caps[0], c.warm_axes)) for i, caps in enumerate(captions)]
+    rows = [(i, y) for i, y in rows if y is not None]
+    if not rows: raise ValueError(f"No one-clause caption on the axes {c.warm_axes} in the training split: nothing to teach.")
+    keep, labels = torch.tensor([i for i, _ in rows]), torch.tensor([y for _, y in rows])
+    g, out = torch.Generator().manual_seed(c.seed + 3), {"images": len(rows), "axes": list(c.warm_axes)}
+    if c.warm_image:
+        out["image accuracy"] = warm_up_tower(model.visual, model.visual, list(model.visual.parameters()), model.visual.output_dim,
+                                              lambda idx: images[keep[idx]], labels, c.warm_image, c, g, "curriculum: the image tower", progress)
+    if c.warm_text:
+        params = [p for n, p in model.named_parameters() if not n.startswith("visual.") and n != "logit_scale"]
+        draw = lambda idx: tokenizer(pick_captions(captions, keep[idx], g))  # the caption or its converse, drawn per step
+        out["text accuracy"] = warm_up_tower(model, model.encode_text, params, model.text_projection.shape[1], draw, labels,
+                                             c.warm_text, c, g, "curriculum: the text tower", progress)
+    return out
+
+# %% ../../nbs/22_miniworld_pretrain.ipynb #b0615a61
+def pretrain_student(x: torch.Tensor, captions: list[list[str]], c: PretrainConfig, progress: bool = True) -> tuple[object, dict]:
+    "A student pretrained on images `x` and their `captions`: the curriculum of `c` (when it has steps), then contrastive steps → (model, what it recorded)."
+    torch.manual_seed(c.seed)
+    clip, _, tokenizer = new_mini_clip(c.seed)
+    rec = {"curriculum": order_curriculum(clip, tokenizer, x, captions, c, progress)} if c.warm_text or c.warm_image else {}
+    return clip, rec | {"loss_curve_every_50_steps": pretrain_clip(clip, tokenizer, x, captions, c, progress)}
+
 
 # %% ../../nbs/22_miniworld_pretrain.ipynb #47a5a943
 TEACHER_TEXT_LEN = 32  # tokens: the longest miniworld caption has 24
@@ -264,16 +329,17 @@ def pretrain(out: Path | None = None, c: PretrainConfig = PretrainConfig(), worl
     root = ensure_world(world, progress=progress)
     seconds["generate"] = time.perf_counter() - t0
     curves = {}
+    curriculum = None
     if teacher_only:  # nothing of the CLIP, and the kept VAE with its scaling factor
         _, vae_x, captions = load_split(root / "train", None)
         teacher = new_mini_teacher(c.seed, vae=False)
         teacher.vae = load_teacher(str(out / "teacher"), device="cpu", dtype=torch.float32).vae
         latents = encode_latents(teacher, vae_x)
     else:
-        clip, preprocess, tokenizer = new_mini_clip(c.seed)
-        student_x, vae_x, captions = load_split(root / "train", preprocess)
+        student_x, vae_x, captions = load_split(root / "train", new_mini_clip(c.seed)[1])
         teacher = new_mini_teacher(c.seed)
-        t = time.perf_counter(); curves["clip"] = pretrain_clip(clip, tokenizer, student_x, captions, c, progress)
+        t = time.perf_counter(); clip, rec = pretrain_student(student_x, captions, c, progress)
+        curves["clip"], curriculum = rec["loss_curve_every_50_steps"], rec.get("curriculum")
         seconds["clip"] = time.perf_counter() - t
         save_mini_clip(clip.eval(), out / "clip.safetensors")
         t = time.perf_counter(); curves["vae"] = pretrain_vae(teacher.vae, vae_x, c, progress); seconds["vae"] = time.perf_counter() - t
@@ -285,7 +351,7 @@ def pretrain(out: Path | None = None, c: PretrainConfig = PretrainConfig(), worl
     seconds["total"] = time.perf_counter() - t0
     record = {"command": command, "config": asdict(c), "world": asdict(world) | {"key": world.key()},
               "seconds": {k: round(v, 1) for k, v in seconds.items()}, "machine": machine_info(),
-              "loss_curves_every_50_steps": curves, "swap_probe": probes}
+              "loss_curves_every_50_steps": curves, "swap_probe": probes} | ({"curriculum": curriculum} if curriculum else {})
     if previous: record["kept"] = previous
     write_json(record, out / "pretrain.json")
     return record
@@ -325,12 +391,6 @@ def plot_swap_probe(record: dict, path: Path | None = None):
     return fig
 
 # %% ../../nbs/22_miniworld_pretrain.ipynb #d9e3c396
-def pretrain_student(x: torch.Tensor, captions: list[list[str]], c: PretrainConfig, progress: bool = True) -> tuple[object, list[float]]:
-    "A student pretrained on images `x` and their `captions` as `pretrain` trains one (the same seeds, in the same order), and its loss curve."
-    torch.manual_seed(c.seed)
-    clip, _, tokenizer = new_mini_clip(c.seed)
-    return clip, pretrain_clip(clip, tokenizer, x, captions, c, progress)
-
 def pretrain_students(out: Path | None = None, steps=STUDENT_STEPS, c: PretrainConfig = PretrainConfig(),
                       world: WorldConfig = WorldConfig(), progress: bool = True, command: str = "") -> dict:
     "Fig. 4's other students: one per entry of `steps`, the recipe of `c` stopped sooner, into out/students/; a record students.json."
@@ -341,9 +401,25 @@ def pretrain_students(out: Path | None = None, steps=STUDENT_STEPS, c: PretrainC
     x, _, captions = load_split(root / "train", new_mini_clip(c.seed)[1])  # the split once: every student reads the same images
     for n in steps:
         t = time.perf_counter()
-        clip, curve = pretrain_student(x, captions, replace(c, clip_steps=n), progress)
+        clip, rec = pretrain_student(x, captions, replace(c, clip_steps=n), progress)
         path = save_mini_clip(clip.eval(), out / "students" / f"clip-{n}.safetensors")
-        record["students"][str(n)] = {"file": str(path.relative_to(out)), "seconds": round(time.perf_counter() - t, 1),
-                                      "loss_curve_every_50_steps": curve}
+        record["students"][str(n)] = {"file": str(path.relative_to(out)), "seconds": round(time.perf_counter() - t, 1)} | rec
     write_json(record, out / "students.json")
+    return record
+
+# %% ../../nbs/22_miniworld_pretrain.ipynb #59b5d789
+STUDENT_RECORD_FIELDS = ("seed", "clip_", "warm", "threads")  # the PretrainConfig fields a student's record keeps (by prefix)
+
+def pretrain_new_student(out: Path | None = None, c: PretrainConfig = PretrainConfig(), world: WorldConfig = WorldConfig(),
+                         progress: bool = True, command: str = "") -> dict:
+    "A new student by the recipe of `c` into out/clip.safetensors, its record into out/student.json; the teacher in `out` is left as it is."
+    out = Path(out or miniworld_home()); out.mkdir(parents=True, exist_ok=True)
+    if c.threads: torch.set_num_threads(c.threads)
+    t0, root = time.perf_counter(), ensure_world(world, progress=progress)
+    x, _, captions = load_split(root / "train", new_mini_clip(c.seed)[1])
+    clip, rec = pretrain_student(x, captions, c, progress)
+    save_mini_clip(clip.eval(), out / "clip.safetensors")
+    record = {"command": command, "config": {k: v for k, v in asdict(c).items() if k.startswith(STUDENT_RECORD_FIELDS) or k == "warmup"},
+              "world": asdict(world) | {"key": world.key()}, "seconds": round(time.perf_counter() - t0, 1), "machine": machine_info()} | rec
+    write_json(record, out / "student.json")
     return record

@@ -4,28 +4,32 @@
 
 # %% ../../nbs/25_miniworld_probes.ipynb #546a422e
 from __future__ import annotations
-import random
+import functools, random
 
-import numpy as np
 import torch
 import torch.nn.functional as F
 
 from .world import COLOURS, Scene, caption, converse, render, sample_scene
 
 # %% auto #0
-__all__ = ['PROBE_RELATIONS', 'probe_scenes', 'left_colour', 'right_colour', 'mentioned_colours', 'probe_captions', 'fit_probe',
-           'pairwise_accuracy', 'probe_accuracy', 'embed_images', 'embed_texts', 'order_probe']
+__all__ = ['PROBE_AXES', 'AXIS_COLOURS', 'probe_scenes', 'left_colour', 'right_colour', 'top_colour', 'bottom_colour',
+           'mentioned_colours', 'probe_captions', 'fit_probe', 'pairwise_accuracy', 'probe_accuracy', 'probe_images',
+           'embed_images', 'embed_texts', 'order_probe']
 
 # %% ../../nbs/25_miniworld_probes.ipynb #24baeb3a
-PROBE_RELATIONS = ("left of", "right of")
+PROBE_AXES = {"left": ("left of", "right of"), "top": ("above", "below")}  # the probes' two axes and their relations
 
-def probe_scenes(n: int, seed: int = 0) -> list[Scene]:
-    "`n` two-object scenes in a left/right relation, from the probe's own random stream."
-    rng = random.Random(f"order-probe/{seed}")
-    return [sample_scene(rng, 2, PROBE_RELATIONS) for _ in range(n)]
+def probe_scenes(n: int, seed: int = 0, axis: str = "left") -> list[Scene]:
+    "`n` two-object scenes in a relation of `axis` (left/right, or top: above/below), from the probe's own random stream."
+    rng = random.Random(f"order-probe/{seed}" if axis == "left" else f"order-probe-{axis}/{seed}")
+    return [sample_scene(rng, 2, PROBE_AXES[axis]) for _ in range(n)]
 
 def left_colour(s: Scene) -> str: return min(s.objects, key=lambda o: o.x).colour
 def right_colour(s: Scene) -> str: return max(s.objects, key=lambda o: o.x).colour
+def top_colour(s: Scene) -> str: return min(s.objects, key=lambda o: o.y).colour
+def bottom_colour(s: Scene) -> str: return max(s.objects, key=lambda o: o.y).colour
+AXIS_COLOURS = {"left": (left_colour, right_colour), "top": (top_colour, bottom_colour)}
+
 def mentioned_colours(text: str) -> tuple[str, str]:
     "The colours of a two-object caption in the order it names them."
     words = [w for w in text.split() if w in COLOURS]
@@ -62,9 +66,15 @@ def probe_accuracy(train: torch.Tensor, test: torch.Tensor, labels: tuple, n_tra
     return pairwise_accuracy(f(test), right[n_train:], wrong[n_train:])
 
 # %% ../../nbs/25_miniworld_probes.ipynb #25f9b398
+@functools.lru_cache(maxsize=4)
+def probe_images(n: int, seed: int, axis: str) -> tuple:
+    "The probe scenes of `axis` and their pictures, drawn once per process: every model probed sees the same ones."
+    scenes = probe_scenes(n, seed, axis)
+    return tuple(scenes), tuple(render(s) for s in scenes)
+
 @torch.no_grad()
-def embed_images(model, preprocess, scenes: list[Scene], batch: int = 256) -> torch.Tensor:
-    ims = [preprocess(render(s)) for s in scenes]
+def embed_images(model, preprocess, images: list, batch: int = 256) -> torch.Tensor:
+    ims = [preprocess(im) for im in images]
     return torch.cat([model.encode_image(torch.stack(ims[i:i + batch]), normalize=True) for i in range(0, len(ims), batch)])
 
 @torch.no_grad()
@@ -72,15 +82,17 @@ def embed_texts(model, tokenizer, texts: list[str], batch: int = 256) -> torch.T
     return torch.cat([model.encode_text(tokenizer(texts[i:i + batch]), normalize=True) for i in range(0, len(texts), batch)])
 
 def order_probe(model, preprocess, tokenizer, n_train: int = 1500, n_test: int = 450, seed: int = 0) -> dict:
-    "Held-out accuracy of linear probes for object order on the frozen image and caption embeddings of a CLIP."
-    was = model.training; model.eval()
-    scenes, names = probe_scenes(n_train + n_test, seed), list(COLOURS)
-    caps = probe_captions(scenes, seed)
+    "Held-out accuracy of linear probes for object order, on both axes, on the frozen image and caption embeddings of a CLIP."
+    was, names, out = model.training, list(COLOURS), {}
+    model.eval()
     ids = lambda cs: torch.tensor([names.index(c) for c in cs])
-    left, right = ids(map(left_colour, scenes)), ids(map(right_colour, scenes))
-    first, second = (ids(c) for c in zip(*map(mentioned_colours, caps)))
-    img, txt = embed_images(model, preprocess, scenes), embed_texts(model, tokenizer, caps)
-    model.train(was)
     acc = lambda x, labels: probe_accuracy(x[:n_train], x[n_train:], labels, n_train)
-    return {"probe/image left": acc(img, (left, right)), "probe/caption left": acc(txt, (left, right)),
-            "probe/caption first": acc(txt, (first, second))}
+    for axis, (first_of, second_of) in AXIS_COLOURS.items():
+        scenes, images = probe_images(n_train + n_test, seed, axis)
+        caps = probe_captions(scenes, seed)
+        where = ids(map(first_of, scenes)), ids(map(second_of, scenes))
+        img, txt = embed_images(model, preprocess, images), embed_texts(model, tokenizer, caps)
+        out |= {f"probe/image {axis}": acc(img, where), f"probe/caption {axis}": acc(txt, where)}
+        if axis == "left": out["probe/caption first"] = acc(txt, tuple(ids(c) for c in zip(*map(mentioned_colours, caps))))
+    model.train(was)
+    return out

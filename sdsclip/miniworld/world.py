@@ -14,7 +14,7 @@ from PIL import Image, ImageDraw
 __all__ = ['SHAPES', 'COLOURS', 'SIZES', 'RELATIONS', 'INVERSE', 'IMAGE_SIZE', 'BACKGROUND', 'SUPERSAMPLE', 'SWAPS', 'Obj',
            'Fact', 'Scene', 'fact_text', 'caption', 'converse', 'parse_caption', 'scene_facts', 'relation_holds',
            'overlaps', 'inside', 'scene_ok', 'sample_scene', 'render', 'mention_counts', 'swap', 'relayout',
-           'same_words', 'swap_pair']
+           'same_words', 'swap_pair', 'partner_scene']
 
 # %% ../../nbs/20_miniworld_world.ipynb #46376a43
 SHAPES = ("circle", "square", "triangle", "diamond")
@@ -194,3 +194,10 @@ def swap_pair(rng: random.Random, kind: str, n_objects: int) -> tuple[Scene, Sce
         t = swap(s, kind, rng)
         if t is not None and not scene_ok(t): t = relayout(t, rng)  # new relations need new positions
         if t is not None and scene_ok(t) and caption(s) != caption(t) and same_words(caption(s), caption(t)): return s, t
+
+# %% ../../nbs/20_miniworld_world.ipynb #1f2fab8e
+def partner_scene(scene: Scene, rng: random.Random) -> Scene | None:
+    "The scene with its objects exchanged as the `object` swap exchanges them (new positions only where the old ones no longer fit); None for a lone object."
+    t = swap(scene, "object", rng)
+    if t is not None and not scene_ok(t): t = relayout(t, rng)
+    return t

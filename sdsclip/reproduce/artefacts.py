@@ -65,11 +65,11 @@ COST_METRICS = {"cost/clip_seconds_per_item": "CLIP s/item", "cost/diffusion_sec
 RUN_METRICS = {"run/lam": "λ", "run/seconds_per_step": "s/step", "run/sds_share": "λ·L_SDS / L_CLIP",
                "grad/image ratio start": "SDS / CLIP gradient, image tower (start)", "grad/image ratio end": "(end)"}
 MAIN = ("pretrained", "only-ft", "sds-backprop")
-CONTROL = ("negclip", "negclip-full", "negclip-sds")  # NegCLIP: the positive control, alone and with SDS
+CONTROL = ("negclip", "negclip-img", "negclip-img-full", "negclip-sds")  # NegCLIP: text negatives, the positive control (image negatives), with SDS
 CHAIN_SLICES = ("Object", "Relation", "Both")
 CHAIN_METRICS = ({f"chain/{s}/{k}": f"{s} {n}" for s in CHAIN_SLICES
                   for k, n in (("image_cos", "image cos"), ("caption_cos", "caption cos"), ("alignment", "alignment"))}
-                 | {"probe/*": ""} | {f"mapped/{s}": f"{s} teacher on h_w(f(x))" for s in CHAIN_SLICES}
+                 | {"probe/*": ""} | {"mapped/Both": "Both teacher on h_w(f(x))"}
                  | {f"winoground/{s}/text": f"{s} CLIP" for s in CHAIN_SLICES} | {"aro/vg_relation": "VG-Relation"})
 EVERY_TASK = ("winoground", "vg", "sugarcrepe", "zeroshot")
 
@@ -94,21 +94,19 @@ ARTEFACTS = {a.name: a for a in [
     Artefact("fig5", "Fig. 5: zero-shot top-1 per dataset, before and after fine-tuning", "Fig. 5", MAIN, ("zeroshot",),
              {"zeroshot/*": ""}, table="wide", plot="zeroshot", note="The paper gives Fig. 5 as bars without numbers."),
     Artefact("ablations", "Appendix: text-encoder tuning, full fine-tuning, UNet-feature distillation (eq. 9)", "appendix",
-             MAIN + ("text-encoder", "full-ft", "unet-features"), EVERY_TASK, SUMMARY_METRICS,
-             versus=(("text-encoder", "sds-backprop"), ("full-ft", "sds-backprop"))),
+             MAIN + ("only-ft-full", "text-encoder", "sds-full", "unet-features"), EVERY_TASK, SUMMARY_METRICS,
+             versus=(("text-encoder", "sds-backprop"), ("sds-full", "sds-backprop"))),
     Artefact("sds_modes", "SDS with stop-gradient against backprop (not in the paper)", "not in the paper",
              ("only-ft", "sds-backprop", "sds-stopgrad"), EVERY_TASK, SUMMARY_METRICS | RUN_METRICS,
              shares=Shares("every"), run_stats=True, lam_choice=True),
     Artefact("lambda_sweep", "λ sweep (not in the paper)", "not in the paper", ("lams",), EVERY_TASK, SUMMARY_METRICS,
              plot="lambda", extras=("gradients",), shares=Shares("first", 1), versus=(("lams", "lam=0"),)),
     Artefact("seeds", "every condition over seeds, with 95% intervals (not in the paper)", "not in the paper",
-             ("pretrained", "only-ft", "sds-backprop", "sds-stopgrad", *CONTROL, "diffusion"), EVERY_TASK, SUMMARY_METRICS,
-             table="seeds", plot="seeds", extras=("premise", "findings"),
-             versus=(("negclip-full", "only-ft"), ("negclip", "only-ft"), ("sds-backprop", "only-ft"), ("sds-stopgrad", "only-ft"),
-                     ("negclip-sds", "only-ft"), ("negclip-sds", "negclip"))),
+             ("pretrained", "only-ft", "only-ft-full", "sds-backprop", "sds-stopgrad", "sds-full", *CONTROL, "diffusion"), EVERY_TASK,
+             SUMMARY_METRICS, table="seeds", plot="seeds", extras=("premise", "findings", "differences"), versus=(("negclip-sds", "negclip-img"),)),
     Artefact("diagnostics", "the diagnostic chain of every model trained: pair geometry, probes, the teacher on h_w(f(x)), the CLIP score (not in the paper)",
-             "not in the paper", ("pretrained", "only-ft", "sds-backprop", "sds-stopgrad", "text-encoder", "full-ft", "unet-features",
-                                  *CONTROL, "lams"),
+             "not in the paper", ("pretrained", "only-ft", "only-ft-full", "sds-backprop", "sds-stopgrad", "text-encoder", "sds-full",
+                                  "unet-features", *CONTROL),
              ("winoground", "vg"), CHAIN_METRICS, table="wide", plot="chain", chain=True,
              note="Cosines and alignments are means over each slice's items (`16b_diagnostics`); probes and scores are accuracies "
                   "(chance: 50% for a probe, 25% for a Winoground text score, 50% for VG-Relation). The teacher's score of "

@@ -68,7 +68,8 @@ class Experiment:
         if self.backbone.clip is None: raise ValueError(f"Backbone {self.backbone.label!r} is the diffusion score: it has no CLIP to fine-tune.")
         over = condition_overrides(condition)
         lam = over["lam"] if "lam" in over else self.lam  # a condition that sets λ needs no choice
-        return run_config(replace(self.base, lam=lam), condition, seed, self.runs / folder_name(self.backbone.label))
+        full = self.preset.full_weights if over["trainable"] == "full" else {}  # every weight: the preset's own budget for it
+        return run_config(replace(self.base, lam=lam, **full), condition, seed, self.runs / folder_name(self.backbone.label))
 
     @property
     def conditions(self) -> list[str]:

@@ -14,13 +14,14 @@ from ..eval.sugarcrepe import SUGARCREPE_SUBSETS
 from ..eval.zeroshot import zeroshot_chance
 from ..presets import Preset
 from .artefacts import ARTEFACTS, COST_METRICS, SUMMARY_METRICS, WINO_TEXT, backbones_for
-from .findings import CHANCE, premise_table
+from .findings import CHANCE, CONTROL_TARGETS, ORDER_ONLY, matched_differences, premise_table
+from .runs import matched_baseline
 from .tables import is_percent, seed_stats, t_interval, with_zeroshot_mean
 
 # %% auto #0
-__all__ = ['CHAIN_PANELS', 'CHAIN_CHANCE', 'PLOTS', 'plot_winoground_slices', 'plot_cost_bars', 'plot_clip_variants',
-           'plot_zeroshot', 'plot_sugarcrepe', 'lambda_axis', 'chosen_lam', 'plot_lambda', 'plot_seeds', 'plot_premise',
-           'plot_chain']
+__all__ = ['CONDITION_COLOURS', 'SEEDS_PANELS', 'SEEDS_CHANCE', 'CHAIN_PANELS', 'CHAIN_CHANCE', 'PLOTS', 'condition_colour',
+           'plot_winoground_slices', 'plot_cost_bars', 'plot_clip_variants', 'plot_zeroshot', 'plot_sugarcrepe',
+           'lambda_axis', 'marked_lam', 'plot_lambda', 'plot_seeds', 'plot_premise', 'plot_chain', 'plot_differences']
 
 # %% ../../nbs/36_reproduce_plots.ipynb #6d5e78ac
 def _pyplot():
@@ -30,6 +31,16 @@ def _pyplot():
     import seaborn as sns
     sns.set_theme(style="whitegrid", font_scale=0.8)
     return plt, sns
+
+# %% ../../nbs/36_reproduce_plots.ipynb #b525ba52
+CONDITION_COLOURS = {"pretrained": "#8C8C8C", "only-ft": "#4C72B0", "only-ft-full": "#8DA0CB", "sds-backprop": "#DD8452",
+                     "sds-stopgrad": "#E5AE38", "sds-full": "#B07AA1", "text-encoder": "#9D7660", "unet-features": "#D9A6C4",
+                     "negclip": "#8FC98C", "negclip-img": "#55A868", "negclip-img-full": "#1B7837", "negclip-sds": "#64B5CD",
+                     "diffusion": "#C44E52"}
+
+def condition_colour(condition: str) -> str:
+    "The colour of a condition in every figure (a λ of the sweep: SDS-CLIP's)."
+    return CONDITION_COLOURS.get("sds-backprop" if condition.startswith("lam=") else condition, "#7F7F7F")
 
 # %% ../../nbs/36_reproduce_plots.ipynb #8512aaa6
 def _saved(fig, path: Path) -> Path:
@@ -118,7 +129,7 @@ def lambda_axis(lams) -> tuple[float, list[float], list[str]]:
     ticks = ([floor] if 0 in set(lams) else []) + pos
     return floor, ticks, ["0" if t == floor else f"{t:g}" for t in ticks]
 
-def chosen_lam(lams, preset: Preset | None) -> float | None:
+def marked_lam(lams, preset: Preset | None) -> float | None:
     "The preset's λ among the swept ones: the value the gradient share chose (the one not on the preset's grid), or its number."
     if preset is None: return None
     off_grid = [l for l in set(lams) if l not in preset.score.lams]
@@ -133,7 +144,7 @@ def plot_lambda(rows: pd.DataFrame, path: Path, preset: Preset | None = None) ->
     d = d[d.metric.isin(list(SUMMARY_METRICS)) & d.condition.str.startswith("lam=")].copy()
     with_chance = {m: n + (f" (chance {CHANCE[m.split('/')[0]]:g})" if m.split("/")[0] in CHANCE else "") for m, n in SUMMARY_METRICS.items()}
     d["lam"], d["metric"] = d.condition.str[4:].astype(float), d.metric.map(with_chance)
-    chosen = chosen_lam(d.lam, preset)
+    chosen = marked_lam(d.lam, preset)
     floor, ticks, labels = lambda_axis([l for l in d.lam.unique() if l != chosen])  # the chosen λ: the dashed line, named below
     d["λ"] = d.lam.where(d.lam > 0, floor)
     g = sns.relplot(d, x="λ", y=d.value * 100, col="metric", kind="line", errorbar="sd", marker="o", height=2.6,
@@ -149,13 +160,14 @@ def plot_lambda(rows: pd.DataFrame, path: Path, preset: Preset | None = None) ->
 
 # %% ../../nbs/36_reproduce_plots.ipynb #2c73ae3f
 def _interval_panels(d: pd.DataFrame, panels: dict[str, str], path: Path, chance: dict | None = None, ncols: int | None = None) -> Path:
-    "One panel per metric (`ncols` to a row): every seed (grey dots), the mean and its Student-t 95% interval per condition; chance dotted."
+    """One panel per metric (`ncols` to a row): every seed (grey dots), the mean and its Student-t 95% interval per condition,
+    clipped to the metric's range, in the condition's colour; the teacher's diffusion score as a dashed line; chance dotted."""
     plt, sns = _pyplot()
     metrics = [m for m in panels if m in set(d.metric)]
-    conds = list(dict.fromkeys(d[d.metric.isin(metrics)].condition))
+    conds = [c for c in dict.fromkeys(d[d.metric.isin(metrics)].condition) if c != "diffusion"]
     ncols = min(ncols or len(metrics), len(metrics)); nrows = math.ceil(len(metrics) / ncols)
     width = 2.2 + 0.25 * len(conds) if ncols < len(metrics) else 2.6
-    fig, axes = plt.subplots(nrows, ncols, figsize=(width * ncols, 3.4 * nrows), squeeze=False)
+    fig, axes = plt.subplots(nrows, ncols, figsize=(width * ncols, 3.6 * nrows), squeeze=False)
     for ax in axes.flat[len(metrics):]: ax.set_visible(False)
     for ax, m in zip(axes.flat, metrics):
         scale = 100 if is_percent(m) else 1
@@ -163,15 +175,25 @@ def _interval_panels(d: pd.DataFrame, panels: dict[str, str], path: Path, chance
             v = scale * d[(d.metric == m) & (d.condition == c)].value.dropna()
             if v.empty: continue
             mean, lo, hi = t_interval(v)
+            if scale == 100: lo, hi = max(lo, 0.0), min(hi, 100.0)  # an accuracy's interval ends where accuracies do
             ax.scatter([i] * len(v), v, color="grey", s=10, alpha=0.7, zorder=3)
-            ax.errorbar([i], [mean], yerr=None if math.isnan(lo) else [[mean - lo], [hi - mean]], fmt="o", color="#4C72B0", capsize=4, zorder=2)
-        if (chance or {}).get(m) is not None: ax.axhline(chance[m], ls=":", c="grey", lw=0.8)
+            ax.errorbar([i], [mean], yerr=None if math.isnan(lo) else [[mean - lo], [hi - mean]], fmt="o", color=condition_colour(c),
+                        capsize=4, zorder=2)
+        t = scale * d[(d.metric == m) & (d.condition == "diffusion")].value.dropna()
+        if len(t): ax.axhline(t.mean(), color=condition_colour("diffusion"), ls="--", lw=1, label=f"teacher's diffusion score {t.mean():.1f}")
+        if (chance or {}).get(m) is not None: ax.axhline(chance[m], ls=":", c="grey", lw=0.8, label=f"chance {chance[m]:g}")
+        if len(t) or (chance or {}).get(m) is not None: ax.legend(fontsize=6, loc="best")
         ax.set_xticks(range(len(conds)), conds, rotation=45, ha="right"); ax.set_title(panels[m]); ax.set_ylabel("%" if scale == 100 else "")
+    fig.suptitle("mean with its Student-t 95% interval over seeds (grey dots: the seeds)", fontsize=8)
     return _saved(fig, path)
 
+SEEDS_PANELS = {"winoground/Both/text": "Winoground Both (order only)", "aro/vg_relation": "VG-Relation"} | SUMMARY_METRICS
+SEEDS_CHANCE = {"winoground/Both/text": 25, "winoground/Overall/text": 25, "winoground/Relation/text": 25, "aro/vg_relation": 50,
+                "aro/vg_attribution": 50, "sugarcrepe/mean": 50}
+
 def plot_seeds(rows: pd.DataFrame, path: Path, preset: Preset | None = None) -> Path:
-    "Every seed's score per condition (grey dots) with the mean and its Student-t 95% interval."
-    return _interval_panels(with_zeroshot_mean(rows), SUMMARY_METRICS, path)
+    "Every seed's score per condition (grey dots) with the mean and its Student-t 95% interval; the teacher as a line."
+    return _interval_panels(with_zeroshot_mean(rows), SEEDS_PANELS, path, SEEDS_CHANCE, ncols=4)
 
 # %% ../../nbs/36_reproduce_plots.ipynb #16a94c72
 def plot_premise(rows: pd.DataFrame, path: Path, preset: Preset | None = None) -> Path:
@@ -191,15 +213,40 @@ def plot_premise(rows: pd.DataFrame, path: Path, preset: Preset | None = None) -
 
 # %% ../../nbs/36_reproduce_plots.ipynb #04d8e404
 CHAIN_PANELS = {"chain/Both/alignment": "Both: alignment of differences", "probe/image left": "probe: left object, image",
-                "probe/caption left": "probe: left object, caption", "mapped/Both": "Both: teacher on h_w(f(x))",
+                "probe/image top": "probe: top object, image", "probe/caption left": "probe: left object, caption",
+                "probe/caption top": "probe: top object, caption", "mapped/Both": "Both: teacher on h_w(f(x))",
                 "winoground/Both/text": "Both: CLIP text score", "aro/vg_relation": "VG-Relation: CLIP"}
-CHAIN_CHANCE = {"probe/image left": 50, "probe/caption left": 50, "mapped/Both": 25, "winoground/Both/text": 25, "aro/vg_relation": 50}
+CHAIN_CHANCE = {"probe/image left": 50, "probe/image top": 50, "probe/caption left": 50, "probe/caption top": 50, "mapped/Both": 25,
+                "winoground/Both/text": 25, "aro/vg_relation": 50}
 
 def plot_chain(rows: pd.DataFrame, path: Path, preset: Preset | None = None) -> Path:
     "The diagnostic chain on the Both slice per condition: every seed, the mean and its 95% interval; chance dotted."
-    return _interval_panels(rows, CHAIN_PANELS, path, CHAIN_CHANCE, ncols=3)
+    return _interval_panels(rows, CHAIN_PANELS, path, CHAIN_CHANCE, ncols=4)
+
+# %% ../../nbs/36_reproduce_plots.ipynb #af4dc3a3
+def plot_differences(rows: pd.DataFrame, path: Path, preset: Preset | None = None) -> Path:
+    "Each trained condition minus its matched Only-FT on the order-only metrics: every seed, the mean and its 95% interval; the control's target dashed."
+    plt, sns = _pyplot()
+    d = matched_differences(rows)
+    conds = list(dict.fromkeys(d.condition))
+    fig, axes = plt.subplots(1, len(ORDER_ONLY), figsize=(4.2 * len(ORDER_ONLY), 0.9 + 0.42 * max(1, len(conds))), squeeze=False, sharey=True)
+    target = max(CONTROL_TARGETS.values())
+    for ax, (m, name) in zip(axes.flat, ORDER_ONLY.items()):
+        for i, c in enumerate(conds):
+            v = d[(d.metric == m) & (d.condition == c)].difference
+            if v.empty: continue
+            mean, lo, hi = t_interval(v)
+            ax.scatter(v, [i] * len(v), color="grey", s=10, alpha=0.7, zorder=3)
+            ax.errorbar([mean], [i], xerr=None if math.isnan(lo) else [[mean - lo], [hi - mean]], fmt="o", capsize=4,
+                        color=condition_colour(c), zorder=2)
+        ax.axvline(0, color="black", lw=0.8)
+        ax.axvline(target, color="#C44E52", ls="--", lw=1, label=f"the control's target (+{target:g})")
+        ax.set_yticks(range(len(conds)), [f"{c} − {matched_baseline(c)}" for c in conds])
+        ax.set_title(name); ax.set_xlabel("difference, points (dots: seeds; bar: 95% interval)")
+    axes.flat[0].invert_yaxis(); axes.flat[-1].legend(fontsize=7, loc="lower right")
+    return _saved(fig, path)
 
 # %% ../../nbs/36_reproduce_plots.ipynb #1a04ddbf
 PLOTS = {"winoground_slices": plot_winoground_slices, "cost_bars": plot_cost_bars, "clip_variants": plot_clip_variants,
          "zeroshot": plot_zeroshot, "sugarcrepe": plot_sugarcrepe, "lambda": plot_lambda, "seeds": plot_seeds, "premise": plot_premise,
-         "chain": plot_chain}
+         "chain": plot_chain, "differences": plot_differences}

@@ -14,15 +14,15 @@ from ..environment import machine_info
 from ..presets import Preset, preset_changes
 from .artefacts import ARTEFACTS, Artefact
 from .experiment import Experiment
-from .findings import findings, premise_markdown, premise_table
-from .plots import PLOTS, plot_premise
+from .findings import findings, matched_differences, premise_markdown, premise_table
+from .plots import PLOTS, plot_differences, plot_premise
 from .scores import ROW_COLUMNS
 from .tables import artefact_table, markdown, numbers_table, seed_stats, stat_numbers, wide_table, with_zeroshot_mean
 
 # %% auto #0
-__all__ = ['GRAD_METRICS', 'OTHER_FILES', 'table_note', 'write_table', 'publish_premise', 'publish_findings', 'publish_gradients',
-           'publish', 'show', 'save_result', 'collect_rows', 'assemble', 'index_record', 'profile_note', 'index_lines',
-           'write_index']
+__all__ = ['GRAD_METRICS', 'OTHER_FILES', 'table_note', 'write_table', 'publish_premise', 'publish_findings',
+           'publish_differences', 'publish_gradients', 'publish', 'show', 'save_result', 'collect_rows', 'assemble',
+           'index_record', 'profile_note', 'index_lines', 'write_index']
 
 # %% ../../nbs/37_reproduce_publish.ipynb #99cc6de4
 def table_note(a: Artefact, rows: pd.DataFrame, preset: Preset) -> str:
@@ -56,9 +56,17 @@ def publish_premise(rows: pd.DataFrame, dst: Path) -> list[Path]:
 def publish_findings(rows: pd.DataFrame, all_rows: pd.DataFrame, dst: Path, preset: Preset) -> list[Path]:
     "findings.md: what the numbers show, in sentences, from every artefact's rows."
     said = "\n".join(f"- {x}" for x in findings(all_rows))
-    (dst / "findings.md").write_text(f"# What the numbers show\n\nMean ± std over seeds {sorted(set(rows.seed))}, %.\n\n{said}\n"
+    (dst / "findings.md").write_text(f"# What the numbers show\n\nSeeds {sorted(set(rows.seed))}; scores in %, differences in points, "
+                                     f"each a mean with its paired Student-t 95% interval over the seeds.\n\n{said}\n"
                                      + (f"\n{preset.caveat}\n" if preset.caveat else ""))
     return [dst / "findings.md"]
+
+def publish_differences(rows: pd.DataFrame, dst: Path) -> list[Path]:
+    "differences.png and .csv: every trained condition minus its matched Only-FT on the order-only swaps, seed by seed."
+    d = matched_differences(rows)
+    if not len(d): return []
+    d.to_csv(dst / "differences.csv", index=False)
+    return [dst / "differences.csv", plot_differences(rows, dst / "differences.png")]
 
 # %% ../../nbs/37_reproduce_publish.ipynb #c28994f0
 GRAD_METRICS = {f"grad/{k} ratio {w}": f"{name}, {w}" for k, name in (("loss", "λ·L_SDS / L_CLIP"), ("image", "image-tower gradients"),
@@ -85,6 +93,7 @@ def publish(a: Artefact, rows: pd.DataFrame, preset: Preset, dst: str | Path, al
         every = rows.assign(artefact=a.name) if all_rows is None else all_rows
         files += publish_findings(rows, every, dst, preset)
     if "gradients" in a.extras: files += publish_gradients(rows, dst)
+    if "differences" in a.extras: files += publish_differences(rows, dst)
     return files
 
 # %% ../../nbs/37_reproduce_publish.ipynb #b04b6939
@@ -161,7 +170,7 @@ def index_lines(i: dict) -> list[str]:
     lines = [f"## `{i['preset']}`", "", i["description"] + ".", "",
              f"- commit `{i['commit']}`, seeds {i['seeds']}, {i['seconds']:.0f} s",
              f"- machine: {mi.get('cpu', '')} ({mi.get('gpu') or 'no GPU'}), torch {mi.get('torch', '')}",
-             f"- notebooks: " + ", ".join(f"{n} {k}" for k, n in status.items())]
+             "- notebooks: " + ", ".join(f"{n} {k}" for k, n in status.items())]
     if i.get("rechecked"): lines.append(f"- run again at commit `{i['rechecked']['commit']}`: every notebook reused, {i['rechecked']['seconds']:.0f} s")
     lines.append("")
     if i.get("profile"):

@@ -4,21 +4,21 @@
 
 # %% ../../nbs/39_reproduce_rehearsal.ipynb #8d1c59e0
 from __future__ import annotations
-import hashlib, io, json, os, subprocess, sys, threading, time, zipfile
-from dataclasses import asdict, replace
+import io, json, os, subprocess, sys, threading, time, zipfile
+from dataclasses import replace
 from pathlib import Path
 
 import torch
 from PIL import Image, ImageDraw
 
-from ..checkpoint import save_tensors, write_json
+from ..checkpoint import save_tensors
 from ..eval.aro import register_tagger
 from ..eval.fixtures import write_mnist_fixture
 from ..eval.sugarcrepe import SUGARCREPE_SUBSETS
 from ..eval.winoground import WINOGROUND_REPO
 from ..eval.zeroshot import IMAGENET_CLASSNAMES, zeroshot_classnames
 from ..models import load_clip, random_sd_teacher, save_teacher
-from ..presets import PAPER, Backbone, Preset, ScoreConfig, preset_changes
+from ..presets import PAPER, Backbone, Preset
 from .artefacts import ARTEFACTS, backbones_for
 from .rehearsal_record import earlier_records, merged_records, write_record
 from .runner import plan_notebooks

@@ -18,11 +18,11 @@ from ..presets import Preset, get_preset, preset_changes
 from .artefacts import ARTEFACTS, Artefact, backbone_named, backbones_for, check_artefacts, conditions_for
 from .experiment import Experiment
 from .publish import assemble, write_index
-from .runs import RunStopped, condition_overrides, folder_name, kept_json, ledger_path, read_ledger
+from .runs import RunStopped, condition_named, condition_overrides, folder_name, kept_json, ledger_path, read_ledger
 from .scores import chain_metrics, chain_path, clip_scores, diffusion_path, diffusion_scores, diffusion_tasks, gradient_share_rows, scores_path, shares_path
 
 # %% auto #0
-__all__ = ['COST', 'COMPUTE_STAGES', 'NotebookJob', 'job_parameters', 'plan_notebooks', 'job_done', 'execute_notebook',
+__all__ = ['DIFFUSION_COST', 'COMPUTE_STAGES', 'NotebookJob', 'job_parameters', 'plan_notebooks', 'job_done', 'execute_notebook',
            'WorkItem', 'share_batches', 'pending_work', 'compute_item', 'cpu_count', 'default_workers', 'stop_pool',
            'ReproductionInterrupted', 'precompute', 'profile_table', 'execute_notebooks', 'planned_runs_mb',
            'reproduce', 'format_report']
@@ -109,8 +109,7 @@ def execute_notebook(job: NotebookJob, kernel: str = "python3") -> dict:
     return rec
 
 # %% ../../nbs/38_reproduce_runner.ipynb #cafede63
-COST = {"full-ft": 5, "negclip-full": 5, "sds-backprop": 4, "negclip-sds": 4, "unet-features": 4, "text-encoder": 4,
-        "sds-stopgrad": 3, "negclip": 3, "diffusion": 3, "only-ft": 2, "pretrained": 1}  # relative seconds, so that the longest items start first
+DIFFUSION_COST = 3  # relative seconds of a teacher's score, on the scale of `Condition.cost` (`31_reproduce_runs`)
 
 @dataclass
 class WorkItem:
@@ -125,7 +124,7 @@ class WorkItem:
     what: str = ""
 
     @property
-    def cost(self) -> int: return COST.get(self.condition, 4 if self.condition.startswith("lam=") else 2)
+    def cost(self) -> int: return DIFFUSION_COST if self.condition == "diffusion" else condition_named(self.condition).cost
 
 # %% ../../nbs/38_reproduce_runner.ipynb #2b7dcf9e
 def share_batches(ex: Experiment, condition: str, seed: int) -> list[int]:

@@ -6,7 +6,7 @@
 from __future__ import annotations
 import functools, hashlib, json, os, re, sys, time
 from contextlib import contextmanager
-from dataclasses import asdict, replace
+from dataclasses import asdict, dataclass, replace
 from pathlib import Path
 
 import pandas as pd
@@ -16,23 +16,73 @@ from ..train import choose_lam, train
 from ..train_config import TrainConfig, lam_share
 
 # %% auto #0
-__all__ = ['CONDITIONS', 'WEIGHT_SUFFIXES', 'RUN_IDENTITY_EXCLUDES', 'condition_overrides', 'ledger_path', 'record_seconds',
-           'timed', 'read_ledger', 'weights_key', 'config_key', 'folder_name', 'run_config', 'kept_json', 'RunStopped',
+__all__ = ['OBJECTIVES', 'NEGATIVE_SETS', 'CONDITIONS', 'WEIGHT_SUFFIXES', 'RUN_IDENTITY_EXCLUDES', 'Condition',
+           'condition_named', 'condition_overrides', 'matched_baseline', 'ledger_path', 'record_seconds', 'timed',
+           'read_ledger', 'weights_key', 'config_key', 'folder_name', 'run_config', 'kept_json', 'RunStopped',
            'run_complete', 'train_or_reuse', 'chosen_lam']
 
 # %% ../../nbs/31_reproduce_runs.ipynb #e6bfbab7
-CONDITIONS = {"pretrained": None, "only-ft": dict(lam=0.0), "sds-backprop": dict(sds_mode="backprop"),
-              "sds-stopgrad": dict(sds_mode="stopgrad"), "text-encoder": dict(trainable="text-layernorm"),
-              "full-ft": dict(trainable="full"), "unet-features": dict(distill="unet-features"),
-              "negclip": dict(lam=0.0, negatives="swap"), "negclip-full": dict(lam=0.0, negatives="swap", trainable="full"),
-              "negclip-sds": dict(negatives="swap")}  # NegCLIP (`01b_negatives`): the positive control, alone and with SDS
+OBJECTIVES = {"none": None, "clip": dict(lam=0.0), "sds": dict(sds_mode="backprop"), "sds-stopgrad": dict(sds_mode="stopgrad"),
+              "unet-features": dict(distill="unet-features")}  # none: the pretrained CLIP, nothing trained; clip: λ = 0
+NEGATIVE_SETS = {"none": {}, "text": dict(negatives="swap"),
+                 "order+partner": dict(negatives="swap", negative_kind="order", image_negatives="partner")}
+
+# %% ../../nbs/31_reproduce_runs.ipynb #177982a6
+@dataclass(frozen=True)
+class Condition:
+    "A fine-tuning condition: what it trains, its objective and negatives, further options, and the relative cost of a run."
+    name: str
+    trainable: str = "layernorm"   # layernorm | full | text-layernorm (`02_objective`)
+    objective: str = "sds"         # a key of OBJECTIVES
+    negatives: str = "none"        # a key of NEGATIVE_SETS
+    overrides: tuple = ()          # further TrainConfig changes, as (field, value) pairs
+    cost: int = 2                  # relative seconds of a run, so that the runner starts the longest first
+    what: str = ""
+
+    def options(self) -> dict:
+        "Its TrainConfig changes on top of a preset's."
+        return dict(trainable=self.trainable) | OBJECTIVES[self.objective] | NEGATIVE_SETS[self.negatives] | dict(self.overrides)
+
+# %% ../../nbs/31_reproduce_runs.ipynb #0cf721e9
+CONDITIONS = {c.name: c for c in [
+    Condition("pretrained", objective="none", cost=1, what="the CLIP as pretrained (not trained)"),
+    Condition("only-ft", objective="clip", what="LayerNorms fine-tuned with the contrastive loss alone (the paper's Only COCO FT)"),
+    Condition("only-ft-full", "full", "clip", cost=3, what="every weight fine-tuned with the contrastive loss alone"),
+    Condition("sds-backprop", cost=4, what="SDS-CLIP as the paper writes it, gradients through the UNet"),
+    Condition("sds-stopgrad", objective="sds-stopgrad", cost=3, what="SDS-CLIP with DreamFusion's stop-gradient"),
+    Condition("sds-full", "full", cost=5, what="SDS-CLIP tuning every weight (the appendix's full fine-tuning)"),
+    Condition("text-encoder", "text-layernorm", cost=4, what="SDS-CLIP tuning the text tower's LayerNorms (appendix)"),
+    Condition("unet-features", objective="unet-features", cost=4, what="distilling UNet features instead of the score (eq. 9, appendix)"),
+    Condition("negclip", objective="clip", negatives="text", cost=3, what="NegCLIP's hard text negatives, every kind of swap"),
+    Condition("negclip-img", objective="clip", negatives="order+partner", cost=4,
+              what="NegCLIP with image negatives: noun-phrase swaps and each image's counterfactual partner (the positive control)"),
+    Condition("negclip-img-full", "full", "clip", "order+partner", cost=5, what="the same on every weight"),
+    Condition("negclip-sds", negatives="order+partner", cost=5, what="NegCLIP with image negatives and SDS-CLIP together"),
+]}
+
+# %% ../../nbs/31_reproduce_runs.ipynb #4d4ddc30
+def condition_named(condition: str) -> Condition:
+    "The record of a condition: one of `CONDITIONS`, or 'lam=<λ>' (SDS-CLIP on the LayerNorms with that λ: the sweep)."
+    if condition.startswith("lam="):
+        try: lam = float(condition[4:])
+        except ValueError: raise ValueError(f"Condition {condition!r}: λ must be a number, e.g. lam=0.001.") from None
+        return Condition(condition, overrides=(("lam", lam),), cost=4, what=f"SDS-CLIP with λ = {lam:g}")
+    if condition not in CONDITIONS:
+        raise ValueError(f"Unknown condition {condition!r}. Valid: {', '.join(CONDITIONS)}, lam=<λ>.")
+    return CONDITIONS[condition]
 
 def condition_overrides(condition: str) -> dict:
-    "Training options of a fine-tuning condition: one of `CONDITIONS`, or 'lam=<λ>' (SDS-CLIP with that λ)."
-    if condition.startswith("lam="): return dict(lam=float(condition[4:]))
-    if condition not in CONDITIONS or condition == "pretrained":
-        raise ValueError(f"Unknown condition {condition!r}. Valid: {', '.join(c for c in CONDITIONS if c != 'pretrained')}, lam=<λ>.")
-    return dict(CONDITIONS[condition])
+    "Training options of a fine-tuning condition (the pretrained CLIP has none: it is not trained)."
+    c = condition_named(condition)
+    if c.objective == "none": raise ValueError(f"Condition {condition!r} trains nothing. Valid: {', '.join(n for n, x in CONDITIONS.items() if x.objective != 'none')}, lam=<λ>.")
+    return c.options()
+
+# %% ../../nbs/31_reproduce_runs.ipynb #be35d7b8
+def matched_baseline(condition: str) -> str | None:
+    "The Only-FT a condition is compared with: contrastive loss alone, no negatives, the same trained parameters; None for itself or when none is declared."
+    c = condition_named(condition)
+    if c.objective in ("none", "clip") and c.negatives == "none": return None
+    return next((b.name for b in CONDITIONS.values() if b.objective == "clip" and b.negatives == "none" and b.trainable == c.trainable), None)
 
 # %% ../../nbs/31_reproduce_runs.ipynb #39d1a252
 def ledger_path(runs: str | Path) -> Path:

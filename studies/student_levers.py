@@ -6,9 +6,9 @@ extra image→text columns from the first step, optionally longer or with a wide
 scores it every `--eval-every` steps with the project's evaluators (Winoground text scores per slice, VG-Relation and
 VG-Attribution macro accuracy). Nothing of the student sees a test split. Writes a JSON record.
 
-    python benchmarks/student_levers.py --steps 3000 --out benchmarks/results/student_levers_neg_3000.json
-    python benchmarks/student_levers.py --steps 2000 --text-width 128 --embed 128 --out ...
-    python benchmarks/student_levers.py --steps 1500 --partners 0.5 --out ...
+    python studies/student_levers.py --steps 3000 --out studies/results/student_levers_neg_3000.json
+    python studies/student_levers.py --steps 2000 --text-width 128 --embed 128 --out ...
+    python studies/student_levers.py --steps 1500 --partners 0.5 --out ...
 
 `--partners p` gives a share p of each batch to pairs of an image and its object-swapped partner (the two objects of
 a clause exchanged, as Winoground's Both items are made), drawn from a pool of such pairs rendered from a seed of
@@ -28,7 +28,7 @@ from pathlib import Path
 import open_clip
 import torch
 
-from common import machine
+from sdsclip.environment import machine_info as machine
 from student_order_capacity import train_left_head, train_left_head_text
 from sdsclip.eval.core import CLIPScorer
 from sdsclip.miniworld.baseline import vg_task, winoground_task
@@ -99,7 +99,7 @@ def main():
     if a.partners:
         px, pcaps = partner_pool(a.n_pairs, pre, a.seed)
         sample, x, caps = partner_sampler(len(x), a.n_pairs, a.partners), torch.cat([x, px]), caps + pcaps
-    rec = {"command": "python benchmarks/student_levers.py " + " ".join(f"--{k.replace('_', '-')} {v}" for k, v in vars(a).items()),
+    rec = {"command": "python studies/student_levers.py " + " ".join(f"--{k.replace('_', '-')} {v}" for k, v in vars(a).items()),
            "config": cfg, "evals": [], "machine": machine()}
     def score(step):
         if step % a.eval_every: return

@@ -2,14 +2,14 @@
 
 Scores the teacher (N shared noise samples, one run per seed of those samples) and the CLIP (deterministic, once) on
 the full world's Winoground items (text score overall and per swap kind) and VG-Relation (macro, the official
-accuracy, and micro). Prints a table and writes benchmarks/results/miniworld_teacher_premise.json.
+accuracy, and micro). Prints a table and writes studies/results/miniworld_teacher_premise.json.
 
-    python benchmarks/teacher_premise.py --weights data/miniworld --samples 10 --seeds 0 1 2
+    python studies/teacher_premise.py --weights data/miniworld --samples 10 --seeds 0 1 2
 """
 import argparse, json, os, statistics, time
 from pathlib import Path
 
-from common import machine
+from sdsclip.environment import machine_info as machine
 from sdsclip.diffusion_score import DiffusionScoreConfig, DiffusionScorer
 from sdsclip.eval.aro import evaluate_vg, load_vg
 from sdsclip.eval.core import CLIPScorer
@@ -33,7 +33,7 @@ def main():
     ap.add_argument("--weights", default="data/miniworld")
     ap.add_argument("--samples", type=int, default=10)
     ap.add_argument("--seeds", type=int, nargs="+", default=[0, 1, 2])
-    ap.add_argument("--out", default="benchmarks/results/miniworld_teacher_premise.json")
+    ap.add_argument("--out", default="studies/results/miniworld_teacher_premise.json")
     a = ap.parse_args()
     os.environ.setdefault("TQDM_DISABLE", "1")
     root, w = ensure_world(WORLDS["full"], progress=False), Path(a.weights)
@@ -53,7 +53,7 @@ def main():
     for k, v in summary.items():
         span = f"[{v['teacher_min']:.1f}, {v['teacher_max']:.1f}]"
         print(f"{k:20}{v['teacher_mean']:14.1f}{span:>16}{v['clip']:8.1f}")
-    rec = {"command": "python benchmarks/teacher_premise.py " + " ".join(f"--{k} {v}" if not isinstance(v, list) else f"--{k} " + " ".join(map(str, v))
+    rec = {"command": "python studies/teacher_premise.py " + " ".join(f"--{k} {v}" if not isinstance(v, list) else f"--{k} " + " ".join(map(str, v))
                                                                for k, v in vars(a).items() if k != "out"),
            "weights": str(w), "world": str(root), "items": {"winoground": len(wino), "vg_relation": len(vg)},
            "samples": a.samples, "seeds": a.seeds, "rows": rows, "summary": summary,

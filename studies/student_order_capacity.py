@@ -6,14 +6,14 @@ order probe's held-out scenes between the two colours present (chance 50%). Prin
 every 100 steps and writes a JSON record. `--tower text` trains the text tower the same way on each scene's caption or
 its converse (one of the two at random), scored on the probe's held-out captions.
 
-    python benchmarks/student_order_capacity.py --pool 4000 --steps 300 --out results/student_order_capacity.json
+    python studies/student_order_capacity.py --pool 4000 --steps 300 --out results/student_order_capacity.json
 """
 import argparse, json, random, time
 
 import torch
 import torch.nn.functional as F
 
-from common import machine
+from sdsclip.environment import machine_info as machine
 from sdsclip.miniworld.pretrain import new_mini_clip
 from sdsclip.miniworld.probes import left_colour, pairwise_accuracy, probe_captions, probe_scenes, right_colour
 from sdsclip.miniworld.world import COLOURS, caption, converse, render, sample_scene
@@ -84,7 +84,7 @@ def main():
     model, pre, tok = new_mini_clip(a.seed)
     evals = (train_left_head(model.visual, pre, a.pool, a.steps, a.seed) if a.tower == "image"
              else train_left_head_text(model, tok, a.pool, a.steps, a.seed))
-    rec = {"command": "python benchmarks/student_order_capacity.py " + " ".join(f"--{k} {v}" for k, v in vars(a).items()),
+    rec = {"command": "python studies/student_order_capacity.py " + " ".join(f"--{k} {v}" for k, v in vars(a).items()),
            "evals": evals, "machine": machine()}
     open(a.out, "w").write(json.dumps(rec, indent=1))
 
