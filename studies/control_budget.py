@@ -4,8 +4,10 @@ Fine-tunes a student under the miniworld preset with the reproduction's own cond
 `negclip-img-full`, and `only-ft` and `negclip-img` on the LayerNorms) at the budget given (steps, the LayerNorm
 learning rate, the full-weight learning rate), scores every run on the full world's Winoground and VG-Relation with
 the reproduction's evaluators, and prints each condition against the Only-FT that trains the same weights, paired
-over seeds with 95% intervals, and the control's verdict (`sdsclip.reproduce.findings.control_sentence`). Nothing of
-SDS-CLIP is run: the budget is chosen on the control alone. Writes the rows and the verdict as JSON.
+over seeds with 95% intervals, and the control's verdict (`sdsclip.reproduce.findings.control_sentence`). By default
+nothing of SDS-CLIP is run: the budget is chosen on the control alone. Once it is fixed, `--conditions
+only-ft,sds-backprop` (or `only-ft-full,sds-full`) measures SDS-CLIP against its matched Only-FT at that budget.
+Writes the rows and the verdict as JSON.
 
     python studies/control_budget.py --student data/miniworld/clip.safetensors --steps 100 --full-lr 1e-5 \\
         --out studies/results/control_budget_100_1e-5.json
