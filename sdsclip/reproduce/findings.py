@@ -9,7 +9,7 @@ import math
 import pandas as pd
 
 from .artefacts import ARTEFACTS
-from .runs import matched_baseline
+from .runs import CONDITIONS, matched_baseline
 from .tables import markdown, seed_stats, t_interval, with_zeroshot_mean
 
 # %% auto #0
@@ -193,7 +193,8 @@ def comparisons(rows: pd.DataFrame) -> list[tuple[str, str, str]]:
     out = []
     for a in sorted(ARTEFACTS.values(), key=lambda a: a.name != "seeds"):
         have = list(dict.fromkeys(rows[rows.artefact == a.name].condition))
-        pairs = [(c, matched_baseline(c)) for c in have if c not in ("pretrained", "diffusion")]
+        trained = [c for c in have if c != "pretrained" and (c in CONDITIONS or c.startswith("lam="))]  # not the teacher, not a timing
+        pairs = [(c, matched_baseline(c)) for c in trained]
         for x, y in a.versus:
             xs = sorted({c for c in have if c.startswith("lam=") and c != y}, key=lambda c: float(c[4:])) if x == "lams" else [x]
             pairs += [(c, y) for c in xs]
