@@ -21,7 +21,7 @@ from .presets import get_preset, preset_names
 __all__ = ['INFO_FIELDS', 'SMOKE_CAPTIONS', 'SMOKE_NOTE', 'EXIT_NONFINITE', 'EXIT_BAD_IMAGES', 'EXIT_SAVE_FAILED', 'EXIT_STOPPED',
            'EXAMPLES', 'info', 'format_info', 'smoke', 'cmd_train', 'continue_command', 'cmd_eval', 'check_counts',
            'cmd_bench', 'cmd_export', 'cmd_miniworld', 'cmd_rehearsal', 'cmd_reproduce', 'cmd_info', 'cmd_smoke',
-           'HelpFormatter', 'subcommand', 'build_parser', 'main', 'error_line']
+           'HelpFormatter', 'subcommand', 'artefact_list', 'build_parser', 'main', 'error_line']
 
 # %% ../nbs/40_cli.ipynb #b9db5d04
 INFO_FIELDS = ("clip", "pretrained", "teacher", "data", "batch_size", "lr", "lam", "epochs", "max_steps", "device", "precision")
@@ -215,7 +215,7 @@ def cmd_rehearsal(args) -> int:
     if args.preset != "paper": raise ValueError(f"--rehearsal rehearses the paper preset, not {args.preset!r}: pass --preset paper.")
     split = lambda s: [x.strip() for x in s.split(",") if x.strip()] if s else None
     out = args.out or "figures/rehearsal"
-    records = rehearse(args.rehearsal, only=split(args.only), backbones=split(args.backbones), out=out)
+    records = rehearse(args.rehearsal, only=args.only, backbones=split(args.backbones), out=out)
     for r in records: print(f"  {r['status']:7} {r['artefact'] + '/' + r['backbone']:40} {r['seconds']:7.0f} s {r['peak_memory_gb']:6.1f} GB")
     failed = [r for r in records if r["status"] not in ("ok", "reused")]
     print(f"rehearsal: {len(records) - len(failed)} of {len(records)} jobs ok; record in {out}/ (index.json, README.md, notebooks/)")
@@ -227,7 +227,7 @@ def cmd_reproduce(args) -> int:
     from sdsclip.reproduce.runner import ReproductionInterrupted
     check_counts(args, workers=1)
     split = lambda s: [x.strip() for x in s.split(",") if x.strip()] if s else None
-    try: r = reproduce(args.preset, only=split(args.only), backbones=split(args.backbones), force=args.force, out=args.out or "figures",
+    try: r = reproduce(args.preset, only=args.only, backbones=split(args.backbones), force=args.force, out=args.out or "figures",
                        runs=args.runs, kernel=args.kernel, workers=args.workers)
     except ReproductionInterrupted as e:
         print(f"\nsdsclip reproduce: interrupted: {e}; no partial run was scored. The same command resumes: "
@@ -295,8 +295,15 @@ def subcommand(sub, name: str, help: str):
     return sub.add_parser(name, help=help, description=help, formatter_class=HelpFormatter,
                           epilog="examples:\n" + "\n".join("  " + e for e in EXAMPLES[name]))
 
+def artefact_list(text: str) -> list[str]:
+    "`--only`'s value as artefact names, checked against the records (an unknown name lists the valid ones)."
+    from sdsclip.reproduce.artefacts import check_artefacts
+    try: return check_artefacts([x.strip() for x in text.split(",") if x.strip()])
+    except ValueError as e: raise argparse.ArgumentTypeError(str(e)) from None
+
 def build_parser() -> argparse.ArgumentParser:
     "The `sdsclip` argument parser."
+    from sdsclip.reproduce.artefacts import ARTEFACTS
     p = argparse.ArgumentParser(prog="sdsclip", description="SDS-CLIP: distil Stable Diffusion into CLIP's LayerNorms.",
                                 formatter_class=HelpFormatter,
                                 epilog="examples:\n  sdsclip reproduce                # the main job\n  sdsclip train --help")
@@ -362,7 +369,7 @@ def build_parser() -> argparse.ArgumentParser:
     s.set_defaults(func=cmd_miniworld)
     s = subcommand(sub, "reproduce", "run the experiment notebooks of a preset with papermill and assemble figures/ (resumes)")
     s.add_argument("--preset", default="miniworld", help="miniworld (real runs on a CPU) | tiny (a check) | paper (a GPU, the weights and data)")
-    s.add_argument("--only", help="comma-separated artefacts: table1,table2,sugarcrepe,table3,fig3,fig4,fig5,ablations,sds_modes,lambda_sweep,seeds,diagnostics (default: all)")
+    s.add_argument("--only", type=artefact_list, metavar="A,B", help="comma-separated artefacts: " + ", ".join(ARTEFACTS) + " (default: all)")
     s.add_argument("--backbones", help="comma-separated backbone labels of the preset (default: all)")
     s.add_argument("--force", action="store_true", help="rerun notebooks that already succeeded (fine-tuning runs and scores stay cached)")
     s.add_argument("--out", help="figures folder (default: figures; with --rehearsal: figures/rehearsal)")

@@ -13,6 +13,7 @@ import torch
 from PIL import Image, ImageDraw
 from torch.utils.data import Dataset
 
+from .negatives import register_tagger
 from .records import RecordError, check_records, read_csv, read_json, read_jsonl
 
 # %% auto #0
@@ -118,6 +119,8 @@ _SYNTHETIC_TAGS = {"a": "DT", "photo": "NN", "of": "IN", **{c: "JJ" for c in COL
 def synthetic_tagger(text: str) -> list[tuple[str, str]]:
     "Penn part-of-speech tags of a synthetic caption, by its small vocabulary (NegCLIP's swaps on the `tiny` preset need no spaCy)."
     return [(w, _SYNTHETIC_TAGS[w]) for w in text.split()]
+
+register_tagger("synthetic", synthetic_tagger)
 
 # %% ../nbs/04_data.ipynb #fe902fc7
 def load_pairs(data: str | Path, seed: int = 0) -> list:

@@ -11,10 +11,13 @@ import torch
 import torch.nn.functional as F
 from open_clip.loss import ClipLoss, gather_features
 
+from .environment import load_plugins
+
 # %% auto #0
-__all__ = ['NEGATIVES', 'NOUN', 'ADJ', 'ADV', 'VERB', 'PARTICLE', 'CHUNK_OPENERS', 'SPAN_KINDS', 'NEGATIVE_KINDS',
-           'IMAGE_NEGATIVES', 'noun_chunks', 'word_spans', 'verb_phrases', 'swap_spans', 'swaps', 'HardNegatives',
-           'negclip_loss', 'nearest_neighbours', 'ImageNegatives']
+__all__ = ['NEGATIVES', 'NOUN', 'ADJ', 'ADV', 'VERB', 'PARTICLE', 'CHUNK_OPENERS', 'SPAN_KINDS', 'NEGATIVE_KINDS', 'SPACY_HELP',
+           'TAGGERS', 'IMAGE_NEGATIVES', 'noun_chunks', 'word_spans', 'verb_phrases', 'swap_spans', 'swaps',
+           'HardNegatives', 'spacy_tagger', 'register_tagger', 'order_tagger', 'negclip_loss', 'nearest_neighbours',
+           'ImageNegatives']
 
 # %% ../nbs/01b_negatives.ipynb #1858778f
 NEGATIVES = ("none", "swap")
@@ -99,6 +102,33 @@ class HardNegatives:
 
 # %% ../nbs/01b_negatives.ipynb #2e45a275
 NEGATIVE_KINDS = {"all": None, "order": ("noun phrases",)}  # TrainConfig.negative_kind → the swap kinds drawn
+
+# %% ../nbs/01b_negatives.ipynb #b1fa64bc
+SPACY_HELP = ("COCO-Order and Flickr30k-Order need spaCy's English tagger: pip install spacy && "
+              "python -m spacy download en_core_web_sm (or pass your own tagger).")
+
+def spacy_tagger() -> Callable[[str], list[tuple[str, str]]]:
+    "spaCy's en_core_web_sm as `caption → [(token, fine-grained tag)]`; a clear error when it is missing."
+    try:
+        import spacy
+        nlp = spacy.load("en_core_web_sm")
+    except (ImportError, OSError) as e: raise RuntimeError(f"{SPACY_HELP} ({type(e).__name__}: {e})") from e
+    return lambda text: [(t.text, t.tag_) for t in nlp(text)]
+
+# %% ../nbs/01b_negatives.ipynb #993a5158
+TAGGERS: dict[str, Callable] = {}  # name → caption → [(token, tag)]; the data and extensions register theirs
+
+def register_tagger(name: str, tagger: Callable[[str], list[tuple[str, str]]]):
+    "Make `tagger` the tagger called `name`."
+    TAGGERS[name] = tagger
+
+# %% ../nbs/01b_negatives.ipynb #8827b6a8
+def order_tagger(name: str):
+    "The tagger called `name`: spaCy's for 'spacy' (loaded when used), else a registered one; a ValueError lists the names."
+    if name == "spacy": return spacy_tagger()
+    if name not in TAGGERS: load_plugins()
+    if name not in TAGGERS: raise ValueError(f"Unknown tagger {name!r}. Valid: spacy, {', '.join(TAGGERS)}.")
+    return TAGGERS[name]
 
 # %% ../nbs/01b_negatives.ipynb #f89e1453
 def negclip_loss(image: torch.Tensor, text: torch.Tensor, neg: torch.Tensor, valid: torch.Tensor, logit_scale: torch.Tensor,

@@ -23,7 +23,7 @@ from .data import (BadImages, EpochPlan, PairDataset, TooManyBadImages, collate,
                           vae_transform)
 from .distributed import Dist, all_gather_list, all_min, resolve_device, setup_distributed
 from .environment import package_versions
-from .eval.aro import order_tagger
+from .negatives import order_tagger
 from .models import load_clip, load_teacher, tiny_teacher, uses_quick_gelu
 from .negatives import NEGATIVE_KINDS, HardNegatives, ImageNegatives, nearest_neighbours
 from .objective import gradient_shares, sample_timesteps, select_trainable

@@ -6,22 +6,21 @@
 from __future__ import annotations
 import json, re
 from pathlib import Path
-from typing import Callable
 
 import pandas as pd
 import torch
 from PIL import Image
 
 from .core import Scorer, proportion
-from ..data import synthetic_tagger
-from ..environment import data_dir, load_plugins
-from ..negatives import ADJ, NOUN
+import sdsclip.data  # noqa: F401  (registers the training data's tagger, 'synthetic')
+from ..environment import data_dir
+from ..negatives import ADJ, NOUN, spacy_tagger
 from ..records import RecordError, check_records, read_json
 
 # %% auto #0
-__all__ = ['VG_FILES', 'VG_FIELDS', 'NOUN_TAGS', 'ADJ_TAGS', 'SPACY_HELP', 'ORDER_TAGGERS', 'ORDER_FILES', 'excluded_relations',
-           'load_vg', 'vg_group', 'vg_macro', 'evaluate_vg', 'pre_caption', 'spacy_tagger', 'register_tagger',
-           'order_tagger', 'trigrams', 'order_perturbations', 'karpathy_images', 'load_order', 'evaluate_order']
+__all__ = ['VG_FILES', 'VG_FIELDS', 'NOUN_TAGS', 'ADJ_TAGS', 'ORDER_FILES', 'excluded_relations', 'load_vg', 'vg_group',
+           'vg_macro', 'evaluate_vg', 'pre_caption', 'trigrams', 'order_perturbations', 'karpathy_images', 'load_order',
+           'evaluate_order']
 
 # %% ../../nbs/12_eval_aro.ipynb #2e2d2670
 VG_FILES = {"relation": "visual_genome_relation.json", "attribution": "visual_genome_attribution.json"}
@@ -78,31 +77,6 @@ def pre_caption(caption: str, max_words: int = 30) -> str:
     return " ".join(caption.split(" ")[:max_words])
 
 NOUN_TAGS, ADJ_TAGS = NOUN, ADJ  # Penn tags, as NegCLIP's swaps (`01b_negatives`) read them
-SPACY_HELP = ("COCO-Order and Flickr30k-Order need spaCy's English tagger: pip install spacy && "
-              "python -m spacy download en_core_web_sm (or pass your own tagger).")
-
-def spacy_tagger() -> Callable[[str], list[tuple[str, str]]]:
-    "spaCy's en_core_web_sm as `caption → [(token, fine-grained tag)]`; a clear error when it is missing."
-    try:
-        import spacy
-        nlp = spacy.load("en_core_web_sm")
-    except (ImportError, OSError) as e: raise RuntimeError(f"{SPACY_HELP} ({type(e).__name__}: {e})") from e
-    return lambda text: [(t.text, t.tag_) for t in nlp(text)]
-
-# %% ../../nbs/12_eval_aro.ipynb #9eb7a9f1
-ORDER_TAGGERS: dict[str, Callable] = {"synthetic": synthetic_tagger}  # name → caption → [(token, tag)]; extensions add theirs
-
-def register_tagger(name: str, tagger: Callable[[str], list[tuple[str, str]]]):
-    "Make `tagger` the order task's tagger called `name`."
-    ORDER_TAGGERS[name] = tagger
-
-# %% ../../nbs/12_eval_aro.ipynb #dffa8752
-def order_tagger(name: str):
-    "The tagger called `name`: spaCy's for 'spacy' (loaded when used), else a registered one; a ValueError lists the names."
-    if name == "spacy": return spacy_tagger()
-    if name not in ORDER_TAGGERS: load_plugins()
-    if name not in ORDER_TAGGERS: raise ValueError(f"Unknown order tagger {name!r}. Valid: spacy, {', '.join(ORDER_TAGGERS)}.")
-    return ORDER_TAGGERS[name]
 
 # %% ../../nbs/12_eval_aro.ipynb #c76c7a05
 def _permute(xs: list, g: torch.Generator) -> list: return [xs[i] for i in torch.randperm(len(xs), generator=g).tolist()]

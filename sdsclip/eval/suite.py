@@ -12,7 +12,8 @@ import pandas as pd
 import torch
 
 from ..checkpoint import load_finetuned, read_metadata, resolve_weights
-from .aro import evaluate_order, evaluate_vg, load_order, load_vg, order_tagger
+from .aro import evaluate_order, evaluate_vg, load_order, load_vg
+from ..negatives import order_tagger
 from .core import CLIPScorer, NonFiniteEmbeddings, Scorer
 from .sugarcrepe import evaluate_sugarcrepe, load_sugarcrepe
 from .winoground import evaluate_winoground, load_winoground

@@ -14,7 +14,7 @@ from tqdm.auto import tqdm
 from ..environment import cache_dir, data_dir
 from ..diagnostics import register_probe
 from .probes import order_probe
-from ..eval.aro import register_tagger
+from ..negatives import register_tagger
 from ..eval.zeroshot import register_zeroshot_folder
 from ..presets import DIFFUSION, Backbone, Preset, ScoreConfig, register_data_source, register_preset
 from ..eval.sugarcrepe import SUGARCREPE_SUBSETS

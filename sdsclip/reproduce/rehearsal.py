@@ -12,7 +12,7 @@ import torch
 from PIL import Image, ImageDraw
 
 from ..checkpoint import save_tensors
-from ..eval.aro import register_tagger
+from ..negatives import register_tagger
 from ..eval.fixtures import write_mnist_fixture
 from ..eval.sugarcrepe import SUGARCREPE_SUBSETS
 from ..eval.winoground import WINOGROUND_REPO
