@@ -9,9 +9,9 @@ For each lever, the seconds it could save against the seconds of the step or pas
 - world generation: drawing and saving the images against the whole (the rest is sampling the scenes, sequential by seed).
 Prints a table and writes benchmarks/results/reproduction_levers.json.
 
-    python benchmarks/reproduction_levers.py
+    python benchmarks/reproduction_levers.py [--world ci] [--out FILE]
 """
-import json, os, random, tempfile, time
+import argparse, json, os, random, tempfile, time
 from pathlib import Path
 
 import torch
@@ -46,6 +46,10 @@ def step_costs(ex, condition, steps=10):
 
 
 def main():
+    ap = argparse.ArgumentParser()
+    ap.add_argument("--world", default="full", choices=list(WORLDS), help="the world whose generation is timed (ci: the tests' smaller one)")
+    ap.add_argument("--out", default="benchmarks/results/reproduction_levers.json")
+    a = ap.parse_args()
     torch.set_num_threads(1)
     os.environ.setdefault("TQDM_DISABLE", "1")
     ex = Experiment.open("table1", "miniworld", out=tempfile.mkdtemp(), runs=tempfile.mkdtemp())
@@ -65,7 +69,7 @@ def main():
         with torch.no_grad():
             teacher.unet(lat, t, cond.expand(b, -1, -1))
             r[f"unet_forwards_per_s_batch{b}"] = b / seconds(lambda: teacher.unet(lat, t, cond.expand(b, -1, -1)), 3)
-    c, root = WORLDS["full"], Path(tempfile.mkdtemp())
+    c, root = WORLDS[a.world], Path(tempfile.mkdtemp())
     t0 = time.perf_counter()
     for split, write in WRITERS.items():
         (root / split).mkdir(parents=True)
@@ -87,7 +91,8 @@ def main():
     lines.append(f"{'world generation: drawing and saving its images':58} {draw:8.1f}s {r['world_generation_s']:8.1f}s {draw / r['world_generation_s']:6.1%}")
     lines.append("UNet forwards/s at batch 32 / 64 / 256: " + " / ".join(f"{r[f'unet_forwards_per_s_batch{b}']:.0f}" for b in (32, 64, 256)))
     print("\n".join(lines))
-    out = Path("benchmarks/results/reproduction_levers.json")
+    r["world"] = a.world
+    out = Path(a.out)
     out.write_text(json.dumps(r, indent=1))
     print(f"wrote {out}")
 

@@ -4,7 +4,7 @@
 
 # %% ../nbs/05_checkpoint.ipynb #5cd619a9
 from __future__ import annotations
-import hashlib, json, os, re
+import hashlib, json, os, re, tempfile
 from pathlib import Path
 
 import torch
@@ -15,12 +15,13 @@ from torch import nn
 from .models import load_clip
 
 # %% auto #0
-__all__ = ['CHECKPOINT_FORMAT', 'MANIFEST_FORMAT', 'atomic_replace', 'save_tensors', 'write_json', 'CheckpointError',
-           'read_metadata', 'optimizer_tensors', 'load_optimizer_tensors', 'rng_tensors', 'load_rng_tensors',
-           'CheckpointWriteError', 'trained_weights', 'checkpoint_name', 'file_record', 'manifest', 'save_checkpoint',
-           'latest_checkpoint', 'inside', 'plain_name', 'manifest_problem', 'read_manifest', 'checkpoint_entries',
-           'check_file', 'check_entry', 'intact_checkpoint', 'set_aside', 'clip_model_meta', 'resolve_weights',
-           'load_finetuned', 'load_mapper', 'open_clip_name', 'export_open_clip']
+__all__ = ['CHECKPOINT_FORMAT', 'MANIFEST_FORMAT', 'RUN_TOP_FILES', 'atomic_replace', 'write_atomic', 'save_tensors',
+           'write_json', 'CheckpointError', 'read_metadata', 'optimizer_tensors', 'load_optimizer_tensors',
+           'rng_tensors', 'load_rng_tensors', 'CheckpointWriteError', 'trained_weights', 'checkpoint_name',
+           'file_record', 'manifest', 'save_checkpoint', 'latest_checkpoint', 'inside', 'plain_name',
+           'manifest_problem', 'read_manifest', 'checkpoint_entries', 'check_file', 'check_entry', 'intact_checkpoint',
+           'set_aside', 'clip_model_meta', 'resolve_weights', 'load_finetuned', 'check_tuned', 'load_mapper',
+           'open_clip_name', 'export_open_clip']
 
 # %% ../nbs/05_checkpoint.ipynb #bc114c64
 def _fsync_dir(path: Path):
@@ -34,13 +35,17 @@ def atomic_replace(tmp: Path, path: Path):
     os.replace(tmp, path)
     _fsync_dir(path.parent)
 
-def _tmp_name(path: Path) -> Path: return path.with_name(f".{path.name}.tmp{os.getpid()}")
+def _new_tmp(path: Path) -> Path:
+    "A new empty file beside `path`, created exclusively under an unpredictable name: nothing planted there is written through."
+    fd, name = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.", suffix=".tmp")
+    os.close(fd)
+    return Path(name)
 
 _UMASK = os.umask(0o022); os.umask(_UMASK)  # read once: the process's umask
 
-def _write_atomic(path: Path, write) -> Path:
+def write_atomic(path: Path, write) -> Path:
     "Run `write(tmp)`, then rename tmp over `path` (mode 0666 under the umask: safetensors alone writes 0600); on any failure remove tmp and re-raise."
-    tmp = _tmp_name(path)
+    tmp = _new_tmp(path)
     try:
         write(tmp)
         os.chmod(tmp, 0o666 & ~_UMASK)
@@ -53,12 +58,12 @@ def _write_atomic(path: Path, write) -> Path:
 def save_tensors(tensors: dict[str, torch.Tensor], path: str | Path, metadata: dict[str, str] | None = None) -> Path:
     "Write `tensors` (+ string `metadata`) as safetensors at `path`, atomically."
     data = {k: v.detach().contiguous().cpu() for k, v in tensors.items()}
-    return _write_atomic(Path(path), lambda tmp: save_file(data, str(tmp), metadata=metadata))
+    return write_atomic(Path(path), lambda tmp: save_file(data, str(tmp), metadata=metadata))
 
 def write_json(obj, path: str | Path) -> Path:
     "Write `obj` as JSON at `path`, atomically."
     text = json.dumps(obj, indent=2)
-    return _write_atomic(Path(path), lambda tmp: tmp.write_text(text))
+    return write_atomic(Path(path), lambda tmp: tmp.write_text(text))
 
 class CheckpointError(ValueError):
     "A checkpoint that cannot be used (missing, damaged, not safetensors); the message names the file and the fix."
@@ -223,11 +228,13 @@ def check_entry(run_dir: str | Path, entry: dict) -> list[tuple[Path, str]]:
     out = [(ckpt_dir / entry[part]["file"], check_file(ckpt_dir / entry[part]["file"], entry[part])) for part in ("weights", "state")]
     return [(p, why) for p, why in out if why]
 
-def intact_checkpoint(run_dir: str | Path) -> tuple[dict | None, list[tuple[Path, str]]]:
-    "(newest intact entry with full paths, or None; [(file, why)] of the newer damaged ones)."
+def intact_checkpoint(run_dir: str | Path, fits=None) -> tuple[dict | None, list[tuple[Path, str]]]:
+    """(newest intact entry with full paths, or None; [(file, why)] of the newer damaged ones). `fits(weights file)`, when
+    given, says why an intact file still cannot serve (its tensors are not the model's), or None."""
     damaged, ckpt_dir = [], Path(run_dir) / "checkpoints"
     for e in reversed(checkpoint_entries(run_dir)):
         bad = check_entry(run_dir, e)
+        if not bad and fits and (why := fits(ckpt_dir / e["weights"]["file"])): bad = [(ckpt_dir / e["weights"]["file"], why)]
         if not bad: return {"step": e["step"], "weights": ckpt_dir / e["weights"]["file"], "state": ckpt_dir / e["state"]["file"]}, damaged
         damaged += bad
     return None, damaged
@@ -281,6 +288,20 @@ def load_finetuned(checkpoint: str | Path, device: str | torch.device = "cpu"):
     "Fine-tuned CLIP from a run folder or weights file → (model, preprocess, tokenizer), like `load_clip`."
     return _finetuned_from(resolve_weights(checkpoint), device)
 
+def check_tuned(path: Path, meta: dict, tuned: dict, model: nn.Module):
+    """A CheckpointError naming `path` and what is wrong, unless its tensors are exactly the weights its run trained: every
+    name the run's strategy trains (a missing one would silently keep its base value), each with the model's shape and dtype."""
+    from sdsclip.objective import STRATEGIES, trained_clip_names
+    own = dict(model.named_parameters())
+    if extra := sorted(set(tuned) - set(own)): raise CheckpointError(f"{path} has weights that {meta['model']!r} lacks: {extra[:5]}")
+    if meta.get("trainable") in STRATEGIES and (missing := sorted(trained_clip_names(model, meta["trainable"]) - set(tuned))):
+        raise CheckpointError(f"{path} lacks {len(missing)} of the weights a {meta['trainable']!r} run trains ({', '.join(missing[:3])}"
+                              f"{', …' if len(missing) > 3 else ''}): it is damaged. Use another checkpoint of the run.")
+    for name, t in tuned.items():
+        if t.shape != own[name].shape or t.dtype != own[name].dtype:
+            raise CheckpointError(f"{path}: {name} is {tuple(t.shape)} {t.dtype}, the model's is {tuple(own[name].shape)} "
+                                  f"{own[name].dtype}: it is damaged, or of another model. Use another checkpoint of the run.")
+
 def _finetuned_from(path: Path, device: str | torch.device = "cpu"):
     "`load_finetuned` of a weights file already checked by `resolve_weights`."
     meta, tensors = read_metadata(path), load_file(str(path))
@@ -293,8 +314,7 @@ def _finetuned_from(path: Path, device: str | torch.device = "cpu"):
         raise CheckpointError(f"{path} holds weights that are not finite ({bad}): the run diverged before it saved them. "
                               "Evaluate an earlier checkpoint of the run, or train again with a lower --lr.")
     tuned = {k[len("clip."):]: v for k, v in tensors.items() if k.startswith("clip.")}
-    missing = set(tuned) - set(dict(model.named_parameters()))
-    if missing: raise ValueError(f"{path} has weights that {meta['model']!r} lacks: {sorted(missing)[:5]}")
+    check_tuned(path, meta, tuned, model)
     with torch.no_grad():
         for name, p in model.named_parameters():
             if name in tuned: p.copy_(tuned[name])
@@ -316,12 +336,18 @@ def open_clip_name(name: str, quick_gelu: bool) -> str:
     "The open_clip model name that rebuilds `name` with the right activation."
     return f"{name}-quickgelu" if quick_gelu and not name.endswith("-quickgelu") else name
 
+RUN_TOP_FILES = ("config.json", "log.jsonl", "bad_images.jsonl", "train.lock", "neighbours.safetensors")
+
 def export_open_clip(checkpoint: str | Path, out: str | Path) -> Path:
     "Write the full fine-tuned open_clip state dict of `checkpoint` to `out` (.safetensors)."
     out = Path(out)
     if out.is_dir(): raise ValueError(f"Export target {out} is a folder: give the file to write, e.g. {out / 'model.safetensors'}.")
     if out.suffix != ".safetensors": raise ValueError(f"Export target {out} must end in .safetensors, e.g. {out.with_suffix('.safetensors')}.")
     path = resolve_weights(checkpoint)
+    run = path.resolve().parent.parent if path.parent.name == "checkpoints" else path.resolve().parent
+    if out.resolve() == path.resolve() or inside(run / "checkpoints", out) or (out.parent.resolve() == run and out.name in RUN_TOP_FILES):
+        raise ValueError(f"Export target {out} is one of the files of the run it exports ({run}): it would replace them. "
+                         "Write it outside the run folder, e.g. --out model.safetensors.")
     meta = read_metadata(path)
     model, _, _ = _finetuned_from(path)
     name = open_clip_name(meta["model"], meta["quick_gelu"] == "true")

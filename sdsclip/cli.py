@@ -16,26 +16,29 @@ from .environment import device_info, package_versions
 from .config_flags import add_config_flags, config_from_args
 from .preflight import reproduce_needs
 from .presets import get_preset, preset_names
+from .run_folder import check_out
 
 # %% auto #0
 __all__ = ['INFO_FIELDS', 'SMOKE_CAPTIONS', 'SMOKE_NOTE', 'EXIT_NONFINITE', 'EXIT_BAD_IMAGES', 'EXIT_SAVE_FAILED', 'EXIT_STOPPED',
-           'EXAMPLES', 'info', 'format_info', 'smoke', 'cmd_train', 'continue_command', 'cmd_eval', 'check_counts',
-           'cmd_bench', 'cmd_export', 'cmd_miniworld', 'cmd_rehearsal', 'cmd_reproduce', 'cmd_info', 'cmd_smoke',
-           'HelpFormatter', 'subcommand', 'artefact_list', 'build_parser', 'main', 'error_line']
+           'EXAMPLES', 'info', 'format_info', 'gpu_line', 'smoke', 'cmd_train', 'continue_command', 'cmd_eval',
+           'check_counts', 'cmd_bench', 'cmd_export', 'cmd_miniworld', 'cmd_rehearsal', 'default_figures',
+           'cmd_reproduce', 'cmd_info', 'cmd_smoke', 'HelpFormatter', 'subcommand', 'artefact_list', 'build_parser',
+           'main', 'error_line']
 
 # %% ../nbs/40_cli.ipynb #b9db5d04
 INFO_FIELDS = ("clip", "pretrained", "teacher", "data", "batch_size", "lr", "lam", "epochs", "max_steps", "device", "precision")
 
 def info() -> dict:
     "Versions, device and every preset with its requirements, as plain data."
-    from sdsclip.reproduce.runner import planned_runs_mb
+    from sdsclip.reproduce.runner import planned_gpu_hours, planned_runs_mb
     presets = {}
     for name in preset_names():
         p = get_preset(name)
         c = dataclasses.asdict(p.train_config(create=False))
         needs = [dict(what=n.what, ok=n.ok, hint=n.hint) for n in reproduce_needs(p, runs_mb=planned_runs_mb(p))]
         presets[name] = {"description": p.description, **{k: c[k] for k in INFO_FIELDS}, "score": dataclasses.asdict(p.score),
-                         "seeds": list(p.seeds), "needs": needs}
+                         "seeds": list(p.seeds), "needs": needs, "runs_mb": planned_runs_mb(p)}
+        if c["device"] not in ("cpu",): presets[name]["gpu_hours"] = planned_gpu_hours(p)
     return {"versions": package_versions(), "machine": device_info(), "presets": presets}
 
 # %% ../nbs/40_cli.ipynb #f5b1706c
@@ -49,9 +52,18 @@ def format_info(d: dict) -> str:
                   f"    clip {p['clip']} / {p['pretrained']}, teacher {p['teacher']}, data {p['data']}",
                   f"    batch {p['batch_size']}, lr {p['lr']}, lambda {p['lam']}, epochs {p['epochs']}"
                   + (f" (at most {p['max_steps']} steps)" if p["max_steps"] else "") + f", {p['device']} {p['precision']}"]
+        if "gpu_hours" in p: lines.append("    " + gpu_line(p["gpu_hours"]))
         lines += [f"    [{'ok' if n['ok'] else 'missing'}] {n['what']}" + (f" ({n['hint']})" if n["hint"] else "")
                   for n in p["needs"]]
     return "\n".join(lines)
+
+# %% ../nbs/40_cli.ipynb #6a3b1a3b
+def gpu_line(hours: dict) -> str:
+    "A preset's GPU-hours as one line: the total, the cost at the stated price, the assumption, where the detail is."
+    from sdsclip.bench import GPU_ASSUMPTION as a
+    total = sum(hours.values())
+    return (f"GPU time (estimate from counted FLOPs, one {a['gpu']} at {a['utilisation']:.0%} of bf16 peak): {total:,.1f} GPU-hours, "
+            f"about ${total * a['usd_per_hour']:,.0f} at ${a['usd_per_hour']:.2f}/h; per artefact: docs/gpu.md")
 
 # %% ../nbs/40_cli.ipynb #df574d7b
 SMOKE_CAPTIONS = ["a red circle left of a blue square", "a blue circle left of a red square",
@@ -91,6 +103,7 @@ def cmd_train(args) -> int:
     from sdsclip.run_folder import checkpoint_before_nonfinite
     from sdsclip.train import NonFiniteLoss, train
     c = config_from_args(args)
+    check_out(c.out)
     check_needs(training_needs(c), f"This run of the {c.preset!r} preset")
     try: s = train(c)
     except NonFiniteLoss as e:
@@ -122,6 +135,7 @@ def cmd_eval(args) -> int:
     from sdsclip.eval.suite import EvalConfig, evaluate
     from sdsclip.preflight import check_needs, eval_needs
     c = config_from_args(args, EvalConfig)
+    check_out(c.out)
     check_needs(eval_needs(c), "This evaluation")
     r = evaluate(c)
     print(Path(r["out"], "summary.md").read_text())
@@ -160,6 +174,7 @@ def cmd_bench(args) -> int:
 
 def cmd_export(args) -> int:
     from sdsclip.checkpoint import export_open_clip, read_metadata
+    check_out(args.out)
     out = export_open_clip(args.run, args.out)
     name = read_metadata(out)["model_name"]
     ours = "import sdsclip.models  # registers sdsclip's model configs; then " if name.startswith("sdsclip") else ""
@@ -212,22 +227,34 @@ def cmd_miniworld(args) -> int:
 
 def cmd_rehearsal(args) -> int:
     from sdsclip.reproduce.rehearsal import rehearse
+    from sdsclip.reproduce.rehearsal_record import earlier_records, rehearsal_cost
     if args.preset != "paper": raise ValueError(f"--rehearsal rehearses the paper preset, not {args.preset!r}: pass --preset paper.")
     split = lambda s: [x.strip() for x in s.split(",") if x.strip()] if s else None
     out = args.out or "figures/rehearsal"
-    records = rehearse(args.rehearsal, only=args.only, backbones=split(args.backbones), out=out)
+    print(f"rehearsal of the paper preset on stand-ins in {args.rehearsal}: {rehearsal_cost(out)}. Ctrl-C stops it; "
+          "finished jobs are kept and the same command resumes.", flush=True)
+    try: records = rehearse(args.rehearsal, only=args.only, backbones=split(args.backbones), out=out)
+    except KeyboardInterrupt:
+        print(f"\nsdsclip reproduce --rehearsal: interrupted; {len(earlier_records(out))} finished job(s) are kept in {out}/index.json. "
+              f"The same command resumes: {shlex.join(['sdsclip', *args.argv])}", file=sys.stderr, flush=True)
+        return EXIT_STOPPED
     for r in records: print(f"  {r['status']:7} {r['artefact'] + '/' + r['backbone']:40} {r['seconds']:7.0f} s {r['peak_memory_gb']:6.1f} GB")
     failed = [r for r in records if r["status"] not in ("ok", "reused")]
     print(f"rehearsal: {len(records) - len(failed)} of {len(records)} jobs ok; record in {out}/ (index.json, README.md, notebooks/)")
     return 1 if failed else 0
+
+def default_figures(preset: str) -> str:
+    "Where `reproduce` publishes by default: figures/ (tracked), except the tiny check's chance-level output, kept out of git in runs/."
+    return "runs/check" if preset == "tiny" else "figures"
 
 def cmd_reproduce(args) -> int:
     if args.rehearsal: return cmd_rehearsal(args)
     from sdsclip.reproduce.runner import format_report, reproduce
     from sdsclip.reproduce.runner import ReproductionInterrupted
     check_counts(args, workers=1)
+    if args.out is not None: check_out(args.out)
     split = lambda s: [x.strip() for x in s.split(",") if x.strip()] if s else None
-    try: r = reproduce(args.preset, only=args.only, backbones=split(args.backbones), force=args.force, out=args.out or "figures",
+    try: r = reproduce(args.preset, only=args.only, backbones=split(args.backbones), force=args.force, out=args.out or default_figures(args.preset),
                        runs=args.runs, kernel=args.kernel, workers=args.workers)
     except ReproductionInterrupted as e:
         print(f"\nsdsclip reproduce: interrupted: {e}; no partial run was scored. The same command resumes: "
@@ -304,6 +331,7 @@ def artefact_list(text: str) -> list[str]:
 def build_parser() -> argparse.ArgumentParser:
     "The `sdsclip` argument parser."
     from sdsclip.reproduce.artefacts import ARTEFACTS
+    from sdsclip.reproduce.rehearsal_record import rehearsal_cost
     p = argparse.ArgumentParser(prog="sdsclip", description="SDS-CLIP: distil Stable Diffusion into CLIP's LayerNorms.",
                                 formatter_class=HelpFormatter,
                                 epilog="examples:\n  sdsclip reproduce                # the main job\n  sdsclip train --help")
@@ -372,11 +400,11 @@ def build_parser() -> argparse.ArgumentParser:
     s.add_argument("--only", type=artefact_list, metavar="A,B", help="comma-separated artefacts: " + ", ".join(ARTEFACTS) + " (default: all)")
     s.add_argument("--backbones", help="comma-separated backbone labels of the preset (default: all)")
     s.add_argument("--force", action="store_true", help="rerun notebooks that already succeeded (fine-tuning runs and scores stay cached)")
-    s.add_argument("--out", help="figures folder (default: figures; with --rehearsal: figures/rehearsal)")
+    s.add_argument("--out", help="figures folder (default: figures; --preset tiny: runs/check, out of git; with --rehearsal: figures/rehearsal)")
     s.add_argument("--runs", default="runs/experiments", help="fine-tuning runs and cached scores")
     s.add_argument("--rehearsal", metavar="DIR", help="with --preset paper: build stand-ins in DIR (the paper's architectures with "
                    "random weights, synthetic data in the real formats and sizes) and run the preset's artefacts on them, offline, "
-                   "the counts cut down; the record (status, seconds, peak memory per job) goes to --out")
+                   "the counts cut down; the record (status, seconds, peak memory per job) goes to --out. Cost: " + rehearsal_cost())
     s.add_argument("--kernel", default="python3", help="Jupyter kernel papermill runs the notebooks with")
     s.add_argument("--workers", type=int, help="processes computing the runs and scores before the notebooks (default: one per core on a CPU, 1 on a GPU)")
     s.set_defaults(func=cmd_reproduce)

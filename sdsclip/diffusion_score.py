@@ -9,7 +9,7 @@ from dataclasses import dataclass
 from typing import Sequence
 
 import torch
-from tqdm.auto import tqdm
+from .environment import progress_bar
 
 from .data import vae_transform
 from .eval.core import Group, Scorer, load_image
@@ -115,7 +115,7 @@ class DiffusionScorer(Scorer):
 
     def score_groups(self, groups: Sequence[Group]) -> list[torch.Tensor]:
         out = []
-        for images, captions in tqdm(groups, desc="diffusion score", disable=not self.cfg.progress):
+        for images, captions in progress_bar(groups, desc="diffusion score", disable=not self.cfg.progress):
             z = self.latents(images)
             distinct = list(dict.fromkeys(captions))
             cond = self.conditioner(distinct)

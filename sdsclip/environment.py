@@ -4,15 +4,16 @@
 
 # %% ../nbs/00_environment.ipynb #58923d97
 from __future__ import annotations
-import functools, importlib.resources, os, platform, subprocess
+import functools, importlib.resources, os, platform, shutil, subprocess, sys
 from importlib.metadata import PackageNotFoundError, entry_points, version
 from pathlib import Path
 
 import sdsclip
 
 # %% auto #0
-__all__ = ['PACKAGES', 'PLUGIN_GROUP', 'data_dir', 'cache_dir', 'package_versions', 'device_info', 'cpu_model', 'git_commit',
-           'machine_info', 'load_plugins']
+__all__ = ['PACKAGES', 'CUDA_MIN_DRIVER', 'PLUGIN_GROUP', 'data_dir', 'cache_dir', 'package_versions', 'nvidia_driver',
+           'gpu_problem', 'device_info', 'cpu_model', 'git_commit', 'machine_info', 'LineWriter', 'progress_bar',
+           'load_plugins']
 
 # %% ../nbs/00_environment.ipynb #54ba7fa4
 def data_dir() -> Path:
@@ -36,13 +37,37 @@ def package_versions() -> dict[str, str]:
         except PackageNotFoundError: return "not installed"
     return {"sdsclip": sdsclip.__version__, "python": platform.python_version(), **{p: v(p) for p in PACKAGES}}
 
+# %% ../nbs/00_environment.ipynb #1c0e8664
+CUDA_MIN_DRIVER = {13: 580, 12: 525}  # CUDA major version of a torch build → the least Linux NVIDIA driver (minor-version compatibility)
+
+def nvidia_driver() -> str | None:
+    "The NVIDIA driver's version, as nvidia-smi reports it; None without nvidia-smi or a GPU."
+    exe = shutil.which("nvidia-smi")
+    if not exe: return None
+    try: out = subprocess.run([exe, "--query-gpu=driver_version", "--format=csv,noheader"], capture_output=True, text=True, timeout=30).stdout.split()
+    except (OSError, subprocess.SubprocessError): return None
+    return out[0] if out else None
+
+# %% ../nbs/00_environment.ipynb #d5973464
+def gpu_problem(available: bool, torch_cuda: str | None, driver: str | None, torch_version: str = "") -> str:
+    "Why torch sees no GPU although the machine has one ('' when it sees one, or the machine has none)."
+    if available or driver is None: return ""
+    if torch_cuda is None: return f"torch {torch_version} is a CPU-only build: install a CUDA build (docs/gpu.md)"
+    need = CUDA_MIN_DRIVER.get(int(torch_cuda.split(".")[0]))
+    if need and int(driver.split(".")[0]) < need:
+        return (f"NVIDIA driver {driver} is too old for torch {torch_version} (built with CUDA {torch_cuda}, which needs driver {need} or newer): "
+                "update the driver, or install a torch built for an older CUDA (docs/gpu.md)")
+    return (f"NVIDIA driver {driver} and torch's CUDA {torch_cuda} should work together, yet torch sees no GPU: check CUDA_VISIBLE_DEVICES "
+            "and that the container was given the GPU (docker run --gpus all)")
+
 # %% ../nbs/00_environment.ipynb #2c19e3c4
 def device_info() -> dict[str, str]:
     "The accelerator torch sees, if any."
     import torch  # here, not at the top: the paths and versions above are read without loading torch
     if torch.cuda.is_available():
         return {"device": "cuda", "gpu": torch.cuda.get_device_name(0), "gpus": str(torch.cuda.device_count())}
-    return {"device": "cpu", "gpu": "none", "cpu_threads": str(torch.get_num_threads())}
+    problem = gpu_problem(False, torch.version.cuda, nvidia_driver(), torch.__version__)
+    return {"device": "cpu", "gpu": "none", "cpu_threads": str(torch.get_num_threads())} | ({"gpu_problem": problem} if problem else {})
 
 def cpu_model() -> str:
     "The CPU's model name (from /proc/cpuinfo on Linux)."
@@ -60,6 +85,24 @@ def machine_info() -> dict:
     import torch
     return {"cpu": cpu_model(), "threads": torch.get_num_threads(),
             "gpu": torch.cuda.get_device_name(0) if torch.cuda.is_available() else None, "torch": torch.__version__, "commit": git_commit()}
+
+# %% ../nbs/00_environment.ipynb #10088b6f
+class LineWriter:
+    "A file for tqdm that writes each redraw as a line of its own (no carriage returns)."
+    def __init__(self, f): self.f = f
+    def write(self, s: str):
+        s = s.replace("\r", "").strip("\n")
+        if s.strip(): self.f.write(s + "\n")
+    def flush(self): self.f.flush()
+
+def progress_bar(*args, **kw):
+    "tqdm's bar; outside a terminal, a line per 30 s (and the last) instead of redraws."
+    from tqdm import tqdm  # not tqdm.auto: in a notebook, widgets would be saved as stale 0% bars
+    f = kw.pop("file", None) or sys.stderr
+    if not (hasattr(f, "isatty") and f.isatty()) and not kw.get("disable"):
+        kw = {"mininterval": 30, "maxinterval": 60, "ncols": 100} | kw | {"file": LineWriter(f), "dynamic_ncols": False}
+        return tqdm(*args, **kw)
+    return tqdm(*args, file=f, **kw)
 
 # %% ../nbs/00_environment.ipynb #c64fef29
 PLUGIN_GROUP = "sdsclip.plugins"

@@ -20,7 +20,7 @@ from .negatives import negclip_loss
 __all__ = ['SDS_MODES', 'WEIGHTINGS', 'STRATEGIES', 'BATCHNORMS', 'Mapper', 'image_embed_dim', 'check_mapper_fits',
            'CaptionConditioner', 'sample_timesteps', 'timestep_weights', 'draw_t_noise', 'sds_loss', 'encode_pair',
            'contrastive_loss', 'clip_term', 'check_lambda', 'SDSCLIPObjective', 'is_image_tower', 'norm_modules',
-           'Trainable', 'select_trainable', 'trainable_counts', 'gradient_shares']
+           'Trainable', 'select_trainable', 'trained_clip_names', 'trainable_counts', 'gradient_shares']
 
 # %% ../nbs/02_objective.ipynb #386fccee
 class Mapper(nn.Module):
@@ -246,6 +246,13 @@ def select_trainable(clip: nn.Module, mapper: Mapper, strategy: str = "layernorm
     counts["total"] = sum(counts.values())
     named = {f"clip.{n}": p for n, p in params.items()} | {f"mapper.{n}": p for n, p in mapper.named_parameters()}
     return Trainable(strategy, named, counts, list(norm_modules(clip, BATCHNORMS).values()), note)
+
+# %% ../nbs/02_objective.ipynb #5910cada
+def trained_clip_names(clip: nn.Module, strategy: str) -> set[str]:
+    "The names of the parameters of `clip` that `strategy` trains (what its checkpoints hold, without the `clip.` prefix)."
+    if strategy not in STRATEGIES: raise ValueError(f"Unknown strategy {strategy!r}. Valid: {', '.join(STRATEGIES)}.")
+    if strategy == "full": return {n for n, _ in clip.named_parameters()}
+    return set(_layernorm_params(clip, text_only=strategy == "text-layernorm")[0])
 
 # %% ../nbs/02_objective.ipynb #64df523e
 def trainable_counts(name: str, strategy: str = "layernorm", latent_shape=(4, 64, 64)) -> dict[str, int]:

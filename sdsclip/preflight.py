@@ -10,6 +10,7 @@ from pathlib import Path
 
 import torch
 
+from .environment import device_info
 from .eval.winoground import WINOGROUND_FOLDER_HELP, WINOGROUND_REPO
 from .models import is_hub_id, missing_teacher_files, teacher_files
 from .objective import trainable_counts
@@ -67,7 +68,8 @@ def device_need(device: str) -> Need:
     "Is the device there?"
     if device in ("cpu", "auto"): return Need(f"device: {device}", True)
     ok = torch.cuda.is_available()
-    return Need(f"device: {device}", ok, "" if ok else "no CUDA GPU visible on this machine (torch.cuda.is_available() is False)")
+    why = "" if ok else device_info().get("gpu_problem") or "no CUDA GPU visible on this machine (torch.cuda.is_available() is False)"
+    return Need(f"device: {device}", ok, why)
 
 # %% ../nbs/17b_preflight.ipynb #349641ec
 DISK_FLOOR_MB = 500         # nothing starts with less free than this

@@ -40,6 +40,10 @@ class ScoreConfig:
             v = getattr(self, k)
             if isinstance(v, str): raise TypeError(f"ScoreConfig.{k} is a list, not the string {v!r}: pass e.g. {list(getattr(ScoreConfig, k))}.")
             object.__setattr__(self, k, tuple(v))  # lists from JSON
+        for k in ("diffusion_samples", "diffusion_batch", "eval_batch", "cost_items", "cost_repeats") + tuple(
+                k for k in ("zeroshot_limit", "zeroshot_templates") if getattr(self, k) is not None):
+            if not (isinstance(getattr(self, k), int) and getattr(self, k) >= 1):
+                raise ValueError(f"ScoreConfig.{k} must be an integer >= 1, got {getattr(self, k)!r}.")
 
 def score_config(options: dict) -> ScoreConfig:
     "A ScoreConfig from a dict of its fields; a ValueError names an unknown one and lists the valid."
@@ -121,7 +125,6 @@ class Preset:
     seeds: tuple[int, ...] = (0,)
     backbones: dict = field(default_factory=dict)     # artefact → the CLIPs it compares, where not the preset's student
     artefact_seeds: dict = field(default_factory=dict)  # artefact → seeds, where not `seeds`
-    gpu_hours: dict = field(default_factory=dict)     # estimated GPU hours per artefact
     paper_reference: str | None = None                # the paper's backbone this preset's numbers are set beside, when it has other models
     caveat: str = ""                                  # printed under every table of this preset
 
@@ -132,6 +135,8 @@ class Preset:
         object.__setattr__(self, "backbones", {a: tuple(b if isinstance(b, Backbone) else Backbone(**b) for b in bbs)
                                                for a, bbs in self.backbones.items()})  # as `preset_changes` writes them, too
         object.__setattr__(self, "seeds", tuple(self.seeds))
+        for name, seeds in [("seeds", self.seeds), *((f"artefact_seeds[{a!r}]", s) for a, s in self.artefact_seeds.items())]:
+            if not seeds: raise ValueError(f"Preset {self.name!r}: {name} is empty; give at least one seed, e.g. [0].")
 
     def roots(self, create: bool = True) -> dict:
         "The data roots on this machine (generated data made first when `create`)."
@@ -167,9 +172,24 @@ def preset_changes(p: Preset) -> dict:
                   {a: [asdict(b) for b in bbs] for a, bbs in v.items()} if k == "backbones" else v)
     return json.loads(json.dumps(out))  # tuples inside (a ScoreConfig's tasks) as lists: papermill writes a tuple as its str()
 
-def with_changes(name: str, changes: dict | None = None) -> Preset:
-    "The registered preset `name` with `changes` (as `preset_changes` writes them)."
-    return replace(get_preset(name), **(changes or {}))
+def with_changes(name: str, changes: dict | str | None = None) -> Preset:
+    """The registered preset `name` with `changes` (as `preset_changes` writes them, or only the options that change; a JSON
+    string too, as `papermill -p` passes it); a field that is not one of CHANGEABLE is named, with the valid ones."""
+    if changes is None: changes = {}
+    if isinstance(changes, str):
+        try: changes = json.loads(changes or "{}")
+        except ValueError as e: raise ValueError(f"changes is not valid JSON ({e}): pass e.g. '{{\"train\": {{\"max_steps\": 5}}}}'.") from None
+    if not isinstance(changes, dict): raise ValueError(f"changes must be a dict of preset fields, not {type(changes).__name__}: e.g. {{'train': {{'max_steps': 5}}}}.")
+    if bad := sorted(set(changes) - set(CHANGEABLE)):
+        train = [k for k in bad if k in {f.name for f in fields(TrainConfig)}]
+        score = [k for k in bad if k in {f.name for f in fields(ScoreConfig)}]
+        hint = (f" {train} are training options: put them under 'train', e.g. {{'train': {{{train[0]!r}: ...}}}}." if train else "") + (
+                f" {score} are scoring options: put them under 'score'." if score else "")
+        raise ValueError(f"Unknown field(s) {bad} in changes of preset {name!r}. Valid: {', '.join(CHANGEABLE)}.{hint}")
+    base = get_preset(name)
+    merged = {k: (asdict(base.score) | v if k == "score" else getattr(base, k) | v) if isinstance(v, dict) and k != "backbones" else v
+              for k, v in changes.items()}  # {"train": {"max_steps": 5}} changes one option and keeps the preset's others
+    return replace(base, **merged)
 
 # %% ../nbs/17_presets.ipynb #b99ebfb6
 PRESETS: dict[str, Preset] = {}
@@ -222,6 +242,4 @@ PAPER = register_preset(Preset(
     data={"paper": ""},
     backbones={"table1": PAPER_MAIN, "table2": PAPER_MAIN, "table3": (PAPER_LAION,), "fig3": PAPER_MAIN[:1], "fig4": PAPER_FIG4,
                "fig5": PAPER_MAIN[:3], "ablations": PAPER_MAIN[:2], "sugarcrepe": PAPER_MAIN + (DIFFUSION,)},
-    artefact_seeds={"seeds": (0, 1, 2)},
-    gpu_hours={"table1": 12.5, "table2": 1.0, "table3": 1.6, "fig3": 0.1, "fig4": 1.5, "fig5": 0.5, "ablations": 4.5,
-               "sds_modes": 0.6, "lambda_sweep": 3.0, "seeds": 3.0, "sugarcrepe": 1.8}))
+    artefact_seeds={"seeds": (0, 1, 2)}))

@@ -8,7 +8,8 @@ import csv, io, json
 from pathlib import Path
 
 # %% auto #0
-__all__ = ['RecordError', 'read_text', 'read_json', 'read_jsonl', 'read_csv', 'field_problem', 'record_name', 'check_records']
+__all__ = ['RecordError', 'read_text', 'read_json', 'read_jsonl', 'read_csv', 'field_problem', 'record_name', 'check_records',
+           'check_unique']
 
 # %% ../nbs/00b_records.ipynb #eb11bcfa
 class RecordError(ValueError):
@@ -24,9 +25,14 @@ def read_text(path: str | Path, what: str, fix: str = "") -> str:
                           f"(a Latin-1 or Windows file?); save it as UTF-8. {fix}".rstrip()) from None
 
 # %% ../nbs/00b_records.ipynb #691852e5
-def read_json(path: str | Path, what: str, fix: str = ""):
-    "The JSON document in `path`; a RecordError naming the line and column where it stops parsing."
-    try: return json.loads(read_text(path, what, fix))
+def read_json(path: str | Path, what: str, fix: str = "", unique_keys: bool = False):
+    """The JSON document in `path`; a RecordError naming the line and column where it stops parsing (with `unique_keys`,
+    also the keys an object holds twice: JSON keeps the last silently, and an item would be lost)."""
+    def unique(pairs):
+        if dups := sorted({k for i, (k, _) in enumerate(pairs) if k in {k2 for k2, _ in pairs[:i]}}):
+            raise RecordError(f"{what} {path} holds the key(s) {dups[:5]} twice: one of each would be lost. {fix}".rstrip())
+        return dict(pairs)
+    try: return json.loads(read_text(path, what, fix), object_pairs_hook=unique if unique_keys else None)
     except json.JSONDecodeError as e:
         raise RecordError(f"{what} {path} is not valid JSON: {e.msg} at line {e.lineno}, column {e.colno}. {fix}".rstrip()) from None
 
@@ -77,3 +83,13 @@ def check_records(records, path: str | Path, what: str, fields: dict, fix: str =
         if problem := field_problem(r, fields):
             raise RecordError(f"{what} {path}: {record_name(index, line)} {problem}. {fix}".rstrip())
     return [r for _, _, r in named]
+
+# %% ../nbs/00b_records.ipynb #e9e11035
+def check_unique(records: list[dict], key: str, path: str | Path, what: str, fix: str = "") -> list[dict]:
+    "`records` when no two share `key`; a RecordError naming the repeated values."
+    seen, dups = set(), []
+    for r in records:
+        if r[key] in seen and r[key] not in dups: dups.append(r[key])
+        seen.add(r[key])
+    if dups: raise RecordError(f"{what} {path}: {key} {dups[:5]} given more than once; each item is scored once. {fix}".rstrip())
+    return records

@@ -4,7 +4,7 @@
 
 # %% ../nbs/07_run_folder.ipynb #6df0158b
 from __future__ import annotations
-import fcntl, json, os, socket, sys, time
+import fcntl, json, os, socket, stat, sys, time
 from dataclasses import asdict
 from pathlib import Path
 
@@ -12,12 +12,13 @@ import torch
 from safetensors.torch import load_file
 
 from .records import read_jsonl, read_text
-from .checkpoint import (CheckpointError, check_entry, checkpoint_entries, inside, intact_checkpoint, manifest_problem,
-                                set_aside)
+from .checkpoint import (CheckpointError, write_atomic, check_entry, checkpoint_entries, inside, intact_checkpoint,
+                                manifest_problem, set_aside)
 
 # %% auto #0
-__all__ = ['RUN_FILES', 'RunFolderError', 'check_run_folder', 'RunLocked', 'RunLock', 'append_jsonl', 'truncate_log',
-           'set_aside_manifest', 'resume_point', 'checkpoint_before_nonfinite', 'config_changes', 'check_resumable']
+__all__ = ['RUN_FILES', 'RunFolderError', 'check_run_folder', 'check_out', 'RunLocked', 'RunLock', 'own_file', 'append_jsonl',
+           'truncate_log', 'foreign_files', 'set_aside_manifest', 'resume_point', 'checkpoint_before_nonfinite',
+           'config_changes', 'check_resumable']
 
 # %% ../nbs/07_run_folder.ipynb #8e91c6d4
 RUN_FILES = ("checkpoints", "checkpoints/latest.json", "config.json", "log.jsonl", "bad_images.jsonl", "train.lock", "tensorboard")
@@ -35,6 +36,16 @@ def check_run_folder(out: str | Path):
             raise RunFolderError(f"{p} is a link to {p.resolve()}, outside the run folder: sdsclip writes only inside "
                                  f"{out}. Remove the link, or choose another --out.")
 
+# %% ../nbs/07_run_folder.ipynb #420c647f
+def check_out(out, option: str = "--out"):
+    "A ValueError naming an output that is no place to write: empty, the file-system root, or a repository's root."
+    if out is None or str(out).strip() == "": raise ValueError(f"{option} is empty: name a folder of its own, e.g. {option} runs/try.")
+    p = Path(out).expanduser().resolve()
+    if p == Path(p.anchor): raise ValueError(f"{option} {out} is the file-system root: name a folder of its own, e.g. {option} runs/try.")
+    if (p / ".git").exists():
+        raise ValueError(f"{option} {out} is the root of a repository: sdsclip would write among its sources. "
+                         f"Name a folder inside it, e.g. {option} {Path(out) / 'runs/try'}.")
+
 # %% ../nbs/07_run_folder.ipynb #ac5e5201
 class RunLocked(RuntimeError): pass
 
@@ -50,7 +61,9 @@ def _lock_holder(path: Path) -> str:
 # %% ../nbs/07_run_folder.ipynb #7ba1021c
 class RunLock:
     "An exclusive lock on a run folder for one `train`: `with RunLock(out): ...`; `RunLocked` when it is taken."
-    def __init__(self, out: str | Path): self.out, self.fd, self.created = Path(out), None, False
+    def __init__(self, out: str | Path):
+        check_out(out)
+        self.out, self.fd, self.created = Path(out), None, False
 
     def __enter__(self):
         self.created = not self.out.exists()
@@ -64,7 +77,12 @@ class RunLock:
                 os.close(fd)
                 raise RunLocked(f"{self.out} is in use by another sdsclip train ({_lock_holder(path)}). Wait for it "
                                 "to finish or stop it, or choose another --out.") from None
-            try: same = os.fstat(fd).st_ino == os.stat(path).st_ino
+            st = os.fstat(fd)
+            if not stat.S_ISREG(st.st_mode) or st.st_nlink > 1:  # a hard link to a file elsewhere: writing the lock would overwrite it
+                os.close(fd)
+                raise RunFolderError(f"{path} is {'another name (a hard link) of another file' if stat.S_ISREG(st.st_mode) else 'not a regular file'}: "
+                                     "sdsclip would overwrite it. Remove it (a lock is only a marker), or choose another --out.")
+            try: same = st.st_ino == os.stat(path).st_ino
             except FileNotFoundError: same = False
             if same: break
             os.close(fd)  # the holder removed the file between our open and flock: take the new one
@@ -83,9 +101,24 @@ class RunLock:
         if self.created and not any(self.out.iterdir()): self.out.rmdir()
 
 # %% ../nbs/07_run_folder.ipynb #1e6b617c
+def own_file(path: Path):
+    """Make `path` a file of this folder alone before it is appended to: a file with other names (hard links: a `cp -al`
+    snapshot, a planted link) is replaced by a private copy, so that they keep what they held; a symbolic link or a
+    special file is refused, naming it."""
+    try: st = os.lstat(path)
+    except FileNotFoundError: return
+    if not stat.S_ISREG(st.st_mode):
+        raise RunFolderError(f"{path} is {'a symbolic link' if stat.S_ISLNK(st.st_mode) else 'not a regular file'}: sdsclip appends "
+                             "only to files of its own. Remove it (or replace it with a copy), then run again.")
+    if st.st_nlink > 1:
+        data = path.read_bytes()
+        write_atomic(path, lambda tmp: tmp.write_bytes(data))
+
 def append_jsonl(path: Path, rows: list[dict]):
-    "Append `rows` to `path`, one JSON line each."
-    with path.open("a") as f:
+    "Append `rows` to `path`, one JSON line each (a file of this folder alone: `own_file`)."
+    own_file(path)
+    fd = os.open(path, os.O_WRONLY | os.O_APPEND | os.O_CREAT | os.O_NOFOLLOW, 0o644)
+    with os.fdopen(fd, "a") as f:
         for r in rows: f.write(json.dumps(r) + "\n")
 
 def truncate_log(path: Path, step: int):
@@ -93,10 +126,21 @@ def truncate_log(path: Path, step: int):
     if not path.exists(): return
     text = read_text(path, "The run's log")
     if text and not text.endswith("\n"): text = text[: text.rfind("\n") + 1]  # a line cut short by a kill
-    path.write_text(text)
+    write_atomic(path, lambda tmp: tmp.write_text(text))  # a new file: other names of the old one keep their lines
     fix = "Remove that line (or the whole log.jsonl: the checkpoints hold the run), then resume."
     keep = [json.dumps(r) for _, r in read_jsonl(path, "The run's log", fix) if r.get("step", 0) <= step]
-    path.write_text("".join(l + "\n" for l in keep))
+    write_atomic(path, lambda tmp: tmp.write_text("".join(l + "\n" for l in keep)))
+
+# %% ../nbs/07_run_folder.ipynb #f9e6810c
+def foreign_files(out: str | Path) -> list[str]:
+    "The run's file names in `out` that hold files no run wrote: a fresh start would replace them."
+    out, found, ours = Path(out), [], False
+    if (out / "config.json").is_file():
+        try: ours = "config" in json.loads((out / "config.json").read_text())
+        except (OSError, ValueError, TypeError): ours = False
+        if not ours: found.append("config.json")
+    if not ours and (out / "log.jsonl").is_file() and (out / "log.jsonl").stat().st_size: found.append("log.jsonl")
+    return found
 
 # %% ../nbs/07_run_folder.ipynb #23cf4974
 def set_aside_manifest(out: Path) -> Path | None:
@@ -109,11 +153,11 @@ def set_aside_manifest(out: Path) -> Path | None:
           "are read from the step-* files.", file=sys.stderr)
     return f.rename(f.with_name("latest.json.damaged"))
 
-def resume_point(out: Path) -> dict:
+def resume_point(out: Path, fits=None) -> dict:
     """The newest intact checkpoint of the run in `out`. Newer damaged ones are reported on stderr and renamed
     `*.damaged` (never deleted); a CheckpointError, touching nothing, when none is intact."""
     set_aside_manifest(out)
-    entry, damaged = intact_checkpoint(out)
+    entry, damaged = intact_checkpoint(out, fits)
     listed = "; ".join(f"{p} ({why})" for p, why in damaged)
     if entry is None:
         raise CheckpointError(f"No intact checkpoint to resume from in {out}/checkpoints: {listed}. Nothing was changed "

@@ -12,11 +12,12 @@ from pathlib import Path
 import torch
 import torch.distributed as dist
 from open_clip.loss import ClipLoss
+from safetensors import safe_open
 from safetensors.torch import load_file
 from torch.utils.data import DataLoader
-from tqdm.auto import tqdm
+from .environment import progress_bar
 
-from .checkpoint import (checkpoint_entries, clip_model_meta, intact_checkpoint, latest_checkpoint,
+from .checkpoint import (write_atomic, checkpoint_entries, clip_model_meta, intact_checkpoint, latest_checkpoint,
                                 load_optimizer_tensors, load_rng_tensors, optimizer_tensors, read_metadata, rng_tensors,
                                 save_checkpoint, save_tensors, trained_weights, write_json)
 from .data import (BadImages, EpochPlan, PairDataset, TooManyBadImages, collate, epoch_generator, load_pairs, partner_pool,
@@ -27,18 +28,18 @@ from .negatives import order_tagger
 from .models import load_clip, load_teacher, tiny_teacher, uses_quick_gelu
 from .negatives import NEGATIVE_KINDS, HardNegatives, ImageNegatives, nearest_neighbours
 from .objective import gradient_shares, sample_timesteps, select_trainable
-from .run_folder import RunLock, append_jsonl, check_resumable, resume_point, truncate_log
+from .run_folder import RunFolderError, RunLock, append_jsonl, check_resumable, foreign_files, resume_point, truncate_log
 from .train_config import DTYPES, MAY_CHANGE_ON_RESUME, TrainConfig, lam_share
 from .variants import make_objective, vae_image_size
 
 # %% auto #0
 __all__ = ['LAM_PROBE', 'load_student', 'load_frozen_teacher', 'needs_vae', 'image_embeddings', 'neighbours_key',
            'kept_neighbours', 'starting_neighbours', 'keep_neighbours', 'Training', 'model_meta', 'save_state',
-           'restore_state', 'NonFiniteLoss', 'draw_samples', 'lr_at', 'global_positions', 'split_negatives',
-           'text_negatives', 'train_step', 'StopRequest', 'peak_memory_mb', 'write_config', 'record_override',
-           'check_budget', 'start_or_resume', 'batch_keys', 'batch_loader', 'record_bad', 'log_step', 'first_batches',
-           'mean_gradient_shares', 'choose_lam', 'resolve_lam', 'open_report', 'report_scalars', 'train',
-           'train_locked', 'train_loop']
+           'weights_problem', 'restore_state', 'NonFiniteLoss', 'draw_samples', 'lr_at', 'global_positions',
+           'split_negatives', 'text_negatives', 'train_step', 'StopRequest', 'peak_memory_mb', 'write_config',
+           'record_override', 'check_budget', 'start_or_resume', 'batch_keys', 'batch_loader', 'record_bad', 'log_step',
+           'first_batches', 'mean_gradient_shares', 'choose_lam', 'resolve_lam', 'open_report', 'report_scalars',
+           'train', 'train_locked', 'train_loop']
 
 # %% ../nbs/08_train.ipynb #742eb43e
 def load_student(c: TrainConfig, device):
@@ -189,6 +190,15 @@ def save_state(tr: Training) -> Path | None:
     return save_checkpoint(tr.c.out, tr.step, trained_weights(tr.trainable.params), model_meta(tr),
                            ot | rng_tensors({"sds": tr.sds_gen}), state_meta, keep=tr.c.keep)
 
+def weights_problem(tr: Training, path: Path) -> str | None:
+    "Why the weights file `path` cannot be this run's (a tensor it trains missing, or of another shape), or None."
+    with safe_open(str(path), "pt") as f: shapes = {k: tuple(f.get_slice(k).get_shape()) for k in f.keys()}
+    if missing := [k for k in tr.trainable.params if k not in shapes]:
+        return f"lacks {len(missing)} of the tensors this run trains ({', '.join(missing[:3])})"
+    if wrong := [k for k, p in tr.trainable.params.items() if shapes[k] != tuple(p.shape)]:
+        return f"{wrong[0]} is {shapes[wrong[0]]}, the model's is {tuple(tr.trainable.params[wrong[0]].shape)}"
+    return None
+
 def restore_state(tr: Training, latest: dict):
     "Load weights, optimizer, RNG states and position from checkpoint `latest`."
     weights, state = load_file(str(latest["weights"])), load_file(str(latest["state"]))
@@ -313,15 +323,15 @@ def start_or_resume(tr: Training) -> str:
     "Prepare the run folder: a fresh start, or a resume from the newest intact checkpoint. Returns which."
     out = Path(tr.c.out); entries = checkpoint_entries(out)
     if entries and not tr.c.resume:
-        raise ValueError(f"{out} already holds a run (checkpoint at step {entries[-1]['step']}). Pass --resume to "
-                         "continue it, or choose another --out.")
+        raise ValueError(f"{out} already holds a run (checkpoint at step {entries[-1]['step']}). Pass --resume (resume=True) to "
+                         "continue it, or choose another --out (out=...).")
     if tr.c.resume and not entries:
         raise ValueError(f"--resume: {out} holds no run to continue (no checkpoints). Check the path, or start a new run "
                          "without --resume.")
     if entries:
         saved = json.loads((out / "config.json").read_text())["config"]
         changes = check_resumable(tr.c, saved, MAY_CHANGE_ON_RESUME)
-        entry = resume_point(out) if tr.d.main else None
+        entry = resume_point(out, lambda w: weights_problem(tr, w)) if tr.d.main else None
         if tr.d.world_size > 1:  # the other ranks read the manifest once the main one has set damage aside
             dist.barrier()
             if not tr.d.main: entry = intact_checkpoint(out)[0]
@@ -333,9 +343,12 @@ def start_or_resume(tr: Training) -> str:
             if changes: record_override(tr, changes)
         return f"resumed from step {tr.step}"
     if tr.d.main:
+        if found := foreign_files(out):
+            raise RunFolderError(f"{out} holds {' and '.join(found)} that no sdsclip run wrote; starting a run would replace them. "
+                                 "Choose another --out (or move them away).")
         out.mkdir(parents=True, exist_ok=True)
         write_config(tr)
-        (out / "log.jsonl").write_text("")
+        write_atomic(out / "log.jsonl", lambda tmp: tmp.write_text(""))
     return "started"
 
 # %% ../nbs/08_train.ipynb #b9344618
@@ -447,7 +460,13 @@ def report_scalars(writer, row: dict, lam: float, seconds: float):
 def train(c: TrainConfig) -> dict:
     "Run (or resume) SDS-CLIP fine-tuning as configured, holding the run folder's lock; returns a summary."
     d = setup_distributed(c.device)
+    if d.main and lam_share(c.lam) is not None:
+        print(f"sdsclip train: choosing λ so that SDS has {c.lam} of CLIP's gradient on the image tower "
+              f"(measured on the first {c.lam_share_batches} batches) ...", file=sys.stderr, flush=True)
     c, lam_choice = resolve_lam(c)
+    if d.main and lam_choice:
+        print(f"sdsclip train: λ = {lam_choice['lam']:g} (the SDS / CLIP gradient ratio at λ = 1 is "
+              f"{lam_choice['image_ratio_at_1']:.3g})", file=sys.stderr, flush=True)
     with RunLock(c.out) if d.main else nullcontext():
         return train_locked(c, d, lam_choice)
 
@@ -462,7 +481,7 @@ def train_locked(c: TrainConfig, d: Dist, lam_choice: dict | None = None) -> dic
 
 def train_loop(tr: Training, how: str) -> dict:
     c, d = tr.c, tr.d
-    bar = tqdm(total=tr.total_steps, initial=tr.step, disable=not d.main, desc=f"sdsclip train ({how})", dynamic_ncols=True)
+    bar = progress_bar(total=tr.total_steps, initial=tr.step, disable=not d.main, desc=f"sdsclip train ({how})", dynamic_ncols=True)
     status, last = "completed", {}
     with StopRequest() as stop:
         while tr.step < tr.total_steps:

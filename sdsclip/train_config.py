@@ -93,7 +93,8 @@ def check_config(c: TrainConfig) -> TrainConfig:
     if not (math.isfinite(c.lr) and c.lr > 0): raise ValueError(f"{flag('lr')} must be a finite number > 0, got {c.lr}.")
     if not 0 <= c.max_bad_fraction <= 1: raise ValueError(f"{flag('max_bad_fraction')} must be in [0, 1], got {c.max_bad_fraction}.")
     if lam_share(c.lam) is None and not (math.isfinite(c.lam) and c.lam >= 0): raise ValueError(f"{flag('lam')} must be >= 0, got {c.lam}.")
-    if not 0 <= c.t_min <= c.t_max <= 1: raise ValueError(f"Need 0 <= t_min <= t_max <= 1, got {c.t_min}, {c.t_max}.")
+    if not 0 <= c.t_min < c.t_max <= 1: raise ValueError(f"Need 0 <= t_min < t_max <= 1 (--t-min, --t-max: t is drawn between them), got {c.t_min}, {c.t_max}.")
+    if not 0 <= c.seed < 2**63: raise ValueError(f"{flag('seed')} must be in [0, 2**63), got {c.seed}.")
     return c
 
 # %% ../nbs/07b_train_config.ipynb #590dcfe8

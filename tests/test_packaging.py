@@ -66,4 +66,4 @@ def test_the_wheel_runs_the_main_job_in_a_fresh_virtualenv(tmp_path):
     r = subprocess.run([str(venv / "bin/sdsclip"), "reproduce", "--preset", "tiny", "--only", "table1"],
                        capture_output=True, text=True, timeout=1800, cwd=work, env=env)
     assert r.returncode == 0, r.stdout[-3000:] + r.stderr[-3000:]
-    assert (work / "figures/tiny/table1.md").is_file() and "ok" in r.stdout
+    assert (work / "runs/check/tiny/table1.md").is_file() and "ok" in r.stdout  # the tiny check stays out of the tracked figures/

@@ -71,6 +71,7 @@ def test_interrupted_reproduction_resumes_without_redoing(tmp_path):
     status = {l.split()[1]: l.split()[0] for l in r.stdout.splitlines() if l.split()[:1] in (["ok"], ["reused"], ["failed"])}
     assert status["table1/sdsclip-tiny"] == "reused" and status["fig3/sdsclip-tiny"] == "ok", r.stdout
     assert status["fig5/sdsclip-tiny"] in ("ok", "reused"), r.stdout  # it ran beside table1, and may have finished before the kill
+    assert "without encryption" not in r.stderr and "[IPKernelApp]" not in r.stderr  # the kernels start quietly
     assert (first.stat().st_mtime_ns, (first.parent / "notebook.ipynb").stat().st_mtime_ns) == stamp
     t = pd.read_csv(tmp_path / "figs/tiny/table1.csv")
     assert list(dict.fromkeys(t.condition)) == ["pretrained", "only-ft", "sds-backprop"]
@@ -124,3 +125,37 @@ def test_ctrl_c_then_the_same_command_gives_what_a_clean_reproduction_gives(tmp_
     a, b = (x[~x.metric.isin(timing)].reset_index(drop=True) for x in (a, b))
     pd.testing.assert_frame_equal(a, b)  # one machine, one process layout: the resumed runs are bit-identical
     for f in ("table1.md", "table2.md"): assert (clean / "figs/tiny" / f).read_text() == (cut / "figs/tiny" / f).read_text(), f
+
+
+def children(pid: int) -> list[int]:
+    "The processes `pid` started (its workers and kernels), from /proc."
+    try: return [int(c) for t in Path(f"/proc/{pid}/task").iterdir() for c in (t / "children").read_text().split()]
+    except OSError: return []
+
+
+def alive(pid: int) -> bool:
+    try: return Path(f"/proc/{pid}/stat").read_text().split(") ")[1][0] not in "ZX"
+    except OSError: return False
+
+
+@pytest.mark.slow
+@pytest.mark.parametrize("sig", [signal.SIGTERM, signal.SIGHUP, signal.SIGKILL])
+def test_no_worker_outlives_the_runner(sig, tmp_path):
+    "SIGTERM or SIGHUP to the runner alone: one line, exit 130, workers stopped; SIGKILL: the workers notice and exit."
+    args = ["--only", "table1,table2", "--workers", "2"]
+    cmd = [SDSCLIP, "reproduce", "--preset", "tiny", "--out", "figs", "--runs", "runs", *args]
+    p = subprocess.Popen(cmd, cwd=tmp_path, env=env(tmp_path), stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True, start_new_session=True)
+    deadline = time.time() + 600
+    while time.time() < deadline and p.poll() is None and not list((tmp_path / "runs").rglob("step-*.safetensors")): time.sleep(0.05)
+    workers = children(p.pid)
+    assert len(workers) >= 2, "the workers had not started"
+    p.send_signal(sig)  # the runner alone, as docker stop, a scheduler, a closed terminal or an out-of-memory kill does
+    out, err = p.communicate(timeout=300)
+    if sig != signal.SIGKILL:
+        lines = [l for l in err.splitlines() if l.strip()]
+        assert p.returncode == 130 and "Traceback" not in err and lines[-1].startswith("sdsclip reproduce: interrupted:"), err[-3000:]
+    deadline = time.time() + 30
+    while time.time() < deadline and any(alive(w) for w in workers): time.sleep(0.5)
+    assert not any(alive(w) for w in workers), f"workers alive 30 s after {sig.name} to the runner"
+    r = reproduce(tmp_path, *args)
+    assert r.returncode == 0, r.stderr[-3000:]

@@ -82,3 +82,59 @@ def test_a_diverged_run_names_no_bad_checkpoint_and_eval_refuses_it(tmp_path):
     r = sdsclip("eval", "--checkpoint", str(run), "--tasks", "sugarcrepe", "--sugarcrepe", str(write_sugarcrepe_fixture(tmp_path / "sc")),
                 "--device", "cpu", "--out", str(tmp_path / "eval"))
     assert r.returncode == 2 and "embeddings are not finite" in r.stderr and one_line(r.stderr), r.stderr
+
+
+def test_a_hard_link_planted_as_the_lock_is_refused_and_its_file_kept(setup):
+    run, files = setup
+    (run / "train.lock").unlink(missing_ok=True)
+    (run / "train.lock").hardlink_to(files["lock.txt"])
+    r = sdsclip("train", *TINY, "--max-steps", "16", "--out", str(run), "--resume")
+    assert r.returncode == 2 and "hard link" in r.stderr and one_line(r.stderr), r.stderr
+    assert unchanged(files)
+
+
+def test_a_cp_al_snapshot_keeps_its_log_when_the_run_resumes(setup, tmp_path):
+    run, _ = setup
+    snap = tmp_path / "snapshot"
+    assert subprocess.run(["cp", "-al", str(run), str(snap)]).returncode == 0
+    before = {p.relative_to(snap): p.read_bytes() for p in snap.rglob("*") if p.is_file()}
+    r = sdsclip("train", *TINY, "--max-steps", "16", "--out", str(run), "--resume")
+    assert r.returncode == 0, r.stderr
+    assert {p.relative_to(snap): p.read_bytes() for p in snap.rglob("*") if p.is_file()} == before
+    assert len((run / "log.jsonl").read_text().splitlines()) > len(before[Path("log.jsonl")].decode().splitlines())
+
+
+def test_export_onto_the_run_s_own_checkpoint_is_refused(setup):
+    run, _ = setup
+    newest = sorted((run / "checkpoints").glob("step-*.safetensors"))[-1]
+    data = newest.read_bytes()
+    r = sdsclip("export", str(run), "--out", str(newest))
+    assert r.returncode == 2 and "one of the files of the run" in r.stderr and one_line(r.stderr), r.stderr
+    assert newest.read_bytes() == data
+
+
+@pytest.mark.parametrize("out,said", [("", "is empty"), ("/", "file-system root")])
+def test_outputs_that_are_no_place_to_write_are_refused(out, said, tmp_path):
+    for cmd in (["train", *TINY, "--max-steps", "1", "--out", out], ["eval", "--checkpoint", "x", "--out", out],
+                ["reproduce", "--preset", "tiny", "--only", "fig3", "--out", out]):
+        r = subprocess.run([SDSCLIP, *cmd], capture_output=True, text=True, timeout=600, cwd=tmp_path)
+        assert r.returncode == 2 and said in r.stderr and one_line(r.stderr), (cmd, r.stderr)
+    assert list(tmp_path.iterdir()) == []
+
+
+def test_a_repository_root_is_refused_and_a_folder_of_one_s_own_README_kept(tmp_path):
+    (tmp_path / ".git").mkdir(); (tmp_path / "README.md").write_text("# My project\n")
+    r = subprocess.run([SDSCLIP, "train", *TINY, "--max-steps", "1", "--out", "."], capture_output=True, text=True, timeout=600, cwd=tmp_path)
+    assert r.returncode == 2 and "root of a repository" in r.stderr, r.stderr
+    docs = tmp_path / "docs"; docs.mkdir(); (docs / "README.md").write_text("# My docs\n")
+    r = subprocess.run([SDSCLIP, "reproduce", "--preset", "tiny", "--only", "fig3", "--out", "docs"], capture_output=True, text=True,
+                       timeout=600, cwd=tmp_path)
+    assert r.returncode == 2 and "not a reproduction's" in r.stderr, r.stderr
+    assert (docs / "README.md").read_text() == "# My docs\n" and sorted(p.name for p in docs.iterdir()) == ["README.md"]
+
+
+def test_a_folder_with_the_user_s_own_config_and_log_is_not_overwritten(tmp_path):
+    (tmp_path / "config.json").write_text('{"my": "settings"}'); (tmp_path / "log.jsonl").write_text("my notes\n")
+    r = sdsclip("train", *TINY, "--max-steps", "1", "--out", str(tmp_path))
+    assert r.returncode == 2 and "no sdsclip run wrote" in r.stderr and one_line(r.stderr), r.stderr
+    assert (tmp_path / "config.json").read_text() == '{"my": "settings"}' and (tmp_path / "log.jsonl").read_text() == "my notes\n"

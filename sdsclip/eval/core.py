@@ -11,7 +11,7 @@ import torch
 import torch.nn.functional as F
 from PIL import Image
 from scipy import stats
-from tqdm.auto import tqdm
+from ..environment import progress_bar
 
 # %% auto #0
 __all__ = ['ImageRef', 'Group', 'load_image', 'Scorer', 'NonFiniteEmbeddings', 'finite_embeddings', 'CLIPScorer',
@@ -77,7 +77,7 @@ class CLIPScorer(Scorer):
     def score_groups(self, groups: Sequence[Group]) -> list[torch.Tensor]:
         out = []
         chunks = range(0, len(groups), self.chunk_groups)
-        for s in tqdm(chunks, desc="clip scoring", disable=not self.progress or len(chunks) < 2):
+        for s in progress_bar(chunks, desc="clip scoring", disable=not self.progress or len(chunks) < 2):
             chunk = groups[s:s + self.chunk_groups]
             img = self.embed_images([r for imgs, _ in chunk for r in imgs])
             self.embed_texts([c for _, caps in chunk for c in caps])

@@ -46,7 +46,7 @@ def sugarcrepe_image_dir(root: Path, images: str | Path | None = None) -> Path:
 def read_subset(path: Path, subset: str) -> dict[str, dict]:
     "One subset file: id → {filename, caption, negative_caption}; a clear error when it is missing, unreadable or incomplete."
     if not path.is_file(): raise FileNotFoundError(f"{path} not found: SugarCrepe's subset {subset!r} is missing. {SUGARCREPE_JSON_HELP}")
-    data = read_json(path, "SugarCrepe subset file", SUGARCREPE_JSON_HELP)
+    data = read_json(path, "SugarCrepe subset file", SUGARCREPE_JSON_HELP, unique_keys=True)
     if not isinstance(data, dict) or not data: raise ValueError(f"{path} holds no items (expected a JSON object id → item). {SUGARCREPE_JSON_HELP}")
     check_records(data, path, "SugarCrepe subset file", {"filename": str, "caption": str, "negative_caption": str}, SUGARCREPE_JSON_HELP)
     return data

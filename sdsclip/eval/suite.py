@@ -31,7 +31,7 @@ TASKS = ("winoground", "aro", "vg", "order", "sugarcrepe", "zeroshot")  # aro: i
 @dataclass
 class EvalConfig:
     "What to evaluate and where the data is."
-    model: str = "ViT-B-16"               # open_clip model name (ignored with `checkpoint`)
+    model: str = "ViT-B-16-quickgelu"     # open_clip model name, as `TrainConfig.clip` (ignored with `checkpoint`)
     pretrained: str | None = "openai"     # pretrained tag or file (ignored with `checkpoint`)
     checkpoint: str | None = None         # a fine-tuned run folder or checkpoint file
     tasks: str = "winoground,aro,zeroshot"  # comma-separated: winoground, aro (= vg: VG-Relation/Attribution, and order: COCO-/Flickr30k-Order), sugarcrepe, zeroshot

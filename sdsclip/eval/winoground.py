@@ -12,7 +12,7 @@ import torch
 from PIL import Image
 
 from .core import Scorer, proportion
-from ..records import check_records, read_jsonl
+from ..records import check_records, check_unique, read_jsonl
 
 # %% auto #0
 __all__ = ['WINOGROUND_REPO', 'WINOGROUND_HELP', 'WINOGROUND_FOLDER_HELP', 'WINOGROUND_FIELDS', 'WINOGROUND_SLICES',
@@ -55,6 +55,7 @@ def load_winoground_folder(root: str | Path) -> list[dict]:
     ex_file, images = _winoground_files(Path(root).expanduser())
     items = check_records(read_jsonl(ex_file, "Winoground's", WINOGROUND_FOLDER_HELP), ex_file, "Winoground's",
                           WINOGROUND_FIELDS, WINOGROUND_FOLDER_HELP)
+    check_unique(items, "id", ex_file, "Winoground's", WINOGROUND_FOLDER_HELP)
     for it in items:
         it["image_0"], it["image_1"] = _image_loader(images, it["image_0"]), _image_loader(images, it["image_1"])
     return items

@@ -13,7 +13,7 @@ from open_clip.zero_shot_classifier import build_zero_shot_classifier
 from open_clip.zero_shot_metadata import IMAGENET_CLASSNAMES, OPENAI_IMAGENET_TEMPLATES
 from PIL import Image
 from torch.utils.data import DataLoader
-from tqdm.auto import tqdm
+from ..environment import progress_bar
 
 from .core import CLIPScorer, Scorer, finite_embeddings
 from ..environment import data_dir, load_plugins
@@ -96,7 +96,7 @@ def evaluate_zeroshot(model, preprocess, tokenizer, dataset: str, root: str | Pa
     W = finite_embeddings(build_zero_shot_classifier(model, tokenizer, names, prompts, device=device), "text")
     if limit: ds = torch.utils.data.Subset(ds, range(min(limit, len(ds))))
     logits, targets = [], []
-    for x, y in tqdm(DataLoader(ds, batch_size=batch_size, num_workers=workers), desc=f"zero-shot {dataset}"):
+    for x, y in progress_bar(DataLoader(ds, batch_size=batch_size, num_workers=workers), desc=f"zero-shot {dataset}"):
         logits.append(100 * F.normalize(finite_embeddings(model.encode_image(x.to(device)).float(), "image"), dim=-1) @ W.float())
         targets.append(y.to(device))
     return {"task": f"zeroshot_{dataset}", "dataset": dataset, "classes": len(names),

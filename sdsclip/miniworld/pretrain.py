@@ -13,7 +13,7 @@ import torch
 import torch.nn.functional as F
 from open_clip.loss import ClipLoss
 from PIL import Image
-from tqdm.auto import tqdm
+from ..environment import progress_bar
 
 from ..checkpoint import save_tensors, write_json
 from ..data import coco_pairs, vae_transform
@@ -114,7 +114,7 @@ def pretrain_clip(model, tokenizer, images: torch.Tensor, captions: list[list[st
     sched = torch.optim.lr_scheduler.LambdaLR(opt, lr_lambda(c.warmup, c.clip_steps))
     loss_fn, curve = ClipLoss(), []
     model.train()
-    for step in tqdm(range(c.clip_steps), desc="pretrain CLIP", disable=not progress):
+    for step in progress_bar(range(c.clip_steps), desc="pretrain CLIP", disable=not progress):
         idx = sample(g, c.clip_batch) if sample else torch.randint(len(images), (c.clip_batch,), generator=g)
         texts = pick_captions(captions, idx, g)
         img, txt, scale = model(images[idx], tokenizer(texts))
@@ -147,7 +147,7 @@ def warm_up_tower(module, encode: Callable, params: list, dim: int, draw: Callab
     head = torch.nn.Linear(dim, len(CURRICULUM_AXES) * len(COLOURS))
     opt = torch.optim.AdamW([*params, *head.parameters()], lr=c.warm_lr, weight_decay=0.1)
     module.train(); hits = []
-    for _ in tqdm(range(steps), desc=desc, disable=not progress):
+    for _ in progress_bar(range(steps), desc=desc, disable=not progress):
         idx = torch.randint(len(labels), (c.clip_batch,), generator=g)
         logits = head(encode(draw(idx)))
         loss = F.cross_entropy(logits, labels[idx])
@@ -215,7 +215,7 @@ def pretrain_vae(vae, images: torch.Tensor, c: PretrainConfig, progress: bool = 
     sched = torch.optim.lr_scheduler.LambdaLR(opt, lr_lambda(c.warmup, c.vae_steps))
     curve = []
     vae.train()
-    for step in tqdm(range(c.vae_steps), desc="pretrain VAE", disable=not progress):
+    for step in progress_bar(range(c.vae_steps), desc="pretrain VAE", disable=not progress):
         x = images[torch.randint(len(images), (c.vae_batch,), generator=g)]
         post = vae.encode(x).latent_dist
         rec = vae.decode(post.sample(generator=None)).sample
@@ -286,7 +286,7 @@ def unet_round(teacher: Teacher, latents: torch.Tensor, captions: list[list[str]
     sched = torch.optim.lr_scheduler.LambdaLR(opt, lr_lambda(c.warmup, steps, c.unet_schedule))
     T, total = sched_t.config.num_train_timesteps, sum(c.unet_rounds)
     unet.train(); te.train()
-    for step in tqdm(range(done, done + steps), desc="pretrain UNet", disable=not progress, initial=done, total=total):
+    for step in progress_bar(range(done, done + steps), desc="pretrain UNet", disable=not progress, initial=done, total=total):
         idx = torch.randint(len(latents), (c.unet_batch,), generator=g)
         z0, caps = latents[idx], pick_captions(captions, idx, g)
         t = torch.randint(0, T, (len(idx),), generator=g)

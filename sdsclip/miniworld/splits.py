@@ -9,7 +9,7 @@ from dataclasses import asdict, dataclass, replace
 from pathlib import Path
 
 from PIL import Image
-from tqdm.auto import tqdm
+from ..environment import progress_bar
 
 from ..environment import cache_dir, data_dir
 from ..diagnostics import register_probe
@@ -57,7 +57,7 @@ def write_train(root: Path, c: WorldConfig, progress: bool = True):
     "The training split: every image with its caption and the converse; beside it, each image's counterfactual partner."
     rng, partner_rng = split_rng(c, "train"), split_rng(c, "partners")
     images, anns, partners, partner_anns = [], [], [], []
-    for i in tqdm(range(c.n_train), desc="miniworld: drawing the training split", disable=not progress):
+    for i in progress_bar(range(c.n_train), desc="miniworld: drawing the training split", disable=not progress):
         s = sample_scene(rng)
         name = f"{i:012d}.png"
         _save(render(s), root / "train2017" / name)

@@ -18,6 +18,7 @@ from ..eval.sugarcrepe import SUGARCREPE_SUBSETS
 from ..eval.winoground import WINOGROUND_REPO
 from ..eval.zeroshot import IMAGENET_CLASSNAMES, zeroshot_classnames
 from ..models import load_clip, random_sd_teacher, save_teacher
+from ..preflight import folder_mb
 from ..presets import PAPER, Backbone, Preset
 from .artefacts import ARTEFACTS, backbones_for
 from .rehearsal_record import earlier_records, merged_records, write_record
@@ -227,10 +228,10 @@ def write_data(d: str | Path) -> dict:
 
 def build_standins(d: str | Path, backbones: list[Backbone] | None = None, progress: bool = True) -> dict:
     "The stand-ins of `backbones` (default: every paper backbone), the teacher and the data in `d`; seconds per part."
-    from tqdm.auto import tqdm
+    from sdsclip.environment import progress_bar
     d, secs = Path(d), {}
     names = sorted({b.clip for b in (paper_backbones() if backbones is None else backbones)})  # [] (the diffusion jobs): none
-    for name in tqdm(names, desc="stand-in CLIPs", disable=not progress):
+    for name in progress_bar(names, desc="stand-in CLIPs", disable=not progress):
         t = time.perf_counter(); write_standin_clip(name, clip_file(d, name)); secs[name] = round(time.perf_counter() - t, 1)
     t = time.perf_counter(); write_standin_teacher(d / "sd-v1"); secs["teacher"] = round(time.perf_counter() - t, 1)
     t = time.perf_counter(); write_data(d); secs["data"] = round(time.perf_counter() - t, 1)
@@ -334,17 +335,17 @@ def standin_backbones(p: Preset, jobs: list) -> list[Backbone]:
 def rehearse(d: str | Path = "runs/rehearsal", only=None, backbones=None, out: str | Path = "figures/rehearsal",
              progress: bool = True) -> list[dict]:
     "Build the stand-ins in `d`, run the selected artefact × backbone jobs of the paper preset on them, write the record in `out`."
-    from tqdm.auto import tqdm
+    from sdsclip.environment import progress_bar
     d, out = Path(d).absolute(), Path(out)
     p = rehearsal_preset(d)
     plan = [(j.artefact.name, j.backbone) for j in plan_notebooks(p, d / "figures", d / "runs")]
     jobs = plan_notebooks(p, d / "figures", d / "runs", only, backbones)
     built = build_standins(d, standin_backbones(p, jobs), progress)
     done, before = {}, earlier_records(out)
-    for j in (bar := tqdm(jobs, desc="rehearsal", unit="job", disable=not progress)):
+    for j in (bar := progress_bar(jobs, desc="rehearsal", unit="job", disable=not progress)):
         bar.set_postfix_str(j.name)
         r = job_record(d, j.artefact.name, j.backbone)
         if r["status"] == "reused" and (b := before.get((r["artefact"], r["backbone"]))): r = b | {"status": "ok"}  # as first measured
         done[(r["artefact"], r["backbone"])] = r
-        write_record(merged_records(plan, done, before), built, out, len(plan))  # after every job: a stopped rehearsal keeps its record
+        write_record(merged_records(plan, done, before), built, out, len(plan), folder_mb(d))  # after every job: a stopped rehearsal keeps its record
     return list(done.values())

@@ -32,7 +32,8 @@ NOT_COVERED = [
 ]
 
 # %% auto #0
-__all__ = ['FOUND', 'NOT_COVERED', 'earlier_records', 'merged_records', 'copy_notebooks', 'write_record', 'machine_line']
+__all__ = ['FOUND', 'NOT_COVERED', 'earlier_records', 'merged_records', 'copy_notebooks', 'write_record', 'machine_line',
+           'rehearsal_cost']
 
 # %% ../../nbs/38b_reproduce_rehearsal_record.ipynb #2be6434e
 def earlier_records(out: str | Path) -> dict:
@@ -55,18 +56,20 @@ def copy_notebooks(records: list[dict], out: Path):
             if src.resolve() != dst.resolve(): dst.write_bytes(src.read_bytes())
             r["notebook"] = str(dst.relative_to(out))
 
-def write_record(records: list[dict], built: dict, out: str | Path, planned: int | None = None) -> Path:
-    "index.json and README.md of a rehearsal in `out`, with its executed notebooks; `built`: the last build of the stand-ins."
+def write_record(records: list[dict], built: dict, out: str | Path, planned: int | None = None, disk_mb: float | None = None) -> Path:
+    "index.json and README.md of a rehearsal in `out`, with its executed notebooks; `built`: the last build of the stand-ins; `disk_mb`: its folder's size."
     out = Path(out); out.mkdir(parents=True, exist_ok=True)
     copy_notebooks(records, out)
     ok = sum(r["status"] in ("ok", "reused") for r in records)
     planned, seconds = planned or len(records), round(sum(r["seconds"] for r in records), 1)
-    write_json({"jobs": records, "planned": planned, "standins_seconds": built, "seconds": seconds, "machine": machine_line()}, out / "index.json")
+    write_json({"jobs": records, "planned": planned, "standins_seconds": built, "seconds": seconds, "machine": machine_line()}
+               | ({"disk_mb": round(disk_mb)} if disk_mb is not None else {}), out / "index.json")
     rows = [f"| {r['artefact']} | {r['backbone']} | {r['status']} | {r['seconds']:.0f} | {r['peak_memory_gb']:.1f} |" for r in records]
     lines = ["# Dress rehearsal of the paper preset", "",
              f"{ok} of {len(records)} artefact × backbone jobs ok" + (f" ({planned - len(records)} of the {planned} planned not run yet)"
              if planned > len(records) else "") + f", {seconds / 60:.0f} min of jobs on {machine_line()} "
-             f"(stand-ins last built in {sum(built.values()):.0f} s). Stand-ins with the paper's architectures and random weights, "
+             f"(stand-ins last built in {sum(built.values()):.0f} s" + (f"; {disk_mb / 1024:.1f} GB in its folder" if disk_mb is not None else "")
+             + "). Stand-ins with the paper's architectures and random weights, "
              "synthetic data in the real formats at real sizes; the paper preset's own code path and hyper-parameters with "
              "the counts cut down (`nbs/39_reproduce_rehearsal.ipynb`). The scores are chance-level: never a result.", "",
              "| artefact | backbone | status | seconds | peak memory (GB) |", "|---|---|---|---|---|", *rows, "",
@@ -82,3 +85,12 @@ def machine_line() -> str:
     from sdsclip.environment import machine_info
     m = machine_info()
     return m["gpu"] or f"{os.cpu_count()} cores of {m['cpu']}, no GPU"
+
+# %% ../../nbs/38b_reproduce_rehearsal_record.ipynb #7b5c0d18
+def rehearsal_cost(out: str | Path = "figures/rehearsal") -> str:
+    "One line: what the rehearsal recorded in `out` took (hours of jobs, machine, disk of its folder), or that none is recorded."
+    try: r = json.loads((Path(out) / "index.json").read_text())
+    except (OSError, ValueError): return f"no rehearsal recorded in {out}: expect hours on a CPU and several GB for the stand-ins"
+    disk = f", {r['disk_mb'] / 1024:.0f} GB in its folder" if "disk_mb" in r else ", disk not recorded (the next rehearsal records it)"
+    return (f"the last rehearsal ({len(r['jobs'])} of {r['planned']} jobs) took {r['seconds'] / 3600:.1f} h on {r['machine']}{disk} "
+            f"({Path(out) / 'index.json'})")

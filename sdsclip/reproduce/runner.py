@@ -12,6 +12,7 @@ from pathlib import Path
 import pandas as pd
 import torch
 
+from ..bench import UNET_FORWARD_FLOPS, counted_flops, gpu_hours
 from ..checkpoint import write_json
 from ..preflight import check_needs, reproduce_needs, run_disk_mb
 from ..presets import Preset, get_preset, preset_changes
@@ -22,10 +23,11 @@ from .runs import RunStopped, condition_named, condition_overrides, folder_name,
 from .scores import chain_metrics, chain_path, clip_scores, diffusion_path, diffusion_scores, diffusion_tasks, gradient_share_rows, scores_path, shares_path
 
 # %% auto #0
-__all__ = ['DIFFUSION_COST', 'COMPUTE_STAGES', 'NotebookJob', 'job_parameters', 'plan_notebooks', 'job_done', 'execute_notebook',
-           'WorkItem', 'share_batches', 'pending_work', 'compute_item', 'cpu_count', 'default_workers', 'stop_pool',
+__all__ = ['KERNEL_QUIET', 'DIFFUSION_COST', 'COMPUTE_STAGES', 'COCO_TRAIN_PAIRS', 'DIFFUSION_PAIRS', 'FIGURES_HEADER',
+           'NotebookJob', 'job_parameters', 'plan_notebooks', 'job_done', 'execute_notebook', 'WorkItem',
+           'share_batches', 'pending_work', 'compute_item', 'cpu_count', 'default_workers', 'stop_pool',
            'ReproductionInterrupted', 'precompute', 'profile_table', 'execute_notebooks', 'planned_runs_mb',
-           'reproduce', 'format_report']
+           'run_flops', 'planned_gpu_hours', 'check_figures_folder', 'reproduce', 'format_report']
 
 # %% ../../nbs/38_reproduce_runner.ipynb #062f0036
 @dataclass
@@ -82,6 +84,8 @@ def job_done(job: NotebookJob) -> bool:
     return j.get("status") == "ok" and j.get("key") == job.key
 
 # %% ../../nbs/38_reproduce_runner.ipynb #b5256206
+KERNEL_QUIET = ["--IPKernelApp.log_level=ERROR"]  # the kernel's start-up warnings (plain TCP on this machine's loopback) stay out of the console
+
 def execute_notebook(job: NotebookJob, kernel: str = "python3") -> dict:
     "Execute the job's notebook with papermill; its record (status ok or failed, with the error), also written as job.json."
     import papermill as pm
@@ -94,7 +98,8 @@ def execute_notebook(job: NotebookJob, kernel: str = "python3") -> dict:
     t0, error = time.perf_counter(), None
     try:
         pm.execute_notebook(str(job.artefact.notebook), str(executed),
-                            parameters=job.params, kernel_name=kernel, progress_bar=False)  # no cwd: papermill would chdir the whole process
+                            parameters=job.params, kernel_name=kernel, progress_bar=False,  # no cwd: papermill would chdir the whole process
+                            extra_arguments=KERNEL_QUIET)
         if not (job.folder / "result.json").is_file(): error = "the notebook finished without writing result.json"
     except pm.PapermillExecutionError as e: error = f"{e.ename}: {e.evalue}"
     except Exception as e: error = f"{type(e).__name__}: {e}"
@@ -222,11 +227,11 @@ class ReproductionInterrupted(Exception):
 # %% ../../nbs/38_reproduce_runner.ipynb #cf770a7b
 def precompute(jobs: list[NotebookJob], workers: int = 1, progress: bool = True) -> list[dict]:
     "Compute every pending work item of `jobs`, `workers` at a time; the failures (item and error)."
-    from tqdm.auto import tqdm
+    from sdsclip.environment import progress_bar
     work, failures, finished = pending_work(jobs), [], []
     if not work: return failures
     workers = max(1, min(workers, len(work)))
-    bar = tqdm(total=len(work), desc=f"runs and scores ({workers} process{'es' if workers > 1 else ''})", unit="item", disable=not progress)
+    bar = progress_bar(total=len(work), desc=f"runs and scores ({workers} process{'es' if workers > 1 else ''})", unit="item", disable=not progress)
     def done(w, error=None):
         if error: failures.append({"what": w.what, "error": f"{type(error).__name__}: {error}"})
         else: finished.append(w.what)
@@ -279,9 +284,9 @@ def execute_notebooks(jobs: list[NotebookJob], todo: list[NotebookJob], kernel: 
                       progress: bool = True) -> list[dict]:
     "Each job's record: reused when it is not in `todo`, else executed (`workers` at a time; the timing notebooks alone, last)."
     from concurrent.futures import ThreadPoolExecutor
-    from tqdm.auto import tqdm
+    from sdsclip.environment import progress_bar
     records = {j.name: json.loads((j.folder / "job.json").read_text()) | {"status": "reused"} for j in jobs if j not in todo}
-    bar = tqdm(total=len(jobs), initial=len(records), desc="notebooks", unit="notebook", disable=not progress)
+    bar = progress_bar(total=len(jobs), initial=len(records), desc="notebooks", unit="notebook", disable=not progress)
     def run(job):
         records[job.name] = execute_notebook(job, kernel); bar.update(); bar.set_postfix_str(job.name)
     pool = ThreadPoolExecutor(max(1, workers))
@@ -310,12 +315,57 @@ def planned_runs_mb(p: Preset, only=None, backbones=None) -> float:
             sizes |= {(b.label, cond, seed): mb for seed in p.seeds_for(job.artefact.name)}
     return sum(sizes.values())
 
+# %% ../../nbs/38_reproduce_runner.ipynb #72be29ed
+COCO_TRAIN_PAIRS = 118_287  # COCO train2017's images: the paper's training data, one pair per image and epoch (`04_data`)
+DIFFUSION_PAIRS = {"winoground": 400 * 4, "vg": (23_937 + 28_748) * 2, "order": (25_010 + 5_000) * 5, "sugarcrepe": 7_512 * 2}
+# (image, caption) pairs the teacher scores per benchmark: Winoground 2 × 2 per item; VG-Relation and -Attribution 2 captions;
+# COCO- and Flickr30k-Order 5 (the caption and its four perturbations); SugarCrepe's seven subsets 2
+
+# %% ../../nbs/38_reproduce_runner.ipynb #403e2dc0
+def run_flops(c, flops: dict, pairs_per_epoch: int = COCO_TRAIN_PAIRS) -> float:
+    "FLOPs of training run `c` (a TrainConfig) from the counted FLOPs per pair of its CLIP (`counted_flops`)."
+    pairs = c.epochs * pairs_per_epoch if not c.max_steps else min(c.max_steps * c.batch_size, c.epochs * pairs_per_epoch)
+    per = flops["contrastive" if c.lam == 0 else c.sds_mode]
+    if c.image_negatives != "none": per += flops["contrastive"]  # each image's negative goes through CLIP too
+    return pairs * per
+
+# %% ../../nbs/38_reproduce_runner.ipynb #a6e29c7c
+def planned_gpu_hours(p: Preset, only=None, backbones=None) -> dict[str, float]:
+    "GPU-hours of each selected artefact of `p` from counted FLOPs (`GPU_ASSUMPTION`'s GPU), none of its runs or scores on disk."
+    seen, hours = set(), {}
+    for job in plan_notebooks(p, only=only, backbones=backbones):
+        a, b = job.artefact, backbone_named(job.artefact, p, job.backbone)
+        flops = 0.0
+        for cond in conditions_for(a, p, b):
+            if cond == "pretrained": continue  # scored only: CLIP's passes are left out
+            for seed in p.seeds_for(a.name):
+                if cond == "diffusion":  # the teacher's score, shared by every artefact that shows it
+                    for t in sorted(set(a.tasks) & set(p.score.diffusion_tasks) - {t for _, s, t in seen if _ == "diffusion" and s == seed}):
+                        seen.add(("diffusion", seed, t))
+                        flops += DIFFUSION_PAIRS.get(t, 0) * p.score.diffusion_samples * UNET_FORWARD_FLOPS
+                elif (b.label, cond, seed) not in seen:
+                    seen.add((b.label, cond, seed))
+                    c = replace(p.train_config(create=False, clip=b.clip, pretrained=b.pretrained), **condition_overrides(cond))
+                    flops += run_flops(c, counted_flops(b.clip))
+        hours[a.name] = hours.get(a.name, 0.0) + gpu_hours(flops)
+    return hours
+
 # %% ../../nbs/38_reproduce_runner.ipynb #6e802118
+FIGURES_HEADER = "# figures/"  # the first line of the README a reproduction writes in its figures folder (`write_index`)
+
+def check_figures_folder(out: str | Path):
+    "A ValueError when `out` holds a README.md that a reproduction did not write: publishing would replace it."
+    readme = Path(out) / "README.md"
+    if readme.is_file() and not readme.read_text(errors="replace").startswith(FIGURES_HEADER):
+        raise ValueError(f"--out {out} holds a README.md that is not a reproduction's; publishing would replace it. "
+                         "Choose another --out (a folder of its own, e.g. figures).")
+
 def reproduce(preset: str | Preset = "miniworld", only=None, backbones=None, force: bool = False, out: str | Path = "figures",
               runs: str | Path = "runs/experiments", kernel: str = "python3", progress: bool = True, workers: int | None = None) -> dict:
     """Run every (selected) experiment notebook of `preset` (a name or a `Preset`) with papermill, reusing finished jobs; publish
     `out/<preset>/`. The runs and scores the notebooks need are computed first, `workers` processes at a time."""
     p = preset if isinstance(preset, Preset) else get_preset(preset)
+    check_figures_folder(out)
     jobs = plan_notebooks(p, out, runs, only, backbones)
     check_needs(reproduce_needs(p, kernel, runs, planned_runs_mb(p, only, backbones)), f"Preset {p.name!r}")
     t0, since, phases = time.perf_counter(), time.time(), {}

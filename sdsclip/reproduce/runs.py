@@ -12,6 +12,7 @@ from pathlib import Path
 import pandas as pd
 
 from ..checkpoint import latest_checkpoint, write_json
+from ..run_folder import append_jsonl
 from ..train import choose_lam, train
 from ..train_config import TrainConfig, lam_share
 
@@ -94,8 +95,7 @@ def record_seconds(ledger: str | Path | None, stage: str, what: str, seconds: fl
     "Append one line to the ledger (nothing when `ledger` is None)."
     if ledger is None: return
     Path(ledger).parent.mkdir(parents=True, exist_ok=True)
-    line = json.dumps({"stage": stage, "what": what, "seconds": round(seconds, 3), "start": start, "pid": os.getpid()})
-    with open(ledger, "a") as f: f.write(line + "\n")
+    append_jsonl(Path(ledger), [{"stage": stage, "what": what, "seconds": round(seconds, 3), "start": start, "pid": os.getpid()}])
 
 # %% ../../nbs/31_reproduce_runs.ipynb #112e44c6
 @contextmanager
