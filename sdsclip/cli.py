@@ -4,7 +4,7 @@
 
 # %% ../nbs/40_cli.ipynb #09e58026
 from __future__ import annotations
-import argparse, dataclasses, json, os, shlex, sys, time
+import argparse, dataclasses, json, os, shlex, signal, sys, time
 from pathlib import Path
 
 import torch
@@ -21,9 +21,9 @@ from .run_folder import check_out
 # %% auto #0
 __all__ = ['INFO_FIELDS', 'SMOKE_CAPTIONS', 'SMOKE_NOTE', 'EXIT_NONFINITE', 'EXIT_BAD_IMAGES', 'EXIT_SAVE_FAILED', 'EXIT_STOPPED',
            'EXAMPLES', 'info', 'format_info', 'gpu_line', 'smoke', 'cmd_train', 'continue_command', 'cmd_eval',
-           'check_counts', 'cmd_bench', 'cmd_export', 'cmd_miniworld', 'cmd_rehearsal', 'default_figures',
-           'cmd_reproduce', 'cmd_info', 'cmd_smoke', 'HelpFormatter', 'subcommand', 'artefact_list', 'build_parser',
-           'main', 'error_line']
+           'check_counts', 'cmd_bench', 'cmd_export', 'cmd_miniworld', 'cmd_rehearsal', 'stop_on_signals',
+           'default_figures', 'cmd_reproduce', 'cmd_info', 'cmd_smoke', 'HelpFormatter', 'subcommand', 'artefact_list',
+           'build_parser', 'main', 'error_line']
 
 # %% ../nbs/40_cli.ipynb #b9db5d04
 INFO_FIELDS = ("clip", "pretrained", "teacher", "data", "batch_size", "lr", "lam", "epochs", "max_steps", "device", "precision")
@@ -243,6 +243,12 @@ def cmd_rehearsal(args) -> int:
     print(f"rehearsal: {len(records) - len(failed)} of {len(records)} jobs ok; record in {out}/ (index.json, README.md, notebooks/)")
     return 1 if failed else 0
 
+def _interrupt(signum, frame): raise KeyboardInterrupt
+
+def stop_on_signals():
+    "SIGTERM (docker stop, a scheduler, `timeout`) and SIGHUP (a closed terminal) stop a reproduction as Ctrl-C does."
+    for s in (signal.SIGTERM, signal.SIGHUP): signal.signal(s, _interrupt)
+
 def default_figures(preset: str) -> str:
     "Where `reproduce` publishes by default: figures/ (tracked), except the tiny check's chance-level output, kept out of git in runs/."
     return "runs/check" if preset == "tiny" else "figures"
@@ -254,6 +260,7 @@ def cmd_reproduce(args) -> int:
     check_counts(args, workers=1)
     if args.out is not None: check_out(args.out)
     split = lambda s: [x.strip() for x in s.split(",") if x.strip()] if s else None
+    stop_on_signals()
     try: r = reproduce(args.preset, only=args.only, backbones=split(args.backbones), force=args.force, out=args.out or default_figures(args.preset),
                        runs=args.runs, kernel=args.kernel, workers=args.workers)
     except ReproductionInterrupted as e:

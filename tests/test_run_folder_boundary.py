@@ -93,6 +93,7 @@ def test_a_hard_link_planted_as_the_lock_is_refused_and_its_file_kept(setup):
     assert unchanged(files)
 
 
+@pytest.mark.slow
 def test_a_cp_al_snapshot_keeps_its_log_when_the_run_resumes(setup, tmp_path):
     run, _ = setup
     snap = tmp_path / "snapshot"
@@ -113,6 +114,7 @@ def test_export_onto_the_run_s_own_checkpoint_is_refused(setup):
     assert newest.read_bytes() == data
 
 
+@pytest.mark.slow  # six command starts
 @pytest.mark.parametrize("out,said", [("", "is empty"), ("/", "file-system root")])
 def test_outputs_that_are_no_place_to_write_are_refused(out, said, tmp_path):
     for cmd in (["train", *TINY, "--max-steps", "1", "--out", out], ["eval", "--checkpoint", "x", "--out", out],

@@ -4,7 +4,7 @@
 
 # %% ../../nbs/38_reproduce_runner.ipynb #7861a1ef
 from __future__ import annotations
-import functools, hashlib, json, multiprocessing, os, signal, time
+import functools, hashlib, json, multiprocessing, os, signal, threading, time
 from concurrent.futures import ProcessPoolExecutor, as_completed
 from dataclasses import asdict, dataclass, field, replace
 from pathlib import Path
@@ -190,10 +190,21 @@ def _stop_worker(signum, frame):
     _STOPPING = True
     raise SystemExit(f"stopped by {signal.Signals(signum).name}")
 
+def _watch_parent(parent: int, every: float = 1.0, grace: float = 20.0):
+    """In a worker: once its runner is gone (killed outright), stop as on SIGTERM (a training run saves first), and exit
+    for good after `grace` seconds: a worker blocked on the dead runner's queues would otherwise wait forever."""
+    while os.getppid() == parent: time.sleep(every)
+    os.kill(os.getpid(), signal.SIGTERM)
+    time.sleep(grace)
+    os._exit(1)
+
 def _init_worker(threads: int, log: str):
-    "A worker process: its share of the cores; its output to `log`; Ctrl-C left to the runner, which stops it (`stop_pool`)."
+    """A worker process: its share of the cores; its output to `log`; Ctrl-C left to the runner, which stops it (`stop_pool`);
+    stopped by SIGTERM, and by the runner's death (`_watch_parent`)."""
     signal.signal(signal.SIGINT, signal.SIG_IGN)
+    signal.signal(signal.SIGHUP, signal.SIG_IGN)  # a closed terminal reaches the runner, which stops the workers in order
     signal.signal(signal.SIGTERM, _stop_worker)
+    threading.Thread(target=_watch_parent, args=(os.getppid(),), daemon=True).start()
     torch.set_num_threads(threads)
     fd = os.open(log, os.O_WRONLY | os.O_CREAT | os.O_APPEND)
     os.dup2(fd, 2); os.dup2(fd, 1)
