@@ -1176,6 +1176,7 @@ d = { 'settings': {'branch': 'main', 'doc_baseurl': '/', 'doc_host': '', 'git_ur
                                'sdsclip.train.resolve_lam': ('train.html#resolve_lam', 'sdsclip/train.py'),
                                'sdsclip.train.restore_state': ('train.html#restore_state', 'sdsclip/train.py'),
                                'sdsclip.train.save_state': ('train.html#save_state', 'sdsclip/train.py'),
+                               'sdsclip.train.saved_config': ('train.html#saved_config', 'sdsclip/train.py'),
                                'sdsclip.train.split_negatives': ('train.html#split_negatives', 'sdsclip/train.py'),
                                'sdsclip.train.start_or_resume': ('train.html#start_or_resume', 'sdsclip/train.py'),
                                'sdsclip.train.starting_neighbours': ('train.html#starting_neighbours', 'sdsclip/train.py'),

@@ -13,6 +13,7 @@ from safetensors.torch import load_file, save_file
 from torch import nn
 
 from .models import load_clip
+from .records import read_text
 
 # %% auto #0
 __all__ = ['CHECKPOINT_FORMAT', 'MANIFEST_FORMAT', 'RUN_TOP_FILES', 'atomic_replace', 'write_atomic', 'save_tensors',
@@ -188,7 +189,7 @@ _STEP_FILE = re.compile(r"^step-(\d{8})\.safetensors$")
 def read_manifest(run_dir: str | Path) -> dict | None:
     "The run's latest.json, or None when it is missing, unreadable, or names a file outside its folder."
     try:
-        info = json.loads((Path(run_dir) / "checkpoints/latest.json").read_text())
+        info = json.loads(read_text(Path(run_dir) / "checkpoints/latest.json", "The run's manifest"))  # a FIFO refused unread
         return None if manifest_problem(info) else info
     except (OSError, ValueError, KeyError, TypeError, AttributeError): return None
 

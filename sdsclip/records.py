@@ -4,7 +4,7 @@
 
 # %% ../nbs/00b_records.ipynb #1f7cc99d
 from __future__ import annotations
-import csv, io, json
+import csv, io, json, os, stat
 from pathlib import Path
 
 # %% auto #0
@@ -16,7 +16,11 @@ class RecordError(ValueError):
     "A data file that cannot be used; the message names the file, the record and the fix."
 
 def read_text(path: str | Path, what: str, fix: str = "") -> str:
-    "The UTF-8 text of `path` (a `what`); a RecordError naming the line of the first byte that is not UTF-8."
+    """The UTF-8 text of `path` (a `what`); a RecordError naming the line of the first byte that is not UTF-8. A path that is
+    not a regular file (a FIFO would block the read forever, a device never end) is refused without being opened."""
+    st = os.stat(path)
+    if not stat.S_ISREG(st.st_mode):
+        raise RecordError(f"{what} {path} is not a regular file (a FIFO, a folder or a device): refused unread. Replace it with the file. {fix}".rstrip())
     raw = Path(path).read_bytes()
     try: return raw.decode("utf-8")
     except UnicodeDecodeError as e:

@@ -136,7 +136,7 @@ def foreign_files(out: str | Path) -> list[str]:
     "The run's file names in `out` that hold files no run wrote: a fresh start would replace them."
     out, found, ours = Path(out), [], False
     if (out / "config.json").is_file():
-        try: ours = "config" in json.loads((out / "config.json").read_text())
+        try: ours = "config" in json.loads(read_text(out / "config.json", "config.json"))
         except (OSError, ValueError, TypeError): ours = False
         if not ours: found.append("config.json")
     if not ours and (out / "log.jsonl").is_file() and (out / "log.jsonl").stat().st_size: found.append("log.jsonl")

@@ -28,6 +28,7 @@ from .negatives import order_tagger
 from .models import load_clip, load_teacher, tiny_teacher, uses_quick_gelu
 from .negatives import NEGATIVE_KINDS, HardNegatives, ImageNegatives, nearest_neighbours
 from .objective import gradient_shares, sample_timesteps, select_trainable
+from .records import RecordError, read_json
 from .run_folder import RunFolderError, RunLock, append_jsonl, check_resumable, foreign_files, resume_point, truncate_log
 from .train_config import DTYPES, MAY_CHANGE_ON_RESUME, TrainConfig, lam_share
 from .variants import make_objective, vae_image_size
@@ -37,9 +38,9 @@ __all__ = ['LAM_PROBE', 'load_student', 'load_frozen_teacher', 'needs_vae', 'ima
            'kept_neighbours', 'starting_neighbours', 'keep_neighbours', 'Training', 'model_meta', 'save_state',
            'weights_problem', 'restore_state', 'NonFiniteLoss', 'draw_samples', 'lr_at', 'global_positions',
            'split_negatives', 'text_negatives', 'train_step', 'StopRequest', 'peak_memory_mb', 'write_config',
-           'record_override', 'check_budget', 'start_or_resume', 'batch_keys', 'batch_loader', 'record_bad', 'log_step',
-           'first_batches', 'mean_gradient_shares', 'choose_lam', 'resolve_lam', 'open_report', 'report_scalars',
-           'train', 'train_locked', 'train_loop']
+           'record_override', 'check_budget', 'saved_config', 'start_or_resume', 'batch_keys', 'batch_loader',
+           'record_bad', 'log_step', 'first_batches', 'mean_gradient_shares', 'choose_lam', 'resolve_lam',
+           'open_report', 'report_scalars', 'train', 'train_locked', 'train_loop']
 
 # %% ../nbs/08_train.ipynb #742eb43e
 def load_student(c: TrainConfig, device):
@@ -319,6 +320,14 @@ def check_budget(tr: Training, saved: dict):
     if moved and tr.d.main:
         print(f"sdsclip train: note: resuming with {said}: {tr.total_steps} steps in all.", file=sys.stderr)
 
+def saved_config(out: Path) -> dict:
+    "The options a run in `out` was started with, from its config.json; a RecordError naming the file when it is not a run's."
+    f, fix = out / "config.json", "Restore it from a copy, or start the run again with another --out."
+    cfg = read_json(f, "The run's", fix)
+    if not isinstance(cfg, dict) or not isinstance(cfg.get("config"), dict):
+        raise RecordError(f"The run's {f} holds no 'config' (the options the run started with): it is not a run's config.json. {fix}")
+    return cfg["config"]
+
 def start_or_resume(tr: Training) -> str:
     "Prepare the run folder: a fresh start, or a resume from the newest intact checkpoint. Returns which."
     out = Path(tr.c.out); entries = checkpoint_entries(out)
@@ -329,7 +338,7 @@ def start_or_resume(tr: Training) -> str:
         raise ValueError(f"--resume: {out} holds no run to continue (no checkpoints). Check the path, or start a new run "
                          "without --resume.")
     if entries:
-        saved = json.loads((out / "config.json").read_text())["config"]
+        saved = saved_config(out)
         changes = check_resumable(tr.c, saved, MAY_CHANGE_ON_RESUME)
         entry = resume_point(out, lambda w: weights_problem(tr, w)) if tr.d.main else None
         if tr.d.world_size > 1:  # the other ranks read the manifest once the main one has set damage aside

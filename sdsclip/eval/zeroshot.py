@@ -66,7 +66,7 @@ def zeroshot_dataset(name: str, root: str | Path, transform=None, download: bool
 def _imagenet_val(root: Path, transform):
     from torchvision.datasets import ImageFolder
     val = root / "val" if (root / "val").is_dir() else root
-    if not val.is_dir(): raise FileNotFoundError(f"ImageNet validation folder {val} not found (expected val/<wnid>/*.JPEG).")
+    if not val.is_dir(): raise FileNotFoundError(f"ImageNet validation folder {val} not found: pass --imagenet (or SDSCLIP_IMAGENET) the folder that holds val/<wnid>/*.JPEG, ILSVRC2012's 50,000 validation images sorted into one folder per class (docs/gpu.md).")
     ds = ImageFolder(str(val), transform=transform)
     if len(ds.classes) != 1000:
         raise ValueError(f"{val} has {len(ds.classes)} class folders; ImageNet's validation set has 1000 (one per wnid).")
