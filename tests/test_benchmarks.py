@@ -1,7 +1,8 @@
 """Every script in benchmarks/ runs as its RESULTS.md states it, on tiny models or a few miniworld steps, and writes its record.
 
 The numbers of these small runs mean nothing; what is checked is that each script still runs against the package and that
-its record holds what RESULTS.md reads from it. The miniworld scripts and the GPU check's tiny sequence take minutes: slow."""
+its record holds what RESULTS.md reads from it. All but the coverage check are slow (each starts a Python and loads torch; the miniworld scripts and the GPU
+check's tiny sequence take minutes)."""
 import json
 import subprocess
 import sys
@@ -26,6 +27,7 @@ def test_every_script_is_covered():
     assert all(f"benchmarks/{s}" in results for s in scripts), "each script states its command in benchmarks/RESULTS.md"
 
 
+@pytest.mark.slow  # each script starts a Python and loads torch: make test's time is kept for the package
 def test_diffusion_score_batched_equals_naive(tmp_path):
     run("diffusion_score.py", "--arch", "tiny", "--items", "1", "--n-samples", "2", "--out", str(tmp_path / "d.json"), cwd=tmp_path)
     d = json.loads((tmp_path / "d.json").read_text())
@@ -33,6 +35,7 @@ def test_diffusion_score_batched_equals_naive(tmp_path):
     assert d["batched_seconds"] > 0 and d["naive_seconds"] > 0
 
 
+@pytest.mark.slow
 def test_winoground_cost(tmp_path):
     run("winoground_cost.py", "--arch", "tiny", "--items", "1", "--n-samples", "2", "--repeats", "1", "--out", str(tmp_path / "w.json"), cwd=tmp_path)
     d = json.loads((tmp_path / "w.json").read_text())
