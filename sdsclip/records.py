@@ -5,6 +5,7 @@
 # %% ../nbs/00b_records.ipynb #1f7cc99d
 from __future__ import annotations
 import csv, io, json, os, stat
+from collections import Counter
 from pathlib import Path
 
 # %% auto #0
@@ -33,7 +34,7 @@ def read_json(path: str | Path, what: str, fix: str = "", unique_keys: bool = Fa
     """The JSON document in `path`; a RecordError naming the line and column where it stops parsing (with `unique_keys`,
     also the keys an object holds twice: JSON keeps the last silently, and an item would be lost)."""
     def unique(pairs):
-        if dups := sorted({k for i, (k, _) in enumerate(pairs) if k in {k2 for k2, _ in pairs[:i]}}):
+        if dups := sorted(k for k, n in Counter(k for k, _ in pairs).items() if n > 1):
             raise RecordError(f"{what} {path} holds the key(s) {dups[:5]} twice: one of each would be lost. {fix}".rstrip())
         return dict(pairs)
     try: return json.loads(read_text(path, what, fix), object_pairs_hook=unique if unique_keys else None)

@@ -351,7 +351,8 @@ def planned_gpu_hours(p: Preset, only=None, backbones=None) -> dict[str, float]:
             if cond == "pretrained": continue  # scored only: CLIP's passes are left out
             for seed in p.seeds_for(a.name):
                 if cond == "diffusion":  # the teacher's score, shared by every artefact that shows it
-                    for t in sorted(set(a.tasks) & set(p.score.diffusion_tasks) - {t for _, s, t in seen if _ == "diffusion" and s == seed}):
+                    for t in sorted(set(a.tasks) & set(p.score.diffusion_tasks)):
+                        if ("diffusion", seed, t) in seen: continue
                         seen.add(("diffusion", seed, t))
                         flops += DIFFUSION_PAIRS.get(t, 0) * p.score.diffusion_samples * UNET_FORWARD_FLOPS
                 elif (b.label, cond, seed) not in seen:
