@@ -4,7 +4,7 @@
 
 # %% ../nbs/05_checkpoint.ipynb #5cd619a9
 from __future__ import annotations
-import hashlib, json, os, re, tempfile
+import hashlib, json, os, re, stat, tempfile
 from pathlib import Path
 
 import torch
@@ -13,13 +13,13 @@ from safetensors.torch import load_file, save_file
 from torch import nn
 
 from .models import load_clip
-from .records import read_text
+from .records import RECORD_MAX_BYTES, read_json
 
 # %% auto #0
 __all__ = ['CHECKPOINT_FORMAT', 'MANIFEST_FORMAT', 'RUN_TOP_FILES', 'atomic_replace', 'write_atomic', 'save_tensors',
-           'write_json', 'CheckpointError', 'read_metadata', 'optimizer_tensors', 'load_optimizer_tensors',
-           'rng_tensors', 'load_rng_tensors', 'CheckpointWriteError', 'trained_weights', 'checkpoint_name',
-           'file_record', 'manifest', 'save_checkpoint', 'latest_checkpoint', 'inside', 'plain_name',
+           'write_json', 'CheckpointError', 'read_metadata', 'remove_temporaries', 'optimizer_tensors',
+           'load_optimizer_tensors', 'rng_tensors', 'load_rng_tensors', 'CheckpointWriteError', 'trained_weights',
+           'checkpoint_name', 'file_record', 'manifest', 'save_checkpoint', 'latest_checkpoint', 'inside', 'plain_name',
            'manifest_problem', 'read_manifest', 'checkpoint_entries', 'check_file', 'check_entry', 'intact_checkpoint',
            'set_aside', 'clip_model_meta', 'resolve_weights', 'load_finetuned', 'check_tuned', 'load_mapper',
            'open_clip_name', 'export_open_clip']
@@ -75,6 +75,18 @@ def read_metadata(path: str | Path) -> dict[str, str]:
         with safe_open(str(path), framework="pt") as f: return f.metadata() or {}
     except Exception as e:  # safetensors raises its own error type for a bad header
         raise CheckpointError(f"{path} is not a readable safetensors file ({type(e).__name__}: {e}).") from None
+
+# %% ../nbs/05_checkpoint.ipynb #047da54d
+_TMP_NAME = re.compile(r"^\..+\.[a-z0-9_]{8}\.tmp$")  # what `_new_tmp` creates: .<target>.<8 random characters>.tmp
+
+def remove_temporaries(folder: str | Path) -> list[tuple[Path, int]]:
+    "Remove the temporary files a killed save left in `folder` (plain files only, never through a link); [(path, bytes)]."
+    gone = []
+    for p in Path(folder).iterdir() if Path(folder).is_dir() else []:
+        st = p.lstat()
+        if _TMP_NAME.match(p.name) and stat.S_ISREG(st.st_mode):
+            p.unlink(); gone.append((p, st.st_size))
+    return gone
 
 # %% ../nbs/05_checkpoint.ipynb #b724276b
 def optimizer_tensors(opt: torch.optim.Optimizer) -> tuple[dict[str, torch.Tensor], dict[str, str]]:
@@ -189,7 +201,7 @@ _STEP_FILE = re.compile(r"^step-(\d{8})\.safetensors$")
 def read_manifest(run_dir: str | Path) -> dict | None:
     "The run's latest.json, or None when it is missing, unreadable, or names a file outside its folder."
     try:
-        info = json.loads(read_text(Path(run_dir) / "checkpoints/latest.json", "The run's manifest"))  # a FIFO refused unread
+        info = read_json(Path(run_dir) / "checkpoints/latest.json", "The run's manifest", max_bytes=RECORD_MAX_BYTES)  # a FIFO refused unread
         return None if manifest_problem(info) else info
     except (OSError, ValueError, KeyError, TypeError, AttributeError): return None
 

@@ -4,7 +4,7 @@
 
 # %% ../nbs/01_models.ipynb #471d01c0
 from __future__ import annotations
-import contextlib, difflib, gzip, importlib.resources, json, logging, os, re, tempfile
+import contextlib, difflib, gzip, importlib.resources, json, logging, os, re, tempfile, warnings
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -13,12 +13,12 @@ import torch
 from torch import nn
 
 # %% auto #0
-__all__ = ['TINY_CLIP', 'TINY_CLIP_RN', 'CHECKPOINT_SUFFIXES', 'PRECISIONS', 'DEFAULT_TEACHER', 'FILE_ALTERNATIVES',
+__all__ = ['TINY_CLIP', 'TINY_CLIP_RN', 'CHECKPOINT_SUFFIXES', 'SCHEMAS', 'PRECISIONS', 'DEFAULT_TEACHER', 'FILE_ALTERNATIVES',
            'TINY_TEXT_LEN', 'model_config_dir', 'check_model_name', 'is_checkpoint_path', 'check_pretrained',
            'tag_uses_quick_gelu', 'uses_quick_gelu', 'check_precision', 'DropRandomInitWarning', 'quiet_random_init',
-           'checkpoint_tensors', 'load_clip', 'load_local_weights', 'teacher_files', 'is_hub_id',
-           'missing_teacher_files', 'teacher_help', 'Teacher', 'check_tokenizer', 'load_teacher', 'clip_bpe_tokenizer',
-           'tiny_teacher', 'build_tiny', 'random_sd_teacher', 'save_teacher']
+           'checkpoint_tensors', 'local_dir', 'local_dir_weights', 'load_clip', 'load_local_weights', 'teacher_files',
+           'is_hub_id', 'missing_teacher_files', 'teacher_help', 'Teacher', 'check_tokenizer', 'load_teacher',
+           'clip_bpe_tokenizer', 'tiny_teacher', 'build_tiny', 'random_sd_teacher', 'save_teacher']
 
 # %% ../nbs/01_models.ipynb #4ed87ec5
 TINY_CLIP = "sdsclip-tiny"        # tiny ViT image tower
@@ -41,6 +41,7 @@ def check_model_name(name: str) -> str:
 
 # %% ../nbs/01_models.ipynb #926fa0ac
 CHECKPOINT_SUFFIXES = (".safetensors", ".pt", ".pth", ".bin")
+SCHEMAS = ("hf-hub:", "local-dir:")  # open_clip names whose weights come with them; a pretrained tag is ignored, as open_clip does
 
 def is_checkpoint_path(pretrained: str) -> bool:
     "Does `pretrained` look like a file path rather than a pretrained tag?"
@@ -48,7 +49,7 @@ def is_checkpoint_path(pretrained: str) -> bool:
 
 def check_pretrained(name: str, pretrained: str | None) -> str | None:
     "Validate a pretrained tag or checkpoint path for model `name`; raise naming the bad value and the valid ones."
-    if pretrained is None: return None
+    if pretrained is None or name.startswith(SCHEMAS): return None  # a schema's folder or repo carries its weights
     if is_checkpoint_path(pretrained):
         if not Path(pretrained).is_file():
             raise FileNotFoundError(f"CLIP checkpoint {pretrained!r} does not exist. Pass an existing "
@@ -104,7 +105,10 @@ def checkpoint_tensors(path: str | Path) -> Path:
         try:
             with safe_open(str(path), framework="pt"): return path
         except Exception as e: raise ValueError(f"CLIP checkpoint {path} is not a readable safetensors file ({type(e).__name__}). {fix}") from None
-    try: obj = torch.load(path, map_location="cpu", weights_only=True)
+    try:
+        with warnings.catch_warnings():  # torch warns about the pickle protocol before it refuses: the refusal below says it all
+            warnings.simplefilter("ignore", UserWarning)
+            obj = torch.load(path, map_location="cpu", weights_only=True)
     except Exception as e:
         why = str(e).strip().splitlines()[0][:100]
         raise ValueError(f"CLIP checkpoint {path} is not a file of tensors only ({type(e).__name__}: {why}); sdsclip never "
@@ -116,8 +120,19 @@ def checkpoint_tensors(path: str | Path) -> Path:
     save_file({k: v.contiguous() for k, v in sd.items()}, tmp)
     return Path(tmp)
 
+def local_dir(name: str) -> Path | None:
+    "The folder of an open_clip `local-dir:` name, else None."
+    return Path(name[len("local-dir:"):]).expanduser() if name.startswith("local-dir:") else None
+
+def local_dir_weights(folder: Path) -> Path:
+    "The weights file of a `local-dir:` folder, safetensors first as open_clip picks it; a FileNotFoundError naming the folder."
+    found = sorted(folder.glob("*.safetensors"), key=lambda p: p.name != "open_clip_model.safetensors")
+    found += sorted(p for s in (".bin", ".pth", ".pt") for p in folder.glob(f"*{s}"))
+    if not found: raise FileNotFoundError(f"local-dir:{folder} holds no weights file: put open_clip_model.safetensors beside its open_clip_config.json.")
+    return found[0]
+
 def load_clip(
-    name: str,                      # open_clip model name, e.g. "ViT-B-16", or "hf-hub:org/repo"
+    name: str,                      # open_clip model name, e.g. "ViT-B-16", "hf-hub:org/repo" or "local-dir:PATH"
     pretrained: str | None = None,  # pretrained tag ("openai", ...), a local checkpoint path, or None for random init
     device: str | torch.device = "cpu",
     precision: str = "fp32",        # one of `PRECISIONS`
@@ -128,11 +143,13 @@ def load_clip(
     check_model_name(name); check_precision(precision); check_pretrained(name, pretrained)
     if quick_gelu is None: quick_gelu = tag_uses_quick_gelu(name, pretrained)
     local = pretrained is not None and is_checkpoint_path(pretrained)
+    folder = local_dir(name)
+    if folder: pretrained, local = str(local_dir_weights(folder)), True  # read as any local file: tensors only
     try:
         with quiet_random_init(pretrained is None or local):
             model, _, preprocess = open_clip.create_model_and_transforms(
                 name, pretrained=None if local else pretrained, device=device, precision=precision,
-                force_quick_gelu=quick_gelu, cache_dir=cache_dir)
+                force_quick_gelu=quick_gelu, cache_dir=cache_dir, load_weights=folder is None)
     except RuntimeError as e:
         if pretrained is None or is_checkpoint_path(pretrained): raise
         raise RuntimeError(

@@ -4,24 +4,30 @@
 
 # %% ../nbs/00b_records.ipynb #1f7cc99d
 from __future__ import annotations
-import csv, io, json, os, stat
+import csv, io, json, math, os, stat, sys
 from collections import Counter
 from pathlib import Path
 
 # %% auto #0
-__all__ = ['RecordError', 'read_text', 'read_json', 'read_jsonl', 'read_csv', 'field_problem', 'record_name', 'check_records',
-           'check_unique']
+__all__ = ['RECORD_MAX_BYTES', 'RecordError', 'read_text', 'read_json', 'read_jsonl', 'read_csv', 'field_problem', 'record_name',
+           'check_records', 'check_unique']
 
 # %% ../nbs/00b_records.ipynb #eb11bcfa
 class RecordError(ValueError):
     "A data file that cannot be used; the message names the file, the record and the fix."
 
-def read_text(path: str | Path, what: str, fix: str = "") -> str:
+RECORD_MAX_BYTES = 64 * 2**20  # a run's own records (config, manifest, ledger, score records) are kilobytes
+
+def read_text(path: str | Path, what: str, fix: str = "", max_bytes: int | None = None) -> str:
     """The UTF-8 text of `path` (a `what`); a RecordError naming the line of the first byte that is not UTF-8. A path that is
-    not a regular file (a FIFO would block the read forever, a device never end) is refused without being opened."""
+    not a regular file (a FIFO would block the read forever, a device never end) is refused without being opened, and so
+    is a file larger than `max_bytes`."""
     st = os.stat(path)
     if not stat.S_ISREG(st.st_mode):
         raise RecordError(f"{what} {path} is not a regular file (a FIFO, a folder or a device): refused unread. Replace it with the file. {fix}".rstrip())
+    if max_bytes is not None and st.st_size > max_bytes:
+        raise RecordError(f"{what} {path} holds {st.st_size:,} bytes, more than the {max_bytes:,} such a file can need: "
+                          f"refused unread. {fix}".rstrip())
     raw = Path(path).read_bytes()
     try: return raw.decode("utf-8")
     except UnicodeDecodeError as e:
@@ -30,16 +36,21 @@ def read_text(path: str | Path, what: str, fix: str = "") -> str:
                           f"(a Latin-1 or Windows file?); save it as UTF-8. {fix}".rstrip()) from None
 
 # %% ../nbs/00b_records.ipynb #691852e5
-def read_json(path: str | Path, what: str, fix: str = "", unique_keys: bool = False):
-    """The JSON document in `path`; a RecordError naming the line and column where it stops parsing (with `unique_keys`,
-    also the keys an object holds twice: JSON keeps the last silently, and an item would be lost)."""
+def read_json(path: str | Path, what: str, fix: str = "", unique_keys: bool = False, max_bytes: int | None = None):
+    """The JSON document in `path`; a RecordError naming the line and column where it stops parsing, or saying it is
+    nested deeper than Python's parser follows (with `unique_keys`, also the keys an object holds twice: JSON keeps the
+    last silently, and an item would be lost)."""
     def unique(pairs):
         if dups := sorted(k for k, n in Counter(k for k, _ in pairs).items() if n > 1):
             raise RecordError(f"{what} {path} holds the key(s) {dups[:5]} twice: one of each would be lost. {fix}".rstrip())
         return dict(pairs)
-    try: return json.loads(read_text(path, what, fix), object_pairs_hook=unique if unique_keys else None)
+    text = read_text(path, what, fix, max_bytes)
+    try: return json.loads(text, object_pairs_hook=unique if unique_keys else None)
     except json.JSONDecodeError as e:
         raise RecordError(f"{what} {path} is not valid JSON: {e.msg} at line {e.lineno}, column {e.colno}. {fix}".rstrip()) from None
+    except RecursionError:
+        raise RecordError(f"{what} {path} is nested deeper than a JSON reader follows (about {sys.getrecursionlimit()} "
+                          f"levels): it is no such file. {fix}".rstrip()) from None
 
 def read_jsonl(path: str | Path, what: str, fix: str = "") -> list[tuple[int, object]]:
     "(line number, record) of every non-blank line of the JSONL file `path`; a RecordError naming the first bad line."
@@ -56,12 +67,12 @@ def read_csv(path: str | Path, what: str, fix: str = "") -> list[tuple[int, dict
     return [(n + 2, r) for n, r in enumerate(csv.DictReader(io.StringIO(read_text(path, what, fix), newline="")))]
 
 # %% ../nbs/00b_records.ipynb #08935bba
-_KINDS = {str: "a non-empty string", int: "an integer", float: "a number", list: "a list", dict: "an object"}
+_KINDS = {str: "a non-empty string", int: "an integer", float: "a finite number", list: "a list", dict: "an object"}
 
 def _fits(v, kind) -> bool:
     if isinstance(v, bool): return False
     if kind is str: return isinstance(v, str) and bool(v.strip())
-    if kind is float: return isinstance(v, (int, float))
+    if kind is float: return isinstance(v, (int, float)) and math.isfinite(v)
     return isinstance(v, kind)
 
 def field_problem(record, fields: dict) -> str | None:

@@ -11,7 +11,7 @@ from pathlib import Path
 import torch
 from safetensors.torch import load_file
 
-from .records import read_jsonl, read_text
+from .records import RECORD_MAX_BYTES, read_json, read_jsonl, read_text
 from .checkpoint import (CheckpointError, write_atomic, check_entry, checkpoint_entries, inside, intact_checkpoint,
                                 manifest_problem, set_aside)
 
@@ -115,11 +115,13 @@ def own_file(path: Path):
         write_atomic(path, lambda tmp: tmp.write_bytes(data))
 
 def append_jsonl(path: Path, rows: list[dict]):
-    "Append `rows` to `path`, one JSON line each (a file of this folder alone: `own_file`)."
+    """Append `rows` to `path`, one JSON line each (a file of this folder alone: `own_file`). A last line that a kill cut
+    short is ended first, so that it alone is damaged, not the first line appended after it."""
     own_file(path)
-    fd = os.open(path, os.O_WRONLY | os.O_APPEND | os.O_CREAT | os.O_NOFOLLOW, 0o644)
-    with os.fdopen(fd, "a") as f:
-        for r in rows: f.write(json.dumps(r) + "\n")
+    fd = os.open(path, os.O_RDWR | os.O_APPEND | os.O_CREAT | os.O_NOFOLLOW, 0o644)
+    with os.fdopen(fd, "a+") as f:
+        cut = f.seek(0, os.SEEK_END) > 0 and os.pread(fd, 1, f.tell() - 1) != b"\n"
+        f.write("\n" * cut + "".join(json.dumps(r) + "\n" for r in rows))
 
 def truncate_log(path: Path, step: int):
     "Drop log lines of steps after `step` (a resumed run redoes them, identically)."
@@ -146,7 +148,7 @@ def foreign_files(out: str | Path) -> list[str]:
 def set_aside_manifest(out: Path) -> Path | None:
     "Rename a latest.json that names files outside its folder to latest.json.damaged, with a one-line warning; its new name."
     f = Path(out) / "checkpoints/latest.json"
-    try: why = manifest_problem(json.loads(f.read_text()))
+    try: why = manifest_problem(read_json(f, "The run's manifest", max_bytes=RECORD_MAX_BYTES))
     except (OSError, ValueError, KeyError, TypeError, AttributeError): return None  # unreadable: the step files are read, as always
     if not why: return None
     print(f"sdsclip train: warning: {f} was not used: {why}; it is kept as latest.json.damaged and the checkpoints "

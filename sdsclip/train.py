@@ -18,8 +18,8 @@ from torch.utils.data import DataLoader
 from .environment import progress_bar
 
 from .checkpoint import (write_atomic, checkpoint_entries, clip_model_meta, intact_checkpoint, latest_checkpoint,
-                                load_optimizer_tensors, load_rng_tensors, optimizer_tensors, read_metadata, rng_tensors,
-                                save_checkpoint, save_tensors, trained_weights, write_json)
+                                load_optimizer_tensors, load_rng_tensors, optimizer_tensors, read_metadata, remove_temporaries,
+                                rng_tensors, save_checkpoint, save_tensors, trained_weights, write_json)
 from .data import (BadImages, EpochPlan, PairDataset, TooManyBadImages, collate, epoch_generator, load_pairs, partner_pool,
                           vae_transform)
 from .distributed import Dist, all_gather_list, all_min, resolve_device, setup_distributed
@@ -28,7 +28,7 @@ from .negatives import order_tagger
 from .models import load_clip, load_teacher, tiny_teacher, uses_quick_gelu
 from .negatives import NEGATIVE_KINDS, HardNegatives, ImageNegatives, nearest_neighbours
 from .objective import gradient_shares, sample_timesteps, select_trainable
-from .records import RecordError, read_json
+from .records import RECORD_MAX_BYTES, RecordError, read_json
 from .run_folder import RunFolderError, RunLock, append_jsonl, check_resumable, foreign_files, resume_point, truncate_log
 from .train_config import DTYPES, MAY_CHANGE_ON_RESUME, TrainConfig, lam_share
 from .variants import make_objective, vae_image_size
@@ -38,9 +38,9 @@ __all__ = ['LAM_PROBE', 'load_student', 'load_frozen_teacher', 'needs_vae', 'ima
            'kept_neighbours', 'starting_neighbours', 'keep_neighbours', 'Training', 'model_meta', 'save_state',
            'weights_problem', 'restore_state', 'NonFiniteLoss', 'draw_samples', 'lr_at', 'global_positions',
            'split_negatives', 'text_negatives', 'train_step', 'StopRequest', 'peak_memory_mb', 'write_config',
-           'record_override', 'check_budget', 'saved_config', 'start_or_resume', 'batch_keys', 'batch_loader',
-           'record_bad', 'log_step', 'first_batches', 'mean_gradient_shares', 'choose_lam', 'resolve_lam',
-           'open_report', 'report_scalars', 'train', 'train_locked', 'train_loop']
+           'record_override', 'check_budget', 'saved_config', 'report_temporaries', 'start_or_resume', 'batch_keys',
+           'batch_loader', 'record_bad', 'log_step', 'first_batches', 'mean_gradient_shares', 'choose_lam',
+           'resolve_lam', 'open_report', 'report_scalars', 'train', 'train_locked', 'train_loop']
 
 # %% ../nbs/08_train.ipynb #742eb43e
 def load_student(c: TrainConfig, device):
@@ -305,7 +305,7 @@ def write_config(tr: Training):
 def record_override(tr: Training, changes: dict[str, tuple]):
     "Add the options a resume changed, and the step they took effect at, to config.json."
     path = Path(tr.c.out) / "config.json"
-    cfg = json.loads(path.read_text())
+    cfg = read_json(path, "The run's", max_bytes=RECORD_MAX_BYTES)
     cfg.setdefault("resumed_with_changes", []).append(
         {"step": tr.step, "changes": {k: {"run": old, "now": new} for k, (old, new) in changes.items()}})
     write_json(cfg, path)
@@ -323,10 +323,16 @@ def check_budget(tr: Training, saved: dict):
 def saved_config(out: Path) -> dict:
     "The options a run in `out` was started with, from its config.json; a RecordError naming the file when it is not a run's."
     f, fix = out / "config.json", "Restore it from a copy, or start the run again with another --out."
-    cfg = read_json(f, "The run's", fix)
+    cfg = read_json(f, "The run's", fix, max_bytes=RECORD_MAX_BYTES)
     if not isinstance(cfg, dict) or not isinstance(cfg.get("config"), dict):
         raise RecordError(f"The run's {f} holds no 'config' (the options the run started with): it is not a run's config.json. {fix}")
     return cfg["config"]
+
+def report_temporaries(out: Path):
+    "Remove the temporaries a killed save left in the run folder (the lock is held: no save of ours is running), in one line."
+    gone = remove_temporaries(out) + remove_temporaries(out / "checkpoints")
+    if gone: print(f"sdsclip train: removed {len(gone)} temporary file(s) a killed save left ({sum(b for _, b in gone) / 2**20:.1f} MB).",
+                   file=sys.stderr)
 
 def start_or_resume(tr: Training) -> str:
     "Prepare the run folder: a fresh start, or a resume from the newest intact checkpoint. Returns which."
@@ -349,6 +355,7 @@ def start_or_resume(tr: Training) -> str:
         if tr.d.main:
             truncate_log(out / "log.jsonl", tr.step)
             append_jsonl(out / "log.jsonl", [{"event": "resume", "step": tr.step}])
+            report_temporaries(out)
             if changes: record_override(tr, changes)
         return f"resumed from step {tr.step}"
     if tr.d.main:

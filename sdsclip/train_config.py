@@ -70,7 +70,7 @@ def lam_share(lam) -> float | None:
         if not lam.startswith("share="): raise ValueError
         r = float(lam[6:])
     except ValueError: raise ValueError(f"lam must be a number or 'share=<r>' (r > 0), not {lam!r}.") from None
-    if not r > 0: raise ValueError(f"lam {lam!r}: the share r must be > 0, e.g. 'share=1'.")
+    if not (math.isfinite(r) and r > 0): raise ValueError(f"lam {lam!r} (--lambda): the share r must be a finite number > 0, e.g. 'share=1'.")
     return r
 
 # %% ../nbs/07b_train_config.ipynb #e52207d0
@@ -88,8 +88,10 @@ def check_config(c: TrainConfig) -> TrainConfig:
     flag = lambda k: f"{k} (--{'lambda' if k == 'lam' else k.replace('_', '-')})"
     for k in ("batch_size", "epochs", "save_every", "keep", "lam_share_batches", "neighbours") + (("max_steps",) if c.max_steps is not None else ()):
         if getattr(c, k) < 1: raise ValueError(f"{flag(k)} must be >= 1, got {getattr(c, k)}.")
-    for k in ("warmup_steps", "workers", "weight_decay"):
+    for k in ("warmup_steps", "workers"):
         if not getattr(c, k) >= 0: raise ValueError(f"{flag(k)} must be >= 0, got {getattr(c, k)}.")
+    if not (math.isfinite(c.weight_decay) and c.weight_decay >= 0):
+        raise ValueError(f"{flag('weight_decay')} must be a finite number >= 0, got {c.weight_decay}.")
     if not (math.isfinite(c.lr) and c.lr > 0): raise ValueError(f"{flag('lr')} must be a finite number > 0, got {c.lr}.")
     if not 0 <= c.max_bad_fraction <= 1: raise ValueError(f"{flag('max_bad_fraction')} must be in [0, 1], got {c.max_bad_fraction}.")
     if lam_share(c.lam) is None and not (math.isfinite(c.lam) and c.lam >= 0): raise ValueError(f"{flag('lam')} must be >= 0, got {c.lam}.")

@@ -76,3 +76,26 @@ def test_reproduce_help_lists_every_artefact():
     from sdsclip.reproduce.artefacts import ARTEFACTS
     out = subprocess.run([SDSCLIP, "reproduce", "--help"], capture_output=True, text=True, check=True).stdout
     assert ",".join(ARTEFACTS) in "".join(out.split())
+
+
+def interrupted(args, cwd, presses, timeout=120):
+    "Run the installed command, press Ctrl-C at each of `presses` (seconds after start); (exit status, stderr)."
+    import signal, time
+    restore = lambda: signal.signal(signal.SIGINT, signal.SIG_DFL)  # a shell started in the background ignores SIGINT
+    p = subprocess.Popen([SDSCLIP, *args], cwd=cwd, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True, preexec_fn=restore)
+    t0 = time.monotonic()
+    for at in presses:
+        time.sleep(max(0.0, at - (time.monotonic() - t0)))
+        if p.poll() is None: p.send_signal(signal.SIGINT)
+    out, err = p.communicate(timeout=timeout)
+    return p.returncode, err
+
+
+@pytest.mark.parametrize("presses", [(0.05,), (0.4,), (1.2,), (0.6, 0.65), (6.0, 6.05)],
+                         ids=["at-start", "importing", "importing-later", "twice-importing", "twice-training"])
+def test_an_interrupt_at_any_moment_is_one_line(tmp_path, presses):
+    "Ctrl-C while torch and the models load, or twice in quick succession: exit 130 and one line, never a traceback."
+    code, err = interrupted(["train", "--preset", "tiny", "--max-steps", "100000", "--out", str(tmp_path / "run")], tmp_path, presses)
+    assert code == 130 and "Traceback" not in err and "KeyboardInterrupt" not in err, err[-3000:]
+    said = [l for l in err.splitlines() if l.startswith("sdsclip")]
+    assert len(said) >= 1 and said[-1].startswith(("sdsclip: interrupted", "sdsclip train: stopped")), err[-3000:]

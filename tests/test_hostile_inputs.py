@@ -6,9 +6,11 @@ test_checkpoints.py and test_run_folder_boundary.py. The cases run a few at a ti
 import hashlib
 import json
 import pickle
+import re
 import shutil
 import subprocess
 import sys
+import zipfile
 from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 
@@ -16,7 +18,9 @@ import pytest
 import torch
 
 from sdsclip.checkpoint import latest_checkpoint, read_metadata, save_checkpoint
-from sdsclip.eval.fixtures import write_sugarcrepe_fixture, write_vg_fixture, write_winoground_fixture
+from sdsclip.eval.fixtures import write_sugarcrepe_fixture, write_vg_attribution_fixture, write_vg_fixture, write_winoground_fixture
+from sdsclip.models import model_config_dir
+from PIL import Image
 from safetensors.torch import load_file
 
 SDSCLIP = str(Path(sys.executable).parent / "sdsclip")
@@ -70,7 +74,46 @@ def make_inputs(w: Path, run: Path) -> dict:
     weights = {k: torch.full_like(v, float("nan")) for k, v in load_file(latest["weights"]).items()}
     save_checkpoint(nan, int(latest["step"]) + 1, weights, read_metadata(latest["weights"]), load_file(latest["state"]), {})
     p["run_nan"] = nan
+    wg = write_winoground_fixture(w / "wg-zip-short", zipped=True)
+    keep_only(wg / "data/images.zip", lambda n: "ex_2_img_1" not in n)
+    p["wg_zip_short"] = wg
+    wg = write_winoground_fixture(w / "wg-zip-text", zipped=True)
+    with zipfile.ZipFile(wg / "data/images.zip", "a") as z: z.writestr("images/ex_9_img_0.png", "a text file")
+    keep_only(wg / "data/images.zip", lambda n: "ex_1_img_0" not in n)
+    with zipfile.ZipFile(wg / "data/images.zip", "a") as z: z.writestr("images/ex_1_img_0.png", "a text file")
+    p["wg_zip_text"] = wg
+    wg = write_winoground_fixture(w / "wg-cut-png"); f = wg / "data/images/ex_0_img_0.png"
+    Image.new("RGB", (200, 200), 3).save(f); f.write_bytes(f.read_bytes()[:100])
+    p["wg_cut_png"] = wg
+    wg = write_winoground_fixture(w / "wg-bomb"); Image.new("1", (20_000, 20_000)).save(wg / "data/images/ex_0_img_0.png")
+    p["wg_bomb"] = wg
+    p["wg_ok"] = write_winoground_fixture(w / "wg-ok")
+    aro = write_vg_attribution_fixture(w / "aro-no-pair"); f = aro / "visual_genome_attribution.json"
+    rows = json.loads(f.read_text()); rows[3]["attributes"] = []; f.write_text(json.dumps(rows))
+    p["aro_no_pair"] = aro
+    aro = write_vg_fixture(w / "aro-infinite"); f = aro / "visual_genome_relation.json"
+    f.write_text(f.read_text().replace('"bbox_w": 20', '"bbox_w": Infinity', 1))
+    p["aro_infinite"] = aro
+    local = w / "local-dir-pickle"; local.mkdir()
+    cfg = json.loads((model_config_dir() / "sdsclip-tiny.json").read_text())
+    (local / "open_clip_config.json").write_text(json.dumps({"model_cfg": cfg, "preprocess_cfg": {}}))
+    (local / "open_clip_pytorch_model.bin").write_bytes(pickle.dumps({"w": Payload()}))
+    p["local_pickle"] = local
+    bad = w / "run-config-latin1"; shutil.copytree(run, bad)
+    f = bad / "config.json"; f.write_bytes(f.read_bytes().replace(b'"preset"', b'"pr\xe9set"', 1))
+    p["run_config_latin1"] = bad
+    deep = w / "run-manifest-deep"; shutil.copytree(run, deep)
+    (deep / "checkpoints/latest.json").write_text("[" * 100_000 + "]" * 100_000)
+    p["run_manifest_deep"] = deep
+    p["foreign_out"] = w / "notes"; p["foreign_out"].mkdir(); (p["foreign_out"] / "summary.md").write_text("# My notes\n")
     return p
+
+
+def keep_only(zip_path: Path, keep):
+    "Rewrite the zip with the members `keep(name)` accepts."
+    with zipfile.ZipFile(zip_path) as z: members = {n: z.read(n) for n in z.namelist() if keep(n)}
+    with zipfile.ZipFile(zip_path, "w") as z:
+        for n, b in members.items(): z.writestr(n, b)
 
 
 # (id, argv with {placeholders} from the inputs and {out}, exit code, what the one line must say)
@@ -132,13 +175,32 @@ CASES = [
     ("export-nan-weights", ["export", "{run_nan}", "--out", "{out}/model.safetensors"], 2, "holds weights that are not finite"),
     ("reproduce-workers-0", ["reproduce", "--preset", "tiny", "--workers", "0", "--out", "{out}/figs"], 2, "--workers must be >= 1, got 0"),
     ("reproduce-unknown-artefact", ["reproduce", "--preset", "tiny", "--only", "table9", "--out", "{out}/figs"], 2, "table9"),
+    ("eval-winoground-zip-missing-image", ["eval", "--checkpoint", "{run}", "--tasks", "winoground", "--winoground", "{wg_zip_short}", "--device", "cpu", "--out", "{out}"], 2, "images.zip lacks 1 image(s) that examples.jsonl names: ['ex_2_img_1']"),
+    ("eval-winoground-zip-text-member", ["eval", "--checkpoint", "{run}", "--tasks", "winoground", "--winoground", "{wg_zip_text}", "--device", "cpu", "--out", "{out}"], 2, "images.zip:images/ex_1_img_0.png cannot be read (UnidentifiedImageError"),
+    ("eval-winoground-truncated-png", ["eval", "--checkpoint", "{run}", "--tasks", "winoground", "--winoground", "{wg_cut_png}", "--device", "cpu", "--out", "{out}"], 2, "ex_0_img_0.png cannot be read"),
+    ("eval-winoground-decompression-bomb", ["eval", "--checkpoint", "{run}", "--tasks", "winoground", "--winoground", "{wg_bomb}", "--device", "cpu", "--out", "{out}"], 2, "ex_0_img_0.png cannot be read (DecompressionBombError"),
+    ("eval-aro-attributes-empty", ["eval", "--checkpoint", "{run}", "--tasks", "aro", "--aro", "{aro_no_pair}", "--device", "cpu", "--out", "{out}"], 2,
+     "record 3 has 'attributes' = '[]', not two attribute names"),
+    ("eval-aro-bbox-infinity", ["eval", "--checkpoint", "{run}", "--tasks", "aro", "--aro", "{aro_infinite}", "--device", "cpu", "--out", "{out}"], 2,
+     "record 0 has 'bbox_w' = 'inf', which is not a finite number"),
+    ("eval-local-dir-pickle", ["eval", "--model", "local-dir:{local_pickle}", "--tasks", "winoground", "--winoground", "{wg_ok}", "--device", "cpu",
+                               "--out", "{out}"], 2, "open_clip_pytorch_model.bin is not a file of tensors only"),
+    ("eval-out-holds-foreign-summary", ["eval", "--checkpoint", "{run}", "--tasks", "winoground", "--winoground", "{wg_ok}", "--device", "cpu",
+                                       "--out", "{foreign_out}"], 2, "holds files that no sdsclip evaluation wrote (summary.md)"),
+    ("train-resume-config-not-utf8", ["train", *TINY, "--resume", "--max-steps", "12", "--out", "{run_config_latin1}"], 2,
+     "config.json is not UTF-8 text: byte 0xe9 on line"),
+    ("train-resume-manifest-nested-deep", ["train", *TINY, "--resume", "--max-steps", "12", "--out", "{copy_of_run_manifest_deep}"], 0, "done: 12 steps"),
+    ("train-weight-decay-inf", ["train", *TINY, "--weight-decay", "inf", "--out", "{out}"], 2, "weight_decay (--weight-decay) must be a finite number >= 0, got inf"),
+    ("train-lambda-share-inf", ["train", *TINY, "--lambda", "share=inf", "--out", "{out}"], 2, "the share r must be a finite number > 0"),
 ]
 
 
 # Cases whose check a notebook also makes in-process (or that take the same path as a case above): `make test-slow` runs them.
 SLOW = {"train-coco-without-images", "train-coco-orphan-annotation", "train-coco-null-caption", "train-jsonl-row-without-caption",
         "eval-aro-root-missing", "train-max-steps-0", "eval-batch-size-0", "train-out-is-a-file", "train-resume-typo",
-        "train-pretrained-pickle", "train-max-steps-negative", "train-lr-zero", "eval-batch-size-negative", "eval-device-tpu", "eval-unknown-task", "bench-device-tpu", "bench-unknown-mode", "reproduce-unknown-artefact", "eval-winoground-folder-missing", "train-csv-latin1", "train-jsonl-broken-line", "eval-sugarcrepe-cut-short", "train-coco-cut-short", "eval-aro-cut-short", "train-data-missing", "train-csv-without-rows", "export-nan-weights", "eval-pickle-as-pretrained"}
+        "train-pretrained-pickle", "train-max-steps-negative", "train-lr-zero", "eval-batch-size-negative", "eval-device-tpu", "eval-unknown-task", "bench-device-tpu", "bench-unknown-mode", "reproduce-unknown-artefact", "eval-winoground-folder-missing", "train-csv-latin1", "train-jsonl-broken-line", "eval-sugarcrepe-cut-short", "train-coco-cut-short", "eval-aro-cut-short", "train-data-missing", "train-csv-without-rows", "export-nan-weights", "eval-pickle-as-pretrained",
+        "eval-winoground-zip-text-member", "eval-winoground-truncated-png", "eval-winoground-decompression-bomb", "eval-aro-attributes-empty",
+        "eval-aro-bbox-infinity", "eval-local-dir-pickle", "train-resume-config-not-utf8", "train-weight-decay-inf", "train-lambda-share-inf"}
 PARAMS = [pytest.param(*c, id=c[0], marks=[pytest.mark.slow] if c[0] in SLOW else []) for c in CASES]
 
 
@@ -161,8 +223,8 @@ def outcomes(tmp_path_factory, request):
         name, argv, *_ = case
         out = outs / name
         fields = {k: str(v) for k, v in inputs.items()} | {"out": str(out)}
-        if "{copy_of_run}" in " ".join(argv):
-            shutil.copytree(run, out / "run"); fields["copy_of_run"] = str(out / "run")
+        for key in re.findall(r"\{copy_of_(\w+)\}", " ".join(argv)):  # a run the case changes: a copy of it, inside its out folder
+            shutil.copytree(inputs[key], out / key); fields[f"copy_of_{key}"] = str(out / key)
         args = [a.format(**fields) for a in argv]
         r = subprocess.run([SDSCLIP, *args], capture_output=True, text=True, timeout=600, cwd=w)
         return name, (r, fields, out)

@@ -32,7 +32,7 @@ def test_wheel_installs_and_builds_tiny_models(tmp_path):
         assert f in names, f
     assert any(n.endswith(".dist-info/licenses/LICENSE") for n in names), "the licence ships in the wheel"
     entry_points = zipfile.ZipFile(wheel).read(next(n for n in names if n.endswith("entry_points.txt"))).decode()
-    assert "sdsclip = sdsclip.cli:main" in entry_points
+    assert "sdsclip = sdsclip.console:main" in entry_points
 
     site = tmp_path / "site"
     subprocess.run([*pip, "install", "--no-deps", "--target", str(site), str(wheel)], check=True, timeout=300)

@@ -9,18 +9,17 @@ from pathlib import Path
 
 import pandas as pd
 import torch
-from PIL import Image
 
-from .core import Scorer, proportion
+from .core import Scorer, proportion, read_image
 import sdsclip.data  # noqa: F401  (registers the training data's tagger, 'synthetic')
 from ..environment import data_dir
 from ..negatives import ADJ, NOUN, spacy_tagger
 from ..records import RecordError, check_records, read_json
 
 # %% auto #0
-__all__ = ['VG_FILES', 'VG_FIELDS', 'NOUN_TAGS', 'ADJ_TAGS', 'ORDER_FILES', 'excluded_relations', 'load_vg', 'vg_group',
-           'vg_macro', 'evaluate_vg', 'pre_caption', 'trigrams', 'order_perturbations', 'karpathy_images', 'load_order',
-           'evaluate_order']
+__all__ = ['VG_FILES', 'VG_FIELDS', 'NOUN_TAGS', 'ADJ_TAGS', 'ORDER_FILES', 'excluded_relations', 'check_attribute_pairs',
+           'load_vg', 'vg_group', 'vg_macro', 'evaluate_vg', 'pre_caption', 'trigrams', 'order_perturbations',
+           'karpathy_images', 'load_order', 'evaluate_order']
 
 # %% ../../nbs/12_eval_aro.ipynb #2e2d2670
 VG_FILES = {"relation": "visual_genome_relation.json", "attribution": "visual_genome_attribution.json"}
@@ -31,10 +30,17 @@ def excluded_relations() -> set[str]:
 
 def _crop_loader(path: Path, it: dict):
     box = (it["bbox_x"], it["bbox_y"], it["bbox_x"] + it["bbox_w"], it["bbox_y"] + it["bbox_h"])
-    return lambda: Image.open(path).convert("RGB").crop(box)
+    return lambda: read_image(path).convert("RGB").crop(box)
 
 _BOX = {"image_path": str, "bbox_x": float, "bbox_y": float, "bbox_w": float, "bbox_h": float, "true_caption": str, "false_caption": str}
 VG_FIELDS = {"relation": _BOX | {"relation_name": str}, "attribution": _BOX | {"attributes": list}}
+
+def check_attribute_pairs(items: list[dict], ann: Path, fix: str):
+    "A RecordError naming the first VG-Attribution item whose `attributes` is not two attribute names (its group)."
+    for i, it in enumerate(items):
+        a = it["attributes"]
+        if len(a) != 2 or not all(isinstance(x, str) and x.strip() for x in a):
+            raise RecordError(f"ARO file {ann}: record {i} has 'attributes' = {str(a)[:40]!r}, not two attribute names. {fix}")
 
 def load_vg(root: str | Path, kind: str = "relation") -> list[dict]:
     "VG-Relation or VG-Attribution items: the JSON fields plus `image`, a loader of the bbox crop."
@@ -45,6 +51,7 @@ def load_vg(root: str | Path, kind: str = "relation") -> list[dict]:
                                 "(the files published with the ARO benchmark).")
     fix = "Use the VG file published with the ARO benchmark."
     items = check_records(read_json(ann, "ARO file", fix), ann, "ARO file", VG_FIELDS[kind], fix)
+    if kind == "attribution": check_attribute_pairs(items, ann, fix)
     for it in items: it["image"] = _crop_loader(root / "images" / it["image_path"], it)
     return items
 
@@ -123,7 +130,7 @@ def load_order(root: str | Path, kind: str = "coco", seed: int = 0, tagger=None,
         for cap in img["caption"]:
             g = torch.Generator().manual_seed(seed * 1_000_003 + len(items))
             options = [cap] + order_perturbations(tagger(cap), g)
-            items.append({"image_path": img["image"], "image": (lambda p=root / img["image"]: Image.open(p)),
+            items.append({"image_path": img["image"], "image": (lambda p=root / img["image"]: read_image(p)),
                           "options": [pre_caption(o, max_words) for o in options]})
     return items
 

@@ -4,7 +4,8 @@
 
 # %% ../../nbs/09_eval_core.ipynb #bfdbb1db
 from __future__ import annotations
-import math
+import io, math
+from pathlib import Path
 from typing import Callable, Sequence, Union
 
 import torch
@@ -14,8 +15,8 @@ from scipy import stats
 from ..environment import progress_bar
 
 # %% auto #0
-__all__ = ['ImageRef', 'Group', 'load_image', 'Scorer', 'NonFiniteEmbeddings', 'finite_embeddings', 'CLIPScorer',
-           'wilson_interval', 'proportion']
+__all__ = ['ImageRef', 'Group', 'load_image', 'Scorer', 'UnreadableImage', 'read_image', 'NonFiniteEmbeddings',
+           'finite_embeddings', 'CLIPScorer', 'wilson_interval', 'proportion']
 
 # %% ../../nbs/09_eval_core.ipynb #bee62a5e
 ImageRef = Union[Image.Image, Callable[[], Image.Image]]
@@ -34,6 +35,22 @@ class Scorer:
     def score(self, images: Sequence[ImageRef], captions: Sequence[str]) -> torch.Tensor:
         "Score matrix (len(images), len(captions)) of one group."
         return self.score_groups([(images, captions)])[0]
+
+# %% ../../nbs/09_eval_core.ipynb #c3af391a
+class UnreadableImage(ValueError):
+    "An image file of a benchmark that cannot be decoded; the message names it and the fix."
+
+def read_image(source: str | Path | bytes, name: str | None = None) -> Image.Image:
+    "The image in the file `source` (or its bytes), decoded whole; an `UnreadableImage` naming `name` (default: the path)."
+    name = name or str(source)
+    try:
+        im = Image.open(io.BytesIO(source) if isinstance(source, bytes) else source)
+        im.load()
+        return im
+    except FileNotFoundError: raise UnreadableImage(f"Image {name} is missing. Restore the benchmark's images.") from None
+    except (OSError, SyntaxError, ValueError, Image.DecompressionBombError) as e:
+        raise UnreadableImage(f"Image {name} cannot be read ({type(e).__name__}: {e}). Replace it with the benchmark's "
+                              "file (download it again).") from None
 
 # %% ../../nbs/09_eval_core.ipynb #379841df
 class NonFiniteEmbeddings(ValueError):

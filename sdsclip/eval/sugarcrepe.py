@@ -7,9 +7,8 @@ from __future__ import annotations
 from pathlib import Path
 
 import pandas as pd
-from PIL import Image
 
-from .core import Scorer, proportion, wilson_interval
+from .core import Scorer, proportion, read_image, wilson_interval
 from ..records import check_records, read_json
 
 # %% auto #0
@@ -58,7 +57,7 @@ def load_sugarcrepe(root: str | Path, images: str | Path | None = None, subsets=
     if bad: raise ValueError(f"Unknown SugarCrepe subset(s) {bad}. Valid: {', '.join(SUGARCREPE_SUBSETS)}.")
     root = Path(root).expanduser()
     json_dir, image_dir = sugarcrepe_json_dir(root), sugarcrepe_image_dir(root, images)
-    out = {s: [{"id": k, **v, "image": (lambda p=image_dir / v["filename"]: Image.open(p))}
+    out = {s: [{"id": k, **v, "image": (lambda p=image_dir / v["filename"]: read_image(p))}
                for k, v in read_subset(json_dir / f"{s}.json", s).items()] for s in subsets}
     missing = sorted({it["filename"] for items in out.values() for it in items if not (image_dir / it["filename"]).is_file()})
     if missing:

@@ -11,7 +11,8 @@ from pathlib import Path
 import pandas as pd
 import torch
 
-from ..checkpoint import load_finetuned, read_metadata, resolve_weights
+from ..checkpoint import load_finetuned, read_metadata, resolve_weights, write_atomic
+from ..records import RecordError, read_json
 from .aro import evaluate_order, evaluate_vg, load_order, load_vg
 from ..negatives import order_tagger
 from .core import CLIPScorer, NonFiniteEmbeddings, Scorer
@@ -23,7 +24,7 @@ from ..models import DEFAULT_TEACHER, load_clip
 # %% auto #0
 __all__ = ['TASKS', 'SUGARCREPE_NEEDS', 'EvalConfig', 'parse_tasks', 'load_model', 'scored_model', 'task_metrics',
            'resolve_eval_device', 'make_diffusion_scorer', 'winoground_task', 'aro_task', 'sugarcrepe_task',
-           'zeroshot_task', 'summary_markdown', 'evaluate']
+           'zeroshot_task', 'summary_markdown', 'evaluation_output', 'check_eval_out', 'write_text', 'evaluate']
 
 # %% ../../nbs/15_eval_suite.ipynb #73ce185f
 TASKS = ("winoground", "aro", "vg", "order", "sugarcrepe", "zeroshot")  # aro: its vg part and its order part, which the reproduction scores apart
@@ -202,10 +203,32 @@ def _json_default(o):
     if hasattr(o, "item"): return o.item()
     return str(o)
 
+# %% ../../nbs/15_eval_suite.ipynb #b3761118
+def evaluation_output(p: Path) -> bool:
+    "Is `p` a file an evaluation wrote: its summary, or a task record?"
+    if p.is_symlink() or not p.is_file(): return False
+    if p.name == "summary.md": return p.read_text(errors="replace").startswith("# Evaluation of ")
+    try: r = read_json(p, "A task record", max_bytes=2**26)
+    except RecordError: return False
+    return isinstance(r, dict) and {"task", "metrics", "scorer"} <= set(r)
+
+def check_eval_out(out: Path):
+    "A ValueError when `out` holds files and none of them an evaluation's: evaluating there would replace or mix with them."
+    if not out.is_dir() or not (found := sorted(out.iterdir())): return
+    if not any(evaluation_output(p) for p in found if p.name == "summary.md" or p.suffix == ".json"):
+        names = ", ".join(p.name for p in found[:4]) + (", ..." if len(found) > 4 else "")
+        raise ValueError(f"--out {out} holds files that no sdsclip evaluation wrote ({names}); the evaluation would write "
+                         "summary.md and a JSON per task among them. Choose another --out (or move them away).")
+
+def write_text(path: Path, text: str):
+    "Replace `path` with `text`, whole."
+    write_atomic(path, lambda tmp: tmp.write_text(text))
+
 # %% ../../nbs/15_eval_suite.ipynb #4cff5257
 def evaluate(c: EvalConfig) -> dict:
     "Run the configured tasks; write OUT/<task>.json, per-item CSVs and OUT/summary.md; return the results."
     tasks, out = parse_tasks(c.tasks), Path(c.out)
+    check_eval_out(out)
     device = resolve_eval_device(c.device)
     clip = (None, None, None)  # (model, preprocess, tokenizer) of a CLIP scorer, for zero-shot
     if c.scorer == "diffusion":
@@ -237,7 +260,7 @@ def _evaluate_into(out: Path, c: EvalConfig, tasks, device, scorer, scored: dict
         ignored = {"model": None, "pretrained": None} if c.checkpoint or c.scorer == "diffusion" else {}
         record = {"dataset": dataset, **scored, "task": task, "metrics": metrics, "scorer": scorer.name, "seed": c.seed,
                   "seconds": seconds, "config": asdict(c) | {"token": None} | ignored, "result": r["result"]}
-        (out / f"{task}.json").write_text(json.dumps(record, indent=2, default=_json_default))
-    for name, df in tables.items(): df.to_csv(out / f"{name}.csv", index=False)
-    (out / "summary.md").write_text(summary_markdown(results, desc))
+        write_text(out / f"{task}.json", json.dumps(record, indent=2, default=_json_default))
+    for name, df in tables.items(): write_text(out / f"{name}.csv", df.to_csv(index=False))
+    write_text(out / "summary.md", summary_markdown(results, desc))
     return {"model": desc, "results": results, "tables": tables, "out": str(out)}

@@ -4,20 +4,20 @@
 
 # %% ../../nbs/11_eval_winoground.ipynb #b7cd1b66
 from __future__ import annotations
-import io, os, zipfile
+import os, zipfile
 from pathlib import Path
 
 import pandas as pd
 import torch
-from PIL import Image
 
-from .core import Scorer, proportion
-from ..records import check_records, check_unique, read_jsonl
+from .core import Scorer, proportion, read_image
+from ..records import RecordError, check_records, check_unique, read_jsonl
 
 # %% auto #0
 __all__ = ['WINOGROUND_REPO', 'WINOGROUND_HELP', 'WINOGROUND_FOLDER_HELP', 'WINOGROUND_FIELDS', 'WINOGROUND_SLICES',
-           'load_winoground_folder', 'download_winoground', 'load_winoground_datasets', 'load_winoground',
-           'winoground_item_scores', 'winoground_summary', 'winoground_groups', 'evaluate_winoground']
+           'image_names', 'load_winoground_folder', 'download_winoground', 'load_winoground_datasets',
+           'load_winoground', 'winoground_item_scores', 'winoground_summary', 'winoground_groups',
+           'evaluate_winoground']
 
 # %% ../../nbs/11_eval_winoground.ipynb #8e3cf0f3
 WINOGROUND_REPO = "facebook/winoground"
@@ -38,13 +38,16 @@ def _winoground_files(root: Path) -> tuple[Path, Path]:
             raise FileNotFoundError(f"{ex} found but neither {base / 'images'}/ nor {base / 'images.zip'}. " + WINOGROUND_FOLDER_HELP)
     raise FileNotFoundError(f"No examples.jsonl in {root} or {root / 'data'}. " + WINOGROUND_FOLDER_HELP)
 
-def _image_loader(images: Path, stem: str):
-    "A zero-argument loader of image `stem` from a folder or a zip."
-    if images.is_dir(): return lambda: Image.open(images / f"{stem}.png")
+def image_names(images: Path) -> dict[str, str]:
+    "Image stem → its file in the folder `images`, or its member in the zip `images`."
+    if images.is_dir(): return {p.stem: p.name for p in images.iterdir()}
+    with zipfile.ZipFile(images) as z: return {Path(n).stem: n for n in z.namelist() if not n.endswith("/")}
+
+def _image_loader(images: Path, member: str):
+    "A zero-argument loader of one image, from a folder or a zip; an `UnreadableImage` naming it when it cannot be decoded."
+    if images.is_dir(): return lambda: read_image(images / member)
     def load():
-        with zipfile.ZipFile(images) as z:
-            name = next(n for n in z.namelist() if Path(n).stem == stem)
-            return Image.open(io.BytesIO(z.read(name)))
+        with zipfile.ZipFile(images) as z: return read_image(z.read(member), f"{images}:{member}")
     return load
 
 WINOGROUND_FIELDS = {"id": int, "image_0": str, "image_1": str, "caption_0": str, "caption_1": str, "collapsed_tag": str,
@@ -56,8 +59,13 @@ def load_winoground_folder(root: str | Path) -> list[dict]:
     items = check_records(read_jsonl(ex_file, "Winoground's", WINOGROUND_FOLDER_HELP), ex_file, "Winoground's",
                           WINOGROUND_FIELDS, WINOGROUND_FOLDER_HELP)
     check_unique(items, "id", ex_file, "Winoground's", WINOGROUND_FOLDER_HELP)
+    try: names = image_names(images)
+    except zipfile.BadZipFile: raise RecordError(f"{images} is not a zip file. {WINOGROUND_FOLDER_HELP}") from None
+    if missing := sorted({it[k] for it in items for k in ("image_0", "image_1")} - set(names)):
+        raise RecordError(f"{images} lacks {len(missing)} image(s) that {ex_file.name} names: {missing[:5]}. Download the "
+                          f"folder again. {WINOGROUND_FOLDER_HELP}")
     for it in items:
-        it["image_0"], it["image_1"] = _image_loader(images, it["image_0"]), _image_loader(images, it["image_1"])
+        it["image_0"], it["image_1"] = _image_loader(images, names[it["image_0"]]), _image_loader(images, names[it["image_1"]])
     return items
 
 # %% ../../nbs/11_eval_winoground.ipynb #dea9812a

@@ -11,11 +11,10 @@ import torch
 import torch.nn.functional as F
 from open_clip.zero_shot_classifier import build_zero_shot_classifier
 from open_clip.zero_shot_metadata import IMAGENET_CLASSNAMES, OPENAI_IMAGENET_TEMPLATES
-from PIL import Image
 from torch.utils.data import DataLoader
 from ..environment import progress_bar
 
-from .core import CLIPScorer, Scorer, finite_embeddings
+from .core import CLIPScorer, Scorer, finite_embeddings, read_image
 from ..environment import data_dir, load_plugins
 
 # %% auto #0
@@ -130,7 +129,7 @@ def folder_groups(root: str | Path, classes) -> tuple[list, torch.Tensor]:
     from torchvision.datasets import ImageFolder
     ds = ImageFolder(str(root))
     if ds.classes != sorted(classes): raise ValueError(f"{root} has classes {ds.classes}, expected {sorted(classes)}.")
-    return [([lambda p=p: Image.open(p)], ds.classes) for p, _ in ds.samples], torch.tensor(ds.targets)
+    return [([lambda p=p: read_image(p)], ds.classes) for p, _ in ds.samples], torch.tensor(ds.targets)
 
 def zeroshot_folder(model, preprocess, tokenizer, root: str | Path, classes, templates) -> dict:
     "CLIP's zero-shot protocol on an ImageFolder of `classes`."

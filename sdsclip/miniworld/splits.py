@@ -222,8 +222,8 @@ def miniworld_home() -> Path:
     return data_dir() / "miniworld"
 
 def generated_root() -> Path:
-    "Where generated worlds go: SDSCLIP_MINIWORLD, else the package's cache folder (`cache_dir()/miniworld`)."
-    if "SDSCLIP_MINIWORLD" in os.environ: return Path(os.environ["SDSCLIP_MINIWORLD"]).expanduser()
+    "Where generated worlds go: SDSCLIP_MINIWORLD when set and not empty, else the package's cache folder (`cache_dir()/miniworld`)."
+    if os.environ.get("SDSCLIP_MINIWORLD", "").strip(): return Path(os.environ["SDSCLIP_MINIWORLD"]).expanduser()
     return cache_dir() / "miniworld"
 
 def world_dir(c: WorldConfig = WorldConfig()) -> Path: return generated_root() / f"world-{c.key()}"

@@ -4,7 +4,7 @@
 
 # %% ../../nbs/37_reproduce_publish.ipynb #b815578f
 from __future__ import annotations
-import json, time
+import time
 from pathlib import Path
 
 import pandas as pd
@@ -16,13 +16,14 @@ from .artefacts import ARTEFACTS, Artefact
 from .experiment import Experiment
 from .findings import findings, matched_differences, premise_markdown, premise_table
 from .plots import PLOTS, plot_differences, plot_premise
+from .runs import kept_json
 from .scores import ROW_COLUMNS
 from .tables import artefact_table, markdown, numbers_table, seed_stats, stat_numbers, wide_table, with_zeroshot_mean
 
 # %% auto #0
 __all__ = ['GRAD_METRICS', 'OTHER_FILES', 'table_note', 'write_table', 'publish_premise', 'publish_findings',
-           'publish_differences', 'publish_gradients', 'publish', 'show', 'save_result', 'collect_rows', 'assemble',
-           'index_record', 'profile_note', 'index_lines', 'write_index']
+           'publish_differences', 'publish_gradients', 'publish', 'show', 'result_record', 'save_result',
+           'collect_rows', 'assemble', 'index_record', 'profile_note', 'index_lines', 'write_index']
 
 # %% ../../nbs/37_reproduce_publish.ipynb #99cc6de4
 def table_note(a: Artefact, rows: pd.DataFrame, preset: Preset) -> str:
@@ -105,6 +106,10 @@ def show(files: list[Path]):
         elif f.suffix == ".png": display(Image(str(f)))
 
 # %% ../../nbs/37_reproduce_publish.ipynb #892ad599
+def result_record(obj) -> bool:
+    "Is `obj` a notebook's result, as `save_result` writes it?"
+    return isinstance(obj, dict) and isinstance(obj.get("rows"), list) and isinstance(obj.get("artefact"), str)
+
 def save_result(ex: Experiment, rows: pd.DataFrame, **extra) -> Path:
     "Write the notebook's rows (CSV) and result.json."
     rows.to_csv(ex.out / "rows.csv", index=False)
@@ -119,8 +124,8 @@ def collect_rows(out: str | Path, preset: str) -> pd.DataFrame:
     "Every row of every finished notebook of `preset` under `out`, with its artefact."
     frames = []
     for f in sorted((Path(out) / "notebooks" / preset).glob("*/*/result.json")):
-        r = json.loads(f.read_text())
-        if r.get("rows"): frames.append(pd.DataFrame(r["rows"]).assign(artefact=r["artefact"]))
+        r = kept_json(f, result_record)  # a damaged one is set aside with a warning: its notebook runs again next time
+        if r and r["rows"]: frames.append(pd.DataFrame(r["rows"]).assign(artefact=r["artefact"]))
     return pd.concat(frames, ignore_index=True) if frames else pd.DataFrame(columns=["artefact", *ROW_COLUMNS])
 
 # %% ../../nbs/37_reproduce_publish.ipynb #55a7074a
@@ -146,8 +151,9 @@ def index_record(preset: Preset, out: Path, report: dict) -> dict:
            "seconds": report["seconds"], "jobs": [{k: j[k] for k in ("job", "status", "seconds", "error")} for j in report["jobs"]],
            "profile": report.get("profile", []), "files": [str(Path(f).relative_to(out)) for f in report["files"]]}
     old = out / preset.name / "index.json"
-    if report["jobs"] and all(j["status"] == "reused" for j in report["jobs"]) and old.is_file():
-        prev = json.loads(old.read_text())  # nothing was computed: the figures are still those of the run that made them
+    all_reused = report["jobs"] and all(j["status"] == "reused" for j in report["jobs"])
+    if all_reused and (prev := kept_json(old, lambda o: isinstance(o, dict) and "preset" in o)):
+        # nothing was computed: the figures are still those of the run that made them
         idx = prev | {"files": idx["files"], "rechecked": {"commit": m.get("commit"), "seconds": report["seconds"], "all_reused": True}}
     return idx
 
@@ -199,7 +205,7 @@ def write_index(preset: Preset, out: str | Path, report: dict) -> Path:
              "preset; executed notebooks under `notebooks/<preset>/<artefact>/<backbone>/notebook.ipynb` beside their `result.json`.", ""]
     others = []
     for f in sorted(out.glob("*/index.json")):
-        rec = json.loads(f.read_text())
+        if (rec := kept_json(f, lambda o: isinstance(o, dict))) is None: continue
         if "preset" in rec: lines += index_lines(rec)  # a reproduction's record
         else: others.append(f"- `{f.parent.name}/`: see its README.md")  # another record kept beside them (the rehearsal's)
     if others: lines += ["## Other records", ""] + others + [""]

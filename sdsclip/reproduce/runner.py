@@ -18,7 +18,7 @@ from ..preflight import check_needs, reproduce_needs, run_disk_mb
 from ..presets import Preset, get_preset, preset_changes
 from .artefacts import ARTEFACTS, Artefact, backbone_named, backbones_for, check_artefacts, conditions_for
 from .experiment import Experiment
-from .publish import assemble, write_index
+from .publish import assemble, result_record, write_index
 from .runs import RunStopped, condition_named, condition_overrides, folder_name, kept_json, ledger_path, read_ledger
 from .scores import chain_metrics, chain_path, clip_scores, diffusion_path, diffusion_scores, diffusion_tasks, gradient_share_rows, scores_path, shares_path
 
@@ -79,7 +79,7 @@ def job_done(job: NotebookJob) -> bool:
     "Did the job succeed with its present key? (A result a killed forced rerun held aside is put back first.)"
     result, kept = job.folder / "result.json", job.folder / "result.kept.json"
     if kept.is_file() and not result.is_file(): kept.rename(result)
-    if not result.is_file(): return False
+    if kept_json(result, result_record) is None: return False  # a result cut short is set aside: the notebook runs again
     j = kept_json(job.folder / "job.json", lambda o: isinstance(o, dict)) or {}
     return j.get("status") == "ok" and j.get("key") == job.key
 

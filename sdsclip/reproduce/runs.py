@@ -12,6 +12,7 @@ from pathlib import Path
 import pandas as pd
 
 from ..checkpoint import latest_checkpoint, write_json
+from ..records import RECORD_MAX_BYTES, RecordError, read_json
 from ..run_folder import append_jsonl
 from ..train import choose_lam, train
 from ..train_config import TrainConfig, lam_share
@@ -20,7 +21,7 @@ from ..train_config import TrainConfig, lam_share
 __all__ = ['OBJECTIVES', 'NEGATIVE_SETS', 'CONDITIONS', 'WEIGHT_SUFFIXES', 'RUN_IDENTITY_EXCLUDES', 'Condition',
            'condition_named', 'condition_overrides', 'matched_baseline', 'ledger_path', 'record_seconds', 'timed',
            'read_ledger', 'weights_key', 'config_key', 'folder_name', 'run_config', 'kept_json', 'RunStopped',
-           'run_complete', 'train_or_reuse', 'chosen_lam']
+           'set_run_aside', 'run_complete', 'train_or_reuse', 'chosen_lam']
 
 # %% ../../nbs/31_reproduce_runs.ipynb #e6bfbab7
 OBJECTIVES = {"none": None, "clip": dict(lam=0.0), "sds": dict(sds_mode="backprop"), "sds-stopgrad": dict(sds_mode="stopgrad"),
@@ -110,7 +111,16 @@ def read_ledger(ledger: str | Path, since: float = 0.0) -> pd.DataFrame:
     "The ledger's lines that started at or after `since` (seconds since the epoch)."
     cols = ["stage", "what", "seconds", "start", "pid"]
     if not Path(ledger).is_file(): return pd.DataFrame(columns=cols)
-    rows = [json.loads(l) for l in Path(ledger).read_text().splitlines() if l.strip()]
+    rows, damaged = [], []
+    for n, line in enumerate(Path(ledger).read_text(errors="replace").splitlines(), 1):
+        if not line.strip(): continue
+        try: r = json.loads(line)
+        except json.JSONDecodeError: r = None
+        if isinstance(r, dict) and all(isinstance(r.get(k), (int, float)) for k in ("seconds", "start")): rows.append(r)
+        else: damaged.append(n)
+    if damaged:
+        print(f"sdsclip: warning: {ledger}: line(s) {damaged[:5]} damaged (a kill during a write cuts a line short); "
+              "left out of the timings.", file=sys.stderr)
     return pd.DataFrame([r for r in rows if r["start"] >= since], columns=cols)
 
 # %% ../../nbs/31_reproduce_runs.ipynb #d46662fe
@@ -159,25 +169,37 @@ def kept_json(path: str | Path, valid=lambda obj: True):
     "The JSON kept in `path` when it parses and `valid(obj)`; None when missing or damaged (the damaged file set aside)."
     path = Path(path)
     if not path.is_file(): return None
-    try: obj = json.loads(path.read_text())
-    except (json.JSONDecodeError, UnicodeDecodeError) as e: why = f"{type(e).__name__}: {e}"
+    try: obj = read_json(path, "The record", max_bytes=RECORD_MAX_BYTES)
+    except RecordError as e: why = str(e).replace(f"The record {path} ", "", 1)
     else:
         if valid(obj): return obj
-        why = "not the record expected here"
+        why = "is not the record expected here"
     aside = path.rename(path.with_name(path.name + ".damaged"))
-    print(f"sdsclip: warning: {path} is damaged ({why}); set aside as {aside.name}, and computed again.", file=sys.stderr)
+    print(f"sdsclip: warning: {path} {why.rstrip('.')}; set aside as {aside.name}, and computed again.", file=sys.stderr)
     return None
 
 # %% ../../nbs/31_reproduce_runs.ipynb #94d1102c
 class RunStopped(RuntimeError):
     "A run a signal stopped before its last step: its weights are partial and must not be scored."
 
+def set_run_aside(out: str | Path, why: str) -> Path:
+    "Rename the run folder `out` to `OUT.damaged-N` (kept, never deleted), with a one-line warning; its new path."
+    out, n = Path(out), 1
+    while (aside := out.with_name(f"{out.name}.damaged-{n}")).exists(): n += 1
+    out.rename(aside)
+    print(f"sdsclip: warning: {out} {why}; set aside as {aside.name} (delete it when no longer needed) and trained again.", file=sys.stderr)
+    return aside
+
 def run_complete(c: TrainConfig) -> str | None:
-    "The final checkpoint of the run in `c.out` when it reached its last step, else None."
-    latest, cfg = latest_checkpoint(c.out), Path(c.out) / "config.json"
-    if not latest or not cfg.is_file(): return None
-    total = (kept_json(cfg, lambda o: isinstance(o, dict)) or {}).get("total_steps")
-    return str(latest["weights"]) if total is not None and int(latest["step"]) >= total else None
+    """The final checkpoint of the run in `c.out` when it reached its last step, else None. Checkpoints whose config.json
+    is missing or damaged say nothing of how they were trained: the run is set aside, to be trained again."""
+    latest = latest_checkpoint(c.out)
+    if not latest: return None
+    cfg = kept_json(Path(c.out) / "config.json", lambda o: isinstance(o, dict) and isinstance(o.get("total_steps"), int))
+    if cfg is None:
+        set_run_aside(c.out, "holds checkpoints but no readable config.json")
+        return None
+    return str(latest["weights"]) if int(latest["step"]) >= cfg["total_steps"] else None
 
 # %% ../../nbs/31_reproduce_runs.ipynb #02a42810
 def train_or_reuse(c: TrainConfig, ledger: str | Path | None = None) -> str:
