@@ -4,7 +4,7 @@
 
 # %% ../nbs/07_run_folder.ipynb #6df0158b
 from __future__ import annotations
-import fcntl, json, os, socket, stat, sys, time
+import errno, fcntl, json, os, socket, stat, sys, time
 from dataclasses import asdict
 from pathlib import Path
 
@@ -16,9 +16,9 @@ from .checkpoint import (CheckpointError, write_atomic, check_entry, checkpoint_
                                 manifest_problem, set_aside)
 
 # %% auto #0
-__all__ = ['RUN_FILES', 'RunFolderError', 'check_run_folder', 'check_out', 'RunLocked', 'RunLock', 'own_file', 'append_jsonl',
-           'truncate_log', 'foreign_files', 'set_aside_manifest', 'resume_point', 'checkpoint_before_nonfinite',
-           'config_changes', 'check_resumable']
+__all__ = ['RUN_FILES', 'NO_LOCKS', 'RunFolderError', 'check_run_folder', 'check_out', 'RunLocked', 'RunLock', 'own_file',
+           'append_jsonl', 'truncate_log', 'foreign_files', 'set_aside_manifest', 'resume_point',
+           'checkpoint_before_nonfinite', 'config_changes', 'check_resumable']
 
 # %% ../nbs/07_run_folder.ipynb #8e91c6d4
 RUN_FILES = ("checkpoints", "checkpoints/latest.json", "config.json", "log.jsonl", "bad_images.jsonl", "train.lock", "tensorboard")
@@ -59,24 +59,36 @@ def _lock_holder(path: Path) -> str:
     return "a process whose pid could not be read"
 
 # %% ../nbs/07_run_folder.ipynb #7ba1021c
+NO_LOCKS = {errno.ENOLCK, errno.EOPNOTSUPP, errno.ENOSYS}  # what flock says on a file system that gives no locks
+
 class RunLock:
-    "An exclusive lock on a run folder for one `train`: `with RunLock(out): ...`; `RunLocked` when it is taken."
-    def __init__(self, out: str | Path):
+    """An exclusive lock on a folder for one writer: `with RunLock(out): ...` (`train`'s run folder; `reproduce` locks its
+    runs folder as `reproduce.lock`); `RunLocked` when it is taken."""
+    def __init__(self, out: str | Path, name: str = "train.lock", who: str = "sdsclip train"):
         check_out(out)
-        self.out, self.fd, self.created = Path(out), None, False
+        self.out, self.fd, self.created, self.name, self.who = Path(out), None, False, name, who
 
     def __enter__(self):
         self.created = not self.out.exists()
         check_run_folder(self.out)
         self.out.mkdir(parents=True, exist_ok=True)
-        path = self.out / "train.lock"
+        path = self.out / self.name
         while True:
             fd = os.open(path, os.O_RDWR | os.O_CREAT | os.O_NOFOLLOW, 0o644)  # a link planted since the check: ELOOP, not a write through it
             try: fcntl.flock(fd, fcntl.LOCK_EX | fcntl.LOCK_NB)
             except BlockingIOError:
                 os.close(fd)
-                raise RunLocked(f"{self.out} is in use by another sdsclip train ({_lock_holder(path)}). Wait for it "
+                raise RunLocked(f"{self.out} is in use by another {self.who} ({_lock_holder(path)}). Wait for it "
                                 "to finish or stop it, or choose another --out.") from None
+            except OSError as e:
+                empty = os.fstat(fd).st_size == 0
+                os.close(fd)
+                if e.errno not in NO_LOCKS: raise
+                if empty: path.unlink(missing_ok=True)  # leave nothing behind: neither the lock we made nor its folder
+                if self.created and not any(self.out.iterdir()): self.out.rmdir()
+                raise RunFolderError(f"{path} cannot be locked: {e.strerror} (a network file system mounted without locks?). "
+                                     f"A {self.who} holds a lock so that no second one writes the same folder: use a folder "
+                                     "on a local disk, or a mount with locking.") from None
             st = os.fstat(fd)
             if not stat.S_ISREG(st.st_mode) or st.st_nlink > 1:  # a hard link to a file elsewhere: writing the lock would overwrite it
                 os.close(fd)
@@ -96,7 +108,7 @@ class RunLock:
         return self
 
     def __exit__(self, *exc):
-        (self.out / "train.lock").unlink(missing_ok=True)
+        (self.out / self.name).unlink(missing_ok=True)
         os.close(self.fd); self.fd = None
         if self.created and not any(self.out.iterdir()): self.out.rmdir()
 

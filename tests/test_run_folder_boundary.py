@@ -140,3 +140,21 @@ def test_a_folder_with_the_user_s_own_config_and_log_is_not_overwritten(tmp_path
     r = sdsclip("train", *TINY, "--max-steps", "1", "--out", str(tmp_path))
     assert r.returncode == 2 and "no sdsclip run wrote" in r.stderr and one_line(r.stderr), r.stderr
     assert (tmp_path / "config.json").read_text() == '{"my": "settings"}' and (tmp_path / "log.jsonl").read_text() == "my notes\n"
+
+
+def test_a_copied_run_folder_resumes_like_the_original(trained, tmp_path):
+    "`rsync -a` / `cp -a` of a run (its lock file and a half-written temporary included) resumes to the original's weights."
+    from safetensors.torch import load_file
+    orig, copy = tmp_path / "orig", tmp_path / "copy"
+    shutil.copytree(trained, orig); shutil.copytree(trained, copy)  # new inodes, the same times: what rsync -a gives
+    (copy / "train.lock").write_text(json.dumps({"pid": 1, "host": "elsewhere", "started": "", "argv": []}))  # the source's lock, copied
+    (copy / "checkpoints/.step-00000016.safetensors.k3j9x_a2.tmp").write_bytes(b"\0" * 4096)  # a save the copy caught half-written
+    said = {}
+    for run in (copy, orig):
+        r = sdsclip("train", *TINY, "--max-steps", "16", "--resume", "--out", str(run))
+        assert r.returncode == 0, r.stderr
+        said[run] = r.stderr
+    assert "removed 1 temporary file(s) a killed save left" in said[copy] and "temporary" not in said[orig]
+    a, b = load_file(copy / "checkpoints/step-00000016.safetensors"), load_file(orig / "checkpoints/step-00000016.safetensors")
+    assert a.keys() == b.keys() and all((a[k] == b[k]).all() for k in a)
+    assert not list((copy / "checkpoints").glob("*.tmp")) and not (copy / "train.lock").exists()

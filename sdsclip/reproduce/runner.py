@@ -18,6 +18,7 @@ from ..preflight import check_needs, reproduce_needs, run_disk_mb
 from ..presets import Preset, get_preset, preset_changes
 from .artefacts import ARTEFACTS, Artefact, backbone_named, backbones_for, check_artefacts, conditions_for
 from .experiment import Experiment
+from ..run_folder import RunLock
 from .publish import assemble, result_record, write_index
 from .runs import RunStopped, condition_named, condition_overrides, folder_name, kept_json, ledger_path, read_ledger
 from .scores import chain_metrics, chain_path, clip_scores, diffusion_path, diffusion_scores, diffusion_tasks, gradient_share_rows, scores_path, shares_path
@@ -380,22 +381,23 @@ def reproduce(preset: str | Preset = "miniworld", only=None, backbones=None, for
     check_figures_folder(out)
     jobs = plan_notebooks(p, out, runs, only, backbones)
     check_needs(reproduce_needs(p, kernel, runs, planned_runs_mb(p, only, backbones)), f"Preset {p.name!r}")
-    t0, since, phases = time.perf_counter(), time.time(), {}
-    def phase(name, start): phases[name] = round(time.perf_counter() - start, 1)
-    t = time.perf_counter(); p.roots(); phase("data (generated when missing)", t)
-    todo = [j for j in jobs if force or not job_done(j)]
-    t = time.perf_counter(); prep_failed = precompute(todo, workers or default_workers(p), progress); phase("runs and scores", t)
-    t, first = time.perf_counter(), time.time()
-    records = execute_notebooks(jobs, todo, kernel, workers or default_workers(p), progress)
-    phase("notebooks", t)
-    report = {"preset": p.name, "jobs": records, "failed": [r for r in records if r["status"] == "failed"],
-              "prepare_failed": prep_failed, "notebook_window": (first, time.time()), "out": str(out)}
-    t = time.perf_counter(); report["files"] = assemble(p, out); phase("tables and figures", t)
-    report["seconds"] = phases["total"] = round(time.perf_counter() - t0, 1)
-    report["phases"] = phases
-    report["profile"] = profile_table(read_ledger(ledger_path(Path(runs) / p.name), since), report).to_dict("records")
-    write_index(p, out, report)
-    return report
+    with RunLock(Path(runs) / p.name, "reproduce.lock", "sdsclip reproduce"):  # a second reproduction here stops at once
+        t0, since, phases = time.perf_counter(), time.time(), {}
+        def phase(name, start): phases[name] = round(time.perf_counter() - start, 1)
+        t = time.perf_counter(); p.roots(); phase("data (generated when missing)", t)
+        todo = [j for j in jobs if force or not job_done(j)]
+        t = time.perf_counter(); prep_failed = precompute(todo, workers or default_workers(p), progress); phase("runs and scores", t)
+        t, first = time.perf_counter(), time.time()
+        records = execute_notebooks(jobs, todo, kernel, workers or default_workers(p), progress)
+        phase("notebooks", t)
+        report = {"preset": p.name, "jobs": records, "failed": [r for r in records if r["status"] == "failed"],
+                  "prepare_failed": prep_failed, "notebook_window": (first, time.time()), "out": str(out)}
+        t = time.perf_counter(); report["files"] = assemble(p, out); phase("tables and figures", t)
+        report["seconds"] = phases["total"] = round(time.perf_counter() - t0, 1)
+        report["phases"] = phases
+        report["profile"] = profile_table(read_ledger(ledger_path(Path(runs) / p.name), since), report).to_dict("records")
+        write_index(p, out, report)
+        return report
 
 # %% ../../nbs/38_reproduce_runner.ipynb #58ac44ae
 def format_report(r: dict) -> str:
