@@ -4,7 +4,7 @@
 
 # %% ../nbs/05_checkpoint.ipynb #5cd619a9
 from __future__ import annotations
-import hashlib, json, os, re, stat, tempfile
+import errno, hashlib, json, os, re, stat, tempfile
 from pathlib import Path
 
 import torch
@@ -19,10 +19,10 @@ from .records import RECORD_MAX_BYTES, read_json
 __all__ = ['CHECKPOINT_FORMAT', 'MANIFEST_FORMAT', 'RUN_TOP_FILES', 'atomic_replace', 'write_atomic', 'save_tensors',
            'write_json', 'CheckpointError', 'read_metadata', 'remove_temporaries', 'optimizer_tensors',
            'load_optimizer_tensors', 'rng_tensors', 'load_rng_tensors', 'CheckpointWriteError', 'trained_weights',
-           'checkpoint_name', 'file_record', 'manifest', 'save_checkpoint', 'latest_checkpoint', 'inside', 'plain_name',
-           'manifest_problem', 'read_manifest', 'checkpoint_entries', 'check_file', 'check_entry', 'intact_checkpoint',
-           'set_aside', 'clip_model_meta', 'resolve_weights', 'load_finetuned', 'check_tuned', 'load_mapper',
-           'open_clip_name', 'export_open_clip']
+           'checkpoint_name', 'file_record', 'manifest', 'write_problem', 'write_fix', 'save_checkpoint',
+           'latest_checkpoint', 'inside', 'plain_name', 'manifest_problem', 'read_manifest', 'checkpoint_entries',
+           'check_file', 'check_entry', 'intact_checkpoint', 'set_aside', 'clip_model_meta', 'resolve_weights',
+           'load_finetuned', 'check_tuned', 'load_mapper', 'open_clip_name', 'is_export', 'export_open_clip']
 
 # %% ../nbs/05_checkpoint.ipynb #bc114c64
 def _fsync_dir(path: Path):
@@ -129,7 +129,9 @@ CHECKPOINT_FORMAT = "sdsclip-checkpoint/1"
 MANIFEST_FORMAT = "sdsclip-checkpoints/2"
 
 class CheckpointWriteError(RuntimeError):
-    "A checkpoint could not be written; what was there before is intact."
+    "A checkpoint could not be written; what was there before is intact. `fix` says what to do: free space, or fix a path."
+    def __init__(self, message: str, fix: str = "Free some space, then continue with --resume."):
+        super().__init__(message); self.fix = fix
 
 def trained_weights(trainable_params: dict[str, nn.Parameter]) -> dict[str, torch.Tensor]:
     "The tensors a checkpoint stores: the trainable parameters, by `clip.*` / `mapper.*` name."
@@ -152,6 +154,17 @@ def manifest(entries: list[dict]) -> dict:
     return {"format": MANIFEST_FORMAT, "step": last["step"], "weights": last["weights"]["file"],
             "state": last["state"]["file"], "checkpoints": entries}
 
+def write_problem(e: Exception) -> str:
+    "What went wrong in a write, with the path it went wrong on (a rename names its target)."
+    path = getattr(e, "filename2", None) or getattr(e, "filename", None)
+    return f"{getattr(e, 'strerror', None) or e}" + (f": {path}" if path else "")
+
+def write_fix(e: Exception) -> str:
+    "What to do about a failed write: free space when the disk or quota is full, else make the path writable."
+    if getattr(e, "errno", None) not in (None, errno.ENOSPC, errno.EDQUOT):
+        return f"Make {getattr(e, 'filename2', None) or e.filename} a file this user may write (or move it away), then continue with --resume."
+    return "Free some space, then continue with --resume."
+
 def save_checkpoint(run_dir: str | Path, step: int, weights: dict[str, torch.Tensor], model_meta: dict[str, str],
                     state_tensors: dict[str, torch.Tensor], state_meta: dict[str, str], keep: int = 3) -> Path:
     "Write checkpoint `step` (weights + training state) in `run_dir`, then the manifest; keep the newest `keep`."
@@ -168,8 +181,8 @@ def save_checkpoint(run_dir: str | Path, step: int, weights: dict[str, torch.Ten
     except (OSError, SafetensorError) as e:  # safetensors reports its own I/O failures as SafetensorError
         for f in written: f.unlink(missing_ok=True)
         prev = f"the previous checkpoint (step {before[-1]['step']}) and latest.json are intact" if before else "no checkpoint was written before"
-        raise CheckpointWriteError(f"could not write checkpoint step {step} in {ckpt_dir} ({getattr(e, 'strerror', None) or e}); "
-                                   f"nothing of it was left behind, {prev}.") from e
+        raise CheckpointWriteError(f"could not write checkpoint step {step} in {ckpt_dir} ({write_problem(e)}); "
+                                   f"nothing of it was left behind, {prev}.", write_fix(e)) from e
     for old in entries[:-keep]:
         for part in ("weights", "state"): (ckpt_dir / old[part]["file"]).unlink(missing_ok=True)
     return written[0]
@@ -351,6 +364,12 @@ def open_clip_name(name: str, quick_gelu: bool) -> str:
 
 RUN_TOP_FILES = ("config.json", "log.jsonl", "bad_images.jsonl", "train.lock", "neighbours.safetensors")
 
+def is_export(path: Path) -> bool:
+    "Is `path` a plain file that `export_open_clip` wrote (so a new export may replace it)?"
+    if path.is_symlink() or not path.is_file(): return False
+    try: return read_metadata(path).get("format") == "open_clip"
+    except CheckpointError: return False
+
 def export_open_clip(checkpoint: str | Path, out: str | Path) -> Path:
     "Write the full fine-tuned open_clip state dict of `checkpoint` to `out` (.safetensors)."
     out = Path(out)
@@ -361,6 +380,9 @@ def export_open_clip(checkpoint: str | Path, out: str | Path) -> Path:
     if out.resolve() == path.resolve() or inside(run / "checkpoints", out) or (out.parent.resolve() == run and out.name in RUN_TOP_FILES):
         raise ValueError(f"Export target {out} is one of the files of the run it exports ({run}): it would replace them. "
                          "Write it outside the run folder, e.g. --out model.safetensors.")
+    if (out.exists() or out.is_symlink()) and not is_export(out):
+        raise ValueError(f"Export target {out} exists and is not an sdsclip export: it would be replaced. Choose another --out "
+                         "(or move it away).")
     meta = read_metadata(path)
     model, _, _ = _finetuned_from(path)
     name = open_clip_name(meta["model"], meta["quick_gelu"] == "true")

@@ -117,7 +117,7 @@ def cmd_train(args) -> int:
         print(f"sdsclip train: stopped: {e} Details: {c.out}/bad_images.jsonl", file=sys.stderr)
         return EXIT_BAD_IMAGES
     except CheckpointWriteError as e:
-        print(f"sdsclip train: stopped: {e} Free some space, then continue with --resume.", file=sys.stderr)
+        print(f"sdsclip train: stopped: {e} {e.fix}", file=sys.stderr)
         return EXIT_SAVE_FAILED
     if s["status"] != "completed":
         print(f"\nsdsclip train: {s['status']} at step {s['step']}/{s['total_steps']}; saved {s['checkpoint']}. "

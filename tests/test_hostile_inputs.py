@@ -105,6 +105,10 @@ def make_inputs(w: Path, run: Path) -> dict:
     deep = w / "run-manifest-deep"; shutil.copytree(run, deep)
     (deep / "checkpoints/latest.json").write_text("[" * 100_000 + "]" * 100_000)
     p["run_manifest_deep"] = deep
+    folder_manifest = w / "run-manifest-folder"; shutil.copytree(run, folder_manifest)
+    (folder_manifest / "checkpoints/latest.json").unlink(); (folder_manifest / "checkpoints/latest.json").mkdir()
+    p["run_manifest_folder"] = folder_manifest
+    p["foreign_file"] = w / "notes.safetensors"; p["foreign_file"].write_text("my notes")
     p["foreign_out"] = w / "notes"; p["foreign_out"].mkdir(); (p["foreign_out"] / "summary.md").write_text("# My notes\n")
     return p
 
@@ -190,6 +194,9 @@ CASES = [
     ("train-resume-config-not-utf8", ["train", *TINY, "--resume", "--max-steps", "12", "--out", "{run_config_latin1}"], 2,
      "config.json is not UTF-8 text: byte 0xe9 on line"),
     ("train-resume-manifest-nested-deep", ["train", *TINY, "--resume", "--max-steps", "12", "--out", "{copy_of_run_manifest_deep}"], 0, "done: 12 steps"),
+    ("train-resume-latest-json-a-folder", ["train", *TINY, "--resume", "--max-steps", "12", "--out", "{copy_of_run_manifest_folder}"], 5,
+     "Is a directory: {copy_of_run_manifest_folder}/checkpoints/latest.json"),
+    ("export-over-a-file-of-the-user", ["export", "{run}", "--out", "{foreign_file}"], 2, "exists and is not an sdsclip export"),
     ("train-weight-decay-inf", ["train", *TINY, "--weight-decay", "inf", "--out", "{out}"], 2, "weight_decay (--weight-decay) must be a finite number >= 0, got inf"),
     ("train-lambda-share-inf", ["train", *TINY, "--lambda", "share=inf", "--out", "{out}"], 2, "the share r must be a finite number > 0"),
 ]
@@ -200,7 +207,8 @@ SLOW = {"train-coco-without-images", "train-coco-orphan-annotation", "train-coco
         "eval-aro-root-missing", "train-max-steps-0", "eval-batch-size-0", "train-out-is-a-file", "train-resume-typo",
         "train-pretrained-pickle", "train-max-steps-negative", "train-lr-zero", "eval-batch-size-negative", "eval-device-tpu", "eval-unknown-task", "bench-device-tpu", "bench-unknown-mode", "reproduce-unknown-artefact", "eval-winoground-folder-missing", "train-csv-latin1", "train-jsonl-broken-line", "eval-sugarcrepe-cut-short", "train-coco-cut-short", "eval-aro-cut-short", "train-data-missing", "train-csv-without-rows", "export-nan-weights", "eval-pickle-as-pretrained",
         "eval-winoground-zip-text-member", "eval-winoground-truncated-png", "eval-winoground-decompression-bomb", "eval-aro-attributes-empty",
-        "eval-aro-bbox-infinity", "eval-local-dir-pickle", "train-resume-config-not-utf8", "train-weight-decay-inf", "train-lambda-share-inf"}
+        "eval-aro-bbox-infinity", "eval-local-dir-pickle", "train-resume-config-not-utf8", "train-weight-decay-inf", "train-lambda-share-inf",
+        "export-over-a-file-of-the-user"}
 PARAMS = [pytest.param(*c, id=c[0], marks=[pytest.mark.slow] if c[0] in SLOW else []) for c in CASES]
 
 
@@ -243,7 +251,7 @@ def test_one_line_naming_the_problem(outcomes, name, argv, code, says):
     if code == 0:  # a case that must simply work
         assert says in r.stdout and "error" not in r.stderr, r.stdout + r.stderr
         return
-    assert len([l for l in lines if l.startswith("sdsclip ")]) == 1, r.stderr
+    assert len([l for l in lines if l.startswith("sdsclip ") and ("error:" in l or "stopped:" in l)]) == 1, r.stderr
     assert says.format(**fields) in r.stderr, r.stderr
     if name.startswith(("eval-", "export-")) and not name.endswith("missing"):
         assert not out.exists() or any(out.iterdir()), "a failed command left an empty folder"
