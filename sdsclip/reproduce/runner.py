@@ -13,7 +13,7 @@ import pandas as pd
 import torch
 
 from ..bench import UNET_FORWARD_FLOPS, counted_flops, gpu_hours
-from ..checkpoint import write_json
+from ..checkpoint import write_atomic, write_json
 from ..preflight import check_needs, reproduce_needs, run_disk_mb
 from ..presets import Preset, get_preset, preset_changes
 from .artefacts import ARTEFACTS, Artefact, backbone_named, backbones_for, check_artefacts, conditions_for
@@ -25,10 +25,11 @@ from .scores import chain_metrics, chain_path, clip_scores, diffusion_path, diff
 
 # %% auto #0
 __all__ = ['KERNEL_QUIET', 'DIFFUSION_COST', 'COMPUTE_STAGES', 'COCO_TRAIN_PAIRS', 'DIFFUSION_PAIRS', 'FIGURES_HEADER',
-           'NotebookJob', 'job_parameters', 'plan_notebooks', 'job_done', 'execute_notebook', 'WorkItem',
-           'share_batches', 'pending_work', 'compute_item', 'cpu_count', 'default_workers', 'stop_pool',
-           'ReproductionInterrupted', 'precompute', 'profile_table', 'execute_notebooks', 'planned_runs_mb',
-           'run_flops', 'planned_gpu_hours', 'check_figures_folder', 'reproduce', 'format_report']
+           'NotebookJob', 'project_path', 'job_parameters', 'plan_notebooks', 'job_done', 'tidy_notebook',
+           'execute_notebook', 'WorkItem', 'share_batches', 'pending_work', 'compute_item', 'cpu_count',
+           'default_workers', 'stop_pool', 'ReproductionInterrupted', 'precompute', 'profile_table',
+           'execute_notebooks', 'planned_runs_mb', 'run_flops', 'planned_gpu_hours', 'check_figures_folder',
+           'reproduce', 'format_report']
 
 # %% ../../nbs/38_reproduce_runner.ipynb #062f0036
 @dataclass
@@ -55,10 +56,16 @@ class NotebookJob:
         return Experiment.open(self.artefact.name, **self.params)
 
 # %% ../../nbs/38_reproduce_runner.ipynb #6dd76b02
+def project_path(p: str | Path) -> str:
+    "`p` relative to the working folder when it lies inside it, else absolute."
+    p = Path(p).resolve()
+    try: return str(p.relative_to(Path.cwd().resolve()))
+    except ValueError: return str(p)
+
 def job_parameters(preset: Preset, backbone: str, folder: Path, runs: Path) -> dict:
     "What papermill injects into an experiment notebook's `parameters` cell."
-    return dict(preset=preset.name, backbone=backbone, changes=preset_changes(preset), out=str(folder.resolve()),
-                runs=str((runs / preset.name).resolve()))
+    return dict(preset=preset.name, backbone=backbone, changes=preset_changes(preset), out=project_path(folder),
+                runs=project_path(runs / preset.name))
 
 # %% ../../nbs/38_reproduce_runner.ipynb #d61c35b9
 def plan_notebooks(preset: Preset, out: str | Path = "figures", runs: str | Path = "runs/experiments", only=None, backbones=None) -> list[NotebookJob]:
@@ -87,6 +94,21 @@ def job_done(job: NotebookJob) -> bool:
 # %% ../../nbs/38_reproduce_runner.ipynb #b5256206
 KERNEL_QUIET = ["--IPKernelApp.log_level=ERROR"]  # the kernel's start-up warnings (plain TCP on this machine's loopback) stay out of the console
 
+def _last_state(text: str) -> str:
+    "A stream's text with each line's carriage-return updates (a progress bar) reduced to the last one."
+    return "\n".join(([s for s in line.split("\r") if s.strip()] or [""])[-1] for line in text.split("\n"))
+
+def tidy_notebook(path: Path, root: Path | None = None):
+    """Rewrite an executed notebook as its reader needs it: paths under `root` (default: the working folder) relative to
+    it, and each progress bar at its last state, not every update it printed."""
+    nb = json.loads(path.read_text())
+    for cell in nb["cells"]:
+        for o in cell.get("outputs", []):
+            if o.get("output_type") == "stream": o["text"] = _last_state("".join(o["text"]))
+    root = str(Path(root or Path.cwd()).resolve())
+    text = json.dumps(nb, indent=1, ensure_ascii=False).replace(root + "/", "").replace(root, ".") + "\n"
+    write_atomic(path, lambda tmp: tmp.write_text(text))
+
 def execute_notebook(job: NotebookJob, kernel: str = "python3") -> dict:
     "Execute the job's notebook with papermill; its record (status ok or failed, with the error), also written as job.json."
     import papermill as pm
@@ -104,6 +126,7 @@ def execute_notebook(job: NotebookJob, kernel: str = "python3") -> dict:
         if not (job.folder / "result.json").is_file(): error = "the notebook finished without writing result.json"
     except pm.PapermillExecutionError as e: error = f"{e.ename}: {e.evalue}"
     except Exception as e: error = f"{type(e).__name__}: {e}"
+    if executed.is_file(): tidy_notebook(executed)
     if keep and error: kept.replace(result)
     else:
         kept.unlink(missing_ok=True)
