@@ -74,6 +74,7 @@ d = { 'settings': {'branch': 'main', 'doc_baseurl': '/', 'doc_host': '', 'git_ur
                              'sdsclip.cli.cmd_bench': ('cli.html#cmd_bench', 'sdsclip/cli.py'),
                              'sdsclip.cli.cmd_eval': ('cli.html#cmd_eval', 'sdsclip/cli.py'),
                              'sdsclip.cli.cmd_export': ('cli.html#cmd_export', 'sdsclip/cli.py'),
+                             'sdsclip.cli.cmd_fixtures': ('cli.html#cmd_fixtures', 'sdsclip/cli.py'),
                              'sdsclip.cli.cmd_info': ('cli.html#cmd_info', 'sdsclip/cli.py'),
                              'sdsclip.cli.cmd_miniworld': ('cli.html#cmd_miniworld', 'sdsclip/cli.py'),
                              'sdsclip.cli.cmd_rehearsal': ('cli.html#cmd_rehearsal', 'sdsclip/cli.py'),
