@@ -68,12 +68,14 @@ def make_step(clip, tok, teacher, mode: str, batch: int, precision: str = "fp32"
 def sync(device):
     if torch.device(device).type == "cuda": torch.cuda.synchronize()
 
+# %% ../nbs/18_bench.ipynb #d5567eb3
 def count_flops(step) -> int:
     "FLOPs of one call of `step` (forward + backward), math attention."
     from torch.nn.attention import SDPBackend, sdpa_kernel
     with sdpa_kernel(SDPBackend.MATH), FlopCounterMode(display=False) as fc: step()
     return fc.get_total_flops()
 
+# %% ../nbs/18_bench.ipynb #dd192acc
 def saved_bytes(step, exclude_modules=()) -> int:
     "Bytes of the tensors autograd saves for backward in one call of `step`: distinct storages, not the modules' own weights."
     own = {p.untyped_storage().data_ptr() for m in exclude_modules for p in list(m.parameters()) + list(m.buffers())}
@@ -86,11 +88,13 @@ def saved_bytes(step, exclude_modules=()) -> int:
     with torch.autograd.graph.saved_tensors_hooks(pack, lambda t: t): step()
     return sum(seen.values())
 
+# %% ../nbs/18_bench.ipynb #f380cb0f
 def rss_bytes() -> int:
     "Resident bytes of this process (Linux /proc; 0 elsewhere)."
     try: return int(Path("/proc/self/statm").read_text().split()[1]) * os.sysconf("SC_PAGE_SIZE")
     except (OSError, ValueError): return 0
 
+# %% ../nbs/18_bench.ipynb #57b88729
 def peak_rss_increase(fn, every: float = 0.005):
     "(fn(), the most this process's resident memory rose above its level before, sampled every `every` s while fn ran)."
     before, peak, done = rss_bytes(), [0], threading.Event()
@@ -101,10 +105,12 @@ def peak_rss_increase(fn, every: float = 0.005):
     finally: done.set(); t.join()
     return out, max(peak[0], rss_bytes()) - before
 
+# %% ../nbs/18_bench.ipynb #fe6e7d09
 def peak_cuda_bytes(step, device) -> int:
     torch.cuda.reset_peak_memory_stats(device); step(); sync(device)
     return torch.cuda.max_memory_allocated(device)
 
+# %% ../nbs/18_bench.ipynb #7d62c361
 def interleaved_times(steps: dict, rounds: int = 3, warmup: int = 1, device="cpu") -> dict[str, list[float]]:
     "Seconds per call of each step, in interleaved rounds after `warmup` calls of each."
     for _ in range(warmup):

@@ -30,18 +30,21 @@ def _fsync_dir(path: Path):
     try: os.fsync(fd)
     finally: os.close(fd)
 
+# %% ../nbs/05_checkpoint.ipynb #842a2f6e
 def atomic_replace(tmp: Path, path: Path):
     "Flush `tmp` to disk and rename it over `path` (atomic on POSIX within one file system)."
     with open(tmp, "rb+") as f: os.fsync(f.fileno())
     os.replace(tmp, path)
     _fsync_dir(path.parent)
 
+# %% ../nbs/05_checkpoint.ipynb #eacf652f
 def _new_tmp(path: Path) -> Path:
     "A new empty file beside `path`, created exclusively under an unpredictable name: nothing planted there is written through."
     fd, name = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.", suffix=".tmp")
     os.close(fd)
     return Path(name)
 
+# %% ../nbs/05_checkpoint.ipynb #7be68715
 _UMASK = os.umask(0o022); os.umask(_UMASK)  # read once: the process's umask
 
 def write_atomic(path: Path, write) -> Path:
@@ -56,19 +59,23 @@ def write_atomic(path: Path, write) -> Path:
         raise
     return path
 
+# %% ../nbs/05_checkpoint.ipynb #130ca17f
 def save_tensors(tensors: dict[str, torch.Tensor], path: str | Path, metadata: dict[str, str] | None = None) -> Path:
     "Write `tensors` (+ string `metadata`) as safetensors at `path`, atomically."
     data = {k: v.detach().contiguous().cpu() for k, v in tensors.items()}
     return write_atomic(Path(path), lambda tmp: save_file(data, str(tmp), metadata=metadata))
 
+# %% ../nbs/05_checkpoint.ipynb #bb13c59c
 def write_json(obj, path: str | Path) -> Path:
     "Write `obj` as JSON at `path`, atomically."
     text = json.dumps(obj, indent=2)
     return write_atomic(Path(path), lambda tmp: tmp.write_text(text))
 
+# %% ../nbs/05_checkpoint.ipynb #13288a1d
 class CheckpointError(ValueError):
     "A checkpoint that cannot be used (missing, damaged, not safetensors); the message names the file and the fix."
 
+# %% ../nbs/05_checkpoint.ipynb #edfc3af6
 def read_metadata(path: str | Path) -> dict[str, str]:
     "The string metadata of a safetensors file; a CheckpointError when it is not one."
     try:
@@ -133,14 +140,18 @@ class CheckpointWriteError(RuntimeError):
     def __init__(self, message: str, fix: str = "Free some space, then continue with --resume."):
         super().__init__(message); self.fix = fix
 
+# %% ../nbs/05_checkpoint.ipynb #79882348
 def trained_weights(trainable_params: dict[str, nn.Parameter]) -> dict[str, torch.Tensor]:
     "The tensors a checkpoint stores: the trainable parameters, by `clip.*` / `mapper.*` name."
     return {k: p.detach() for k, p in trainable_params.items()}
 
+# %% ../nbs/05_checkpoint.ipynb #c919fc0a
 def checkpoint_name(step: int) -> str: return f"step-{step:08d}"
 
+# %% ../nbs/05_checkpoint.ipynb #5e247b39
 def _own_names(step: int) -> tuple[str, str]: return f"{checkpoint_name(step)}.safetensors", f"{checkpoint_name(step)}.state.safetensors"
 
+# %% ../nbs/05_checkpoint.ipynb #843203c3
 def file_record(path: Path) -> dict:
     "{'file', 'bytes', 'sha256'} of a written file."
     h = hashlib.sha256()
@@ -148,23 +159,27 @@ def file_record(path: Path) -> dict:
         for block in iter(lambda: f.read(1 << 20), b""): h.update(block)
     return {"file": path.name, "bytes": path.stat().st_size, "sha256": h.hexdigest()}
 
+# %% ../nbs/05_checkpoint.ipynb #ebcc21ea
 def manifest(entries: list[dict]) -> dict:
     "latest.json: the newest entry's step and file names up front, every kept entry with sizes and hashes."
     last = entries[-1]
     return {"format": MANIFEST_FORMAT, "step": last["step"], "weights": last["weights"]["file"],
             "state": last["state"]["file"], "checkpoints": entries}
 
+# %% ../nbs/05_checkpoint.ipynb #8adbf532
 def write_problem(e: Exception) -> str:
     "What went wrong in a write, with the path it went wrong on (a rename names its target)."
     path = getattr(e, "filename2", None) or getattr(e, "filename", None)
     return f"{getattr(e, 'strerror', None) or e}" + (f": {path}" if path else "")
 
+# %% ../nbs/05_checkpoint.ipynb #a4d6c221
 def write_fix(e: Exception) -> str:
     "What to do about a failed write: free space when the disk or quota is full, else make the path writable."
     if getattr(e, "errno", None) not in (None, errno.ENOSPC, errno.EDQUOT):
         return f"Make {getattr(e, 'filename2', None) or e.filename} a file this user may write (or move it away), then continue with --resume."
     return "Free some space, then continue with --resume."
 
+# %% ../nbs/05_checkpoint.ipynb #52020bec
 def save_checkpoint(run_dir: str | Path, step: int, weights: dict[str, torch.Tensor], model_meta: dict[str, str],
                     state_tensors: dict[str, torch.Tensor], state_meta: dict[str, str], keep: int = 3) -> Path:
     "Write checkpoint `step` (weights + training state) in `run_dir`, then the manifest; keep the newest `keep`."
@@ -187,6 +202,7 @@ def save_checkpoint(run_dir: str | Path, step: int, weights: dict[str, torch.Ten
         for part in ("weights", "state"): (ckpt_dir / old[part]["file"]).unlink(missing_ok=True)
     return written[0]
 
+# %% ../nbs/05_checkpoint.ipynb #0fa80510
 def latest_checkpoint(run_dir: str | Path) -> dict | None:
     "{'step', 'weights', 'state'} (full paths) of the newest checkpoint that latest.json points at, or None."
     ckpt_dir, info = Path(run_dir) / "checkpoints", read_manifest(run_dir)
@@ -218,6 +234,7 @@ def read_manifest(run_dir: str | Path) -> dict | None:
         return None if manifest_problem(info) else info
     except (OSError, ValueError, KeyError, TypeError, AttributeError): return None
 
+# %% ../nbs/05_checkpoint.ipynb #dfd64ea6
 def checkpoint_entries(run_dir: str | Path) -> list[dict]:
     "The run's checkpoints, oldest first, as manifest entries (read from the files when latest.json is unusable)."
     ckpt_dir = Path(run_dir) / "checkpoints"
@@ -236,6 +253,7 @@ def checkpoint_entries(run_dir: str | Path) -> list[dict]:
     return [{"step": k, "weights": {"file": f"{checkpoint_name(k)}.safetensors"},
              "state": {"file": f"{checkpoint_name(k)}.state.safetensors"}} for k in steps]
 
+# %% ../nbs/05_checkpoint.ipynb #a40289e4
 def check_file(path: Path, record: dict) -> str | None:
     "Why the file does not match its manifest record (size, then SHA-256), or is no sdsclip safetensors file; None if it does."
     if not inside(path.parent, path): return f"a link to {path.resolve()}, outside the run folder"
@@ -248,12 +266,14 @@ def check_file(path: Path, record: dict) -> str | None:
     except CheckpointError: return "not a readable safetensors file"
     return None if meta.get("format") == CHECKPOINT_FORMAT else "not an sdsclip checkpoint"
 
+# %% ../nbs/05_checkpoint.ipynb #989324a4
 def check_entry(run_dir: str | Path, entry: dict) -> list[tuple[Path, str]]:
     "The damaged files of a checkpoint entry, with why; empty when it is intact."
     ckpt_dir = Path(run_dir) / "checkpoints"
     out = [(ckpt_dir / entry[part]["file"], check_file(ckpt_dir / entry[part]["file"], entry[part])) for part in ("weights", "state")]
     return [(p, why) for p, why in out if why]
 
+# %% ../nbs/05_checkpoint.ipynb #272f754d
 def intact_checkpoint(run_dir: str | Path, fits=None) -> tuple[dict | None, list[tuple[Path, str]]]:
     """(newest intact entry with full paths, or None; [(file, why)] of the newer damaged ones). `fits(weights file)`, when
     given, says why an intact file still cannot serve (its tensors are not the model's), or None."""
@@ -265,6 +285,7 @@ def intact_checkpoint(run_dir: str | Path, fits=None) -> tuple[dict | None, list
         damaged += bad
     return None, damaged
 
+# %% ../nbs/05_checkpoint.ipynb #4d2367dc
 def set_aside(run_dir: str | Path, keep_step: int) -> list[Path]:
     """Rename both files of every checkpoint newer than `keep_step` to `*.damaged` (never delete them) and rewrite the
     manifest with the intact checkpoints up to `keep_step`."""
@@ -285,12 +306,14 @@ def clip_model_meta(name: str, pretrained: str | None, quick_gelu: bool, base_se
     return {"model": name, "pretrained": pretrained or "", "quick_gelu": str(bool(quick_gelu)).lower(),
             "base_seed": "" if base_seed is None else str(base_seed)}
 
+# %% ../nbs/05_checkpoint.ipynb #197e4a31
 def _damage_help(run: Path, bad: Path, why: str) -> str:
     entry, _ = intact_checkpoint(run)
     alt = (f"the newest intact one is {entry['weights']} (step {entry['step']}): pass it instead, or resume the run "
            f"(`sdsclip train ... --out {run} --resume` falls back to it)") if entry else "no checkpoint of this run is intact"
     return f"Checkpoint {bad} is damaged ({why}); {alt}."
 
+# %% ../nbs/05_checkpoint.ipynb #8edf1f97
 def resolve_weights(checkpoint: str | Path) -> Path:
     "The weights file of `checkpoint` (a run folder: its latest checkpoint; or a .safetensors file), checked against the run's manifest."
     p = Path(checkpoint)
@@ -310,10 +333,12 @@ def resolve_weights(checkpoint: str | Path) -> Path:
     if why: raise CheckpointError(_damage_help(Path(run), weights, why))
     return weights
 
+# %% ../nbs/05_checkpoint.ipynb #90ae5a8c
 def load_finetuned(checkpoint: str | Path, device: str | torch.device = "cpu"):
     "Fine-tuned CLIP from a run folder or weights file → (model, preprocess, tokenizer), like `load_clip`."
     return _finetuned_from(resolve_weights(checkpoint), device)
 
+# %% ../nbs/05_checkpoint.ipynb #2a9ab3fd
 def check_tuned(path: Path, meta: dict, tuned: dict, model: nn.Module):
     """A CheckpointError naming `path` and what is wrong, unless its tensors are exactly the weights its run trained: every
     name the run's strategy trains (a missing one would silently keep its base value), each with the model's shape and dtype."""
@@ -328,6 +353,7 @@ def check_tuned(path: Path, meta: dict, tuned: dict, model: nn.Module):
             raise CheckpointError(f"{path}: {name} is {tuple(t.shape)} {t.dtype}, the model's is {tuple(own[name].shape)} "
                                   f"{own[name].dtype}: it is damaged, or of another model. Use another checkpoint of the run.")
 
+# %% ../nbs/05_checkpoint.ipynb #2eb06d3e
 def _finetuned_from(path: Path, device: str | torch.device = "cpu"):
     "`load_finetuned` of a weights file already checked by `resolve_weights`."
     meta, tensors = read_metadata(path), load_file(str(path))
@@ -346,6 +372,7 @@ def _finetuned_from(path: Path, device: str | torch.device = "cpu"):
             if name in tuned: p.copy_(tuned[name])
     return model.to(device).eval(), preprocess, tokenizer
 
+# %% ../nbs/05_checkpoint.ipynb #be01c49b
 def load_mapper(checkpoint: str | Path) -> nn.Module:
     "The trained mapper h_w of a checkpoint."
     from sdsclip.objective import Mapper

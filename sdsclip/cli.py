@@ -126,11 +126,13 @@ def cmd_train(args) -> int:
     if s["checkpoint"]: print(f"done: {s['step']} steps; checkpoint {s['checkpoint']}; log {c.out}/log.jsonl")
     return 0
 
+# %% ../nbs/40_cli.ipynb #6d7345e9
 def continue_command(args) -> str:
     "The command line that continues this run: the one given, with --resume."
     argv = [a for a in getattr(args, "argv", None) or sys.argv[1:] if a != "--resume"]
     return shlex.join(["sdsclip", *argv, "--resume"])
 
+# %% ../nbs/40_cli.ipynb #c2881e25
 def cmd_eval(args) -> int:
     from sdsclip.eval.suite import EvalConfig, evaluate
     from sdsclip.preflight import check_needs, eval_needs
@@ -142,12 +144,14 @@ def cmd_eval(args) -> int:
     print(f"wrote {r['out']}/: " + ", ".join(sorted(p.name for p in Path(r["out"]).iterdir())))
     return 0
 
+# %% ../nbs/40_cli.ipynb #7233f219
 def check_counts(args, **least):
     "A ValueError naming the first option of `least` (name → smallest allowed value) that is below it."
     for name, low in least.items():
         if getattr(args, name) is not None and getattr(args, name) < low:
             raise ValueError(f"--{name.replace('_', '-')} must be >= {low}, got {getattr(args, name)}.")
 
+# %% ../nbs/40_cli.ipynb #d8f5b7e4
 def cmd_bench(args) -> int:
     from sdsclip.bench import MODES, format_bench, run_bench
     check_counts(args, batch_size=1, rounds=1, n_samples=0, diffusion_items=1)
@@ -172,6 +176,7 @@ def cmd_bench(args) -> int:
     print(f"wrote {out}")
     return 0
 
+# %% ../nbs/40_cli.ipynb #005b2a09
 def cmd_export(args) -> int:
     from sdsclip.checkpoint import export_open_clip, read_metadata
     check_out(args.out)
@@ -180,6 +185,8 @@ def cmd_export(args) -> int:
     ours = "import sdsclip.models  # registers sdsclip's model configs; then " if name.startswith("sdsclip") else ""
     print(f"wrote {out}: {ours}open_clip.create_model_and_transforms({name!r}, pretrained={str(out)!r})")
     return 0
+
+# %% ../nbs/40_cli.ipynb #895f1bc5
 def cmd_miniworld(args) -> int:
     if args.action == "generate":
         from sdsclip.miniworld.splits import WorldConfig, ensure_world
@@ -225,6 +232,7 @@ def cmd_miniworld(args) -> int:
         print("\n".join(bad) if bad else "baseline matches (scores within the tolerance; metrics as recorded, fragile groups aside)")
         return 1 if bad else 0
 
+# %% ../nbs/40_cli.ipynb #ce7e2766
 def cmd_rehearsal(args) -> int:
     from sdsclip.reproduce.rehearsal import rehearse
     from sdsclip.reproduce.rehearsal_record import earlier_records, rehearsal_cost
@@ -243,16 +251,20 @@ def cmd_rehearsal(args) -> int:
     print(f"rehearsal: {len(records) - len(failed)} of {len(records)} jobs ok; record in {out}/ (index.json, README.md, notebooks/)")
     return 1 if failed else 0
 
+# %% ../nbs/40_cli.ipynb #0a226b44
 def _interrupt(signum, frame): raise KeyboardInterrupt
 
+# %% ../nbs/40_cli.ipynb #9ecd4704
 def stop_on_signals():
     "SIGTERM (docker stop, a scheduler, `timeout`) and SIGHUP (a closed terminal) stop a reproduction as Ctrl-C does."
     for s in (signal.SIGTERM, signal.SIGHUP): signal.signal(s, _interrupt)
 
+# %% ../nbs/40_cli.ipynb #03f028df
 def default_figures(preset: str) -> str:
     "Where `reproduce` publishes by default: figures/ (tracked), except the tiny check's chance-level output, kept out of git in runs/."
     return "runs/check" if preset == "tiny" else "figures"
 
+# %% ../nbs/40_cli.ipynb #a5a8b621
 def cmd_reproduce(args) -> int:
     if args.rehearsal: return cmd_rehearsal(args)
     from sdsclip.reproduce.runner import format_report, reproduce
@@ -278,6 +290,7 @@ def cmd_info(args) -> int:
     print(json.dumps(d, indent=2) if args.json else format_info(d))
     return 0
 
+# %% ../nbs/40_cli.ipynb #6e2e788f
 def cmd_smoke(args) -> int:
     print(SMOKE_NOTE, flush=True)
     r = smoke(seed=args.seed, sds_mode=args.sds_mode)
@@ -290,6 +303,7 @@ def cmd_smoke(args) -> int:
         print(f"wrote {args.out}")
     return 0
 
+# %% ../nbs/40_cli.ipynb #cd8dcce9
 class HelpFormatter(argparse.RawDescriptionHelpFormatter):
     "Examples kept as written; each option's default (when it has one) after what it does."
     def _get_help_string(self, action):
@@ -298,6 +312,7 @@ class HelpFormatter(argparse.RawDescriptionHelpFormatter):
             h += " (default: %(default)s)"
         return h
 
+# %% ../nbs/40_cli.ipynb #85b707a6
 EXAMPLES = {
     "smoke": ["sdsclip smoke                                  # one step on random tiny models: is the install sound?",
               "sdsclip smoke --sds-mode stopgrad --out smoke.json"],
@@ -330,12 +345,14 @@ def subcommand(sub, name: str, help: str):
     return sub.add_parser(name, help=help, description=help, formatter_class=HelpFormatter,
                           epilog="examples:\n" + "\n".join("  " + e for e in EXAMPLES[name]))
 
+# %% ../nbs/40_cli.ipynb #26f89cd8
 def artefact_list(text: str) -> list[str]:
     "`--only`'s value as artefact names, checked against the records (an unknown name lists the valid ones)."
     from sdsclip.reproduce.artefacts import check_artefacts
     try: return check_artefacts([x.strip() for x in text.split(",") if x.strip()])
     except ValueError as e: raise argparse.ArgumentTypeError(str(e)) from None
 
+# %% ../nbs/40_cli.ipynb #61c316f4
 def build_parser() -> argparse.ArgumentParser:
     "The `sdsclip` argument parser."
     from sdsclip.reproduce.artefacts import ARTEFACTS
@@ -424,6 +441,7 @@ def build_parser() -> argparse.ArgumentParser:
     s.set_defaults(func=cmd_reproduce)
     return p
 
+# %% ../nbs/40_cli.ipynb #656d6cc3
 def main(argv: list[str] | None = None) -> int:
     "Entry point of the `sdsclip` console script."
     args = build_parser().parse_args(argv)
@@ -434,6 +452,7 @@ def main(argv: list[str] | None = None) -> int:
         print(f"sdsclip {args.command}: error: {error_line(e)}\n(set SDSCLIP_DEBUG=1 for the traceback)", file=sys.stderr)
         return 2
 
+# %% ../nbs/40_cli.ipynb #1c137c72
 def error_line(e: Exception) -> str:
     "The error as one line; an OS error (read-only, disk full, a file where a folder should be) with what to check."
     if isinstance(e, OSError) and not isinstance(e, FileNotFoundError) and e.filename:

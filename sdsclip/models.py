@@ -85,6 +85,7 @@ class DropRandomInitWarning(logging.Filter):
     "Logging filter that drops open_clip's 'initialized randomly' warning."
     def filter(self, record): return "initialized randomly" not in record.getMessage()
 
+# %% ../nbs/01_models.ipynb #56021119
 @contextlib.contextmanager
 def quiet_random_init(active: bool):
     "Silence open_clip's 'initialized randomly' warning when random init is what was asked for."
@@ -93,6 +94,7 @@ def quiet_random_init(active: bool):
     try: yield
     finally: logging.getLogger().removeFilter(f)
 
+# %% ../nbs/01_models.ipynb #a25e5440
 def checkpoint_tensors(path: str | Path) -> Path:
     """A safetensors file of the CLIP checkpoint `path`, read without unpickling anything but tensors, whatever the
     versions of torch and open_clip: a .safetensors file is checked and returned; a torch file is read with
@@ -120,10 +122,12 @@ def checkpoint_tensors(path: str | Path) -> Path:
     save_file({k: v.contiguous() for k, v in sd.items()}, tmp)
     return Path(tmp)
 
+# %% ../nbs/01_models.ipynb #156f2f52
 def local_dir(name: str) -> Path | None:
     "The folder of an open_clip `local-dir:` name, else None."
     return Path(name[len("local-dir:"):]).expanduser() if name.startswith("local-dir:") else None
 
+# %% ../nbs/01_models.ipynb #8738c67d
 def local_dir_weights(folder: Path) -> Path:
     "The weights file of a `local-dir:` folder, safetensors first as open_clip picks it; a FileNotFoundError naming the folder."
     found = sorted(folder.glob("*.safetensors"), key=lambda p: p.name != "open_clip_model.safetensors")
@@ -131,6 +135,7 @@ def local_dir_weights(folder: Path) -> Path:
     if not found: raise FileNotFoundError(f"local-dir:{folder} holds no weights file: put open_clip_model.safetensors beside its open_clip_config.json.")
     return found[0]
 
+# %% ../nbs/01_models.ipynb #879c3d22
 def load_clip(
     name: str,                      # open_clip model name, e.g. "ViT-B-16", "hf-hub:org/repo" or "local-dir:PATH"
     pretrained: str | None = None,  # pretrained tag ("openai", ...), a local checkpoint path, or None for random init
@@ -159,6 +164,7 @@ def load_clip(
     if local: load_local_weights(model, pretrained)
     return model.eval(), preprocess, open_clip.get_tokenizer(name)
 
+# %% ../nbs/01_models.ipynb #1af954d3
 def load_local_weights(model: nn.Module, path: str | Path):
     "Load the checkpoint file `path` into `model` through open_clip's own key conversions, from safetensors only."
     st = checkpoint_tensors(path)

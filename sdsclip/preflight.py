@@ -85,12 +85,14 @@ def kernel_need(kernel: str = "python3") -> Need:
                 "pip install ipykernel into this environment (it comes with sdsclip), or pass --kernel with an installed kernel "
                 "(jupyter kernelspec list)")
 
+# %% ../nbs/17b_preflight.ipynb #015373a0
 def spacy_need() -> Need:
     "Is spaCy's en_core_web_sm installed (COCO-Order and Flickr30k-Order tag their captions with it)?"
     ok = all(importlib.util.find_spec(m) is not None for m in ("spacy", "en_core_web_sm"))
     return Need("spaCy's English tagger en_core_web_sm (COCO-Order, Flickr30k-Order)", ok,
                 "" if ok else "pip install 'sdsclip[order]' && python -m spacy download en_core_web_sm")
 
+# %% ../nbs/17b_preflight.ipynb #8b95bac8
 def winoground_hub_need(token: str | None = None) -> Need:
     "Can gated Winoground be read from the hub: a token (given, HF_TOKEN or a login), or a copy in the datasets or hub cache?"
     from huggingface_hub import get_token, try_to_load_from_cache
@@ -101,12 +103,14 @@ def winoground_hub_need(token: str | None = None) -> Need:
                 "accept its terms on https://huggingface.co/datasets/facebook/winoground, then `hf auth login` or set "
                 "HF_TOKEN; or pass a local copy (SDSCLIP_WINOGROUND, --winoground DIR)")
 
+# %% ../nbs/17b_preflight.ipynb #8f5d937b
 def folder_mb(path: str | Path) -> float:
     "MB of the files under `path` (links not followed; 0 when it does not exist)."
     p = Path(path).expanduser()
     if not p.is_dir(): return 0.0
     return sum(f.lstat().st_size for f in p.rglob("*") if f.is_file() and not f.is_symlink()) / 2**20
 
+# %% ../nbs/17b_preflight.ipynb #63b70656
 def disk_need(path: str | Path, need_mb: float = DISK_FLOOR_MB, what: str = "") -> Need:
     "Is there room where `path` is (or would be made) for `need_mb` MB, less what `path` already holds, and at least the floor?"
     where = Path(path).expanduser().absolute()
@@ -118,6 +122,7 @@ def disk_need(path: str | Path, need_mb: float = DISK_FLOOR_MB, what: str = "") 
     return Need(f"free disk space for {path}{at}: {free:,.0f} MB, {what or 'needs'} {need:,.0f} MB", ok,
                 "" if ok else f"{need:,.0f} MB needed, {free:,.0f} MB free: free some space, or write elsewhere (--out/--runs)")
 
+# %% ../nbs/17b_preflight.ipynb #ed2f4452
 def teacher_latent_shape(teacher: str) -> tuple[int, int, int]:
     "(C, H, W) of the teacher's latents from its UNet config, no weight loaded; `SD_LATENT_SHAPE` when it cannot be read."
     if teacher == "tiny": return (4, 8, 8)
@@ -130,11 +135,13 @@ def teacher_latent_shape(teacher: str) -> tuple[int, int, int]:
     s = cfg.get("sample_size", 64)
     return (int(cfg.get("in_channels", 4)), *((s, s) if isinstance(s, int) else s))
 
+# %% ../nbs/17b_preflight.ipynb #8c9d1a90
 def run_disk_mb(c: TrainConfig) -> float:
     "MB a run of `c` fills at most: `keep` + 1 checkpoints of the trained weights and AdamW's two moments (fp32), and its logs."
     n = _trainable_total(c.clip, c.trainable, teacher_latent_shape(c.teacher))
     return (c.keep + 1) * 3 * 4 * n / 2**20 + RUN_LOG_MB
 
+# %% ../nbs/17b_preflight.ipynb #5c907957
 @functools.lru_cache(maxsize=None)
 def _trainable_total(name: str, strategy: str, latent_shape: tuple) -> int: return trainable_counts(name, strategy, latent_shape)["total"]
 
@@ -167,15 +174,18 @@ def training_needs(c: TrainConfig) -> list[Need]:
     disk = disk_need(c.out, run_disk_mb(c), "the run needs up to")
     return [device_need(c.device), clip_need(c.clip, c.pretrained), teacher_need(c.teacher), data, disk] + report
 
+# %% ../nbs/17b_preflight.ipynb #6bbd3235
 def preset_needs(p: Preset) -> list[Need]:
     "Every requirement of preset `p` and whether this machine meets it."
     c = p.train_config(create=False)
     return [device_need(c.device), clip_need(c.clip, c.pretrained), teacher_need(c.teacher)] + root_needs(p.data)
 
+# %% ../nbs/17b_preflight.ipynb #4f62c90e
 def reproduce_needs(p: Preset, kernel: str = "python3", runs: str | Path = "runs/experiments", runs_mb: float = DISK_FLOOR_MB) -> list[Need]:
     "What `sdsclip reproduce` of preset `p` needs: the preset's, the notebooks' kernel and room for its runs (`runs_mb`, estimated by the caller)."
     return preset_needs(p) + [kernel_need(kernel), disk_need(Path(runs) / p.name, runs_mb, "its runs need up to")]
 
+# %% ../nbs/17b_preflight.ipynb #978f297c
 EVAL_ROOT_HINTS = {"winoground": f"give --winoground a folder, or 'hub'. {WINOGROUND_FOLDER_HELP}", "aro": "give --aro the ARO root",
                    "coco": "give --coco the COCO root", "flickr": "give --flickr the Flickr30k root",
                    "sugarcrepe": "give --sugarcrepe the folder of its seven subset JSONs"}
@@ -197,6 +207,7 @@ def eval_needs(c) -> list[Need]:
     if "sugarcrepe" in tasks and c.sugarcrepe: out += root_needs({"sugarcrepe": c.sugarcrepe}, EVAL_ROOT_HINTS)
     return out
 
+# %% ../nbs/17b_preflight.ipynb #6f23e797
 def check_needs(needs: list[Need], what: str):
     "Raise a FileNotFoundError listing every unmet requirement when one of them blocks `what`."
     unmet = [n for n in needs if not n.ok]

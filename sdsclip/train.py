@@ -302,6 +302,7 @@ def write_config(tr: Training):
                 "versions": package_versions(), "argv": sys.argv, "started": time.strftime("%Y-%m-%dT%H:%M:%S%z")},
                Path(tr.c.out) / "config.json")
 
+# %% ../nbs/08_train.ipynb #44a14ed1
 def record_override(tr: Training, changes: dict[str, tuple]):
     "Add the options a resume changed, and the step they took effect at, to config.json."
     path = Path(tr.c.out) / "config.json"
@@ -310,6 +311,7 @@ def record_override(tr: Training, changes: dict[str, tuple]):
         {"step": tr.step, "changes": {k: {"run": old, "now": new} for k, (old, new) in changes.items()}})
     write_json(cfg, path)
 
+# %% ../nbs/08_train.ipynb #d9c5dddb
 def check_budget(tr: Training, saved: dict):
     "On a resume: a ValueError when the step budget is below the steps done; a note naming a budget that changed."
     moved = {k: (saved.get(k), getattr(tr.c, k)) for k in ("epochs", "max_steps") if saved.get(k) != getattr(tr.c, k)}
@@ -320,6 +322,7 @@ def check_budget(tr: Training, saved: dict):
     if moved and tr.d.main:
         print(f"sdsclip train: note: resuming with {said}: {tr.total_steps} steps in all.", file=sys.stderr)
 
+# %% ../nbs/08_train.ipynb #a1b13171
 def saved_config(out: Path) -> dict:
     "The options a run in `out` was started with, from its config.json; a RecordError naming the file when it is not a run's."
     f, fix = out / "config.json", "Restore it from a copy, or start the run again with another --out."
@@ -328,12 +331,14 @@ def saved_config(out: Path) -> dict:
         raise RecordError(f"The run's {f} holds no 'config' (the options the run started with): it is not a run's config.json. {fix}")
     return cfg["config"]
 
+# %% ../nbs/08_train.ipynb #b9c07601
 def report_temporaries(out: Path):
     "Remove the temporaries a killed save left in the run folder (the lock is held: no save of ours is running), in one line."
     gone = remove_temporaries(out) + remove_temporaries(out / "checkpoints")
     if gone: print(f"sdsclip train: removed {len(gone)} temporary file(s) a killed save left ({sum(b for _, b in gone) / 2**20:.1f} MB).",
                    file=sys.stderr)
 
+# %% ../nbs/08_train.ipynb #a4088016
 def start_or_resume(tr: Training) -> str:
     "Prepare the run folder: a fresh start, or a resume from the newest intact checkpoint. Returns which."
     out = Path(tr.c.out); entries = checkpoint_entries(out)

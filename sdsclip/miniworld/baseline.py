@@ -167,12 +167,15 @@ def weight_digests(w: Path) -> dict[str, str]:
     files = [w / "clip.safetensors", *sorted((w / "teacher").rglob("*.safetensors"))]
     return {str(p.relative_to(w)): hashlib.sha256(p.read_bytes()).hexdigest() for p in files if p.is_file()}
 
+# %% ../../nbs/23_miniworld_baseline.ipynb #01642242
 def baseline_world() -> Path: return ensure_world(WORLDS[BASELINE_WORLD], progress=False)
 
+# %% ../../nbs/23_miniworld_baseline.ipynb #8004b4f8
 def _rounded(tasks: dict) -> dict:
     return {m: {t: r | {"scores": [[[round(x, 8) for x in row] for row in s] for s in r["scores"]]} for t, r in ts.items()}
             for m, ts in tasks.items()}
 
+# %% ../../nbs/23_miniworld_baseline.ipynb #9d69f5a3
 def record_baseline(weights: str | Path | None = None) -> Path:
     "Score the weights on the reduced world and write `baseline.json` beside them."
     w = Path(weights) if weights else miniworld_home()
@@ -182,17 +185,20 @@ def record_baseline(weights: str | Path | None = None) -> Path:
                        "tolerance": TOLERANCE, "weights": weight_digests(w), "machine": machine_info(),
                        "fragile_groups": fragile, "tasks": _rounded(tasks)}, w / "baseline.json")
 
+# %% ../../nbs/23_miniworld_baseline.ipynb #256c7622
 def load_baseline(weights: str | Path | None = None) -> dict:
     w = Path(weights) if weights else miniworld_home()
     f = w / "baseline.json"
     if not f.is_file(): raise FileNotFoundError(f"{f} is missing: `sdsclip miniworld baseline --weights {w}` records it.")
     return json.loads(f.read_text())
 
+# %% ../../nbs/23_miniworld_baseline.ipynb #2fb2461b
 def recorded_world_differs(recorded: dict) -> dict:
     "The world's settings that differ from those a baseline was recorded with; a split added since (a new setting) does not count."
     now = asdict(WORLDS[BASELINE_WORLD])
     return {k: (v, now.get(k)) for k, v in recorded.items() if now.get(k) != v}
 
+# %% ../../nbs/23_miniworld_baseline.ipynb #bbbddf3d
 def check_baseline(weights: str | Path | None = None, now: dict | None = None, tol: dict | float | None = None) -> list[dict]:
     "Recompute (or take `now`) the task scores of the weights and compare them with their baseline.json."
     w = Path(weights) if weights else miniworld_home()
@@ -202,6 +208,7 @@ def check_baseline(weights: str | Path | None = None, now: dict | None = None, t
     now = now if now is not None else score_tasks(baseline_scorers(w), world)
     return compare_with_recorded(b["tasks"], now, world, b["tolerance"] if tol is None else tol)
 
+# %% ../../nbs/23_miniworld_baseline.ipynb #b6b4fb2c
 def report(rows: list[dict]):
     "The rows of `compare` as a table."
     import pandas as pd
