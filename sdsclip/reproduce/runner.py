@@ -25,9 +25,9 @@ from .scores import chain_metrics, chain_path, clip_scores, diffusion_path, diff
 
 # %% auto #0
 __all__ = ['KERNEL_QUIET', 'DIFFUSION_COST', 'COMPUTE_STAGES', 'COCO_TRAIN_PAIRS', 'DIFFUSION_PAIRS', 'FIGURES_HEADER',
-           'NotebookJob', 'project_path', 'job_parameters', 'plan_notebooks', 'job_done', 'tidy_notebook',
-           'execute_notebook', 'WorkItem', 'share_batches', 'pending_work', 'compute_item', 'cpu_count',
-           'default_workers', 'stop_pool', 'ReproductionInterrupted', 'precompute', 'profile_table',
+           'NotebookJob', 'project_path', 'job_parameters', 'plan_notebooks', 'job_done', 'without_root',
+           'tidy_notebook', 'execute_notebook', 'WorkItem', 'share_batches', 'pending_work', 'compute_item',
+           'cpu_count', 'default_workers', 'stop_pool', 'ReproductionInterrupted', 'precompute', 'profile_table',
            'execute_notebooks', 'planned_runs_mb', 'run_flops', 'planned_gpu_hours', 'check_figures_folder',
            'reproduce', 'format_report']
 
@@ -92,11 +92,16 @@ def job_done(job: NotebookJob) -> bool:
     return j.get("status") == "ok" and j.get("key") == job.key
 
 # %% ../../nbs/38_reproduce_runner.ipynb #b5256206
-KERNEL_QUIET = ["--IPKernelApp.log_level=ERROR"]  # the kernel's start-up warnings (plain TCP on this machine's loopback) stay out of the console
+KERNEL_QUIET = ["--IPKernelApp.log_level=CRITICAL"]  # the kernel's start-up warnings (plain TCP on this machine's loopback) stay out of the console
 
 def _last_state(text: str) -> str:
     "A stream's text with each line's carriage-return updates (a progress bar) reduced to the last one."
     return "\n".join(([s for s in line.split("\r") if s.strip()] or [""])[-1] for line in text.split("\n"))
+
+def without_root(text: str, root: Path | None = None) -> str:
+    "`text` with the paths under `root` (default: the working folder) made relative to it."
+    root = str(Path(root or Path.cwd()).resolve())
+    return text.replace(root + "/", "").replace(root, ".")
 
 def tidy_notebook(path: Path, root: Path | None = None):
     """Rewrite an executed notebook as its reader needs it: paths under `root` (default: the working folder) relative to
@@ -105,8 +110,7 @@ def tidy_notebook(path: Path, root: Path | None = None):
     for cell in nb["cells"]:
         for o in cell.get("outputs", []):
             if o.get("output_type") == "stream": o["text"] = _last_state("".join(o["text"]))
-    root = str(Path(root or Path.cwd()).resolve())
-    text = json.dumps(nb, indent=1, ensure_ascii=False).replace(root + "/", "").replace(root, ".") + "\n"
+    text = without_root(json.dumps(nb, indent=1, ensure_ascii=False), root) + "\n"
     write_atomic(path, lambda tmp: tmp.write_text(text))
 
 def execute_notebook(job: NotebookJob, kernel: str = "python3") -> dict:
@@ -127,12 +131,14 @@ def execute_notebook(job: NotebookJob, kernel: str = "python3") -> dict:
     except pm.PapermillExecutionError as e: error = f"{e.ename}: {e.evalue}"
     except Exception as e: error = f"{type(e).__name__}: {e}"
     if executed.is_file(): tidy_notebook(executed)
+    if result.is_file():  # the preset it records names the weights by where they lie on this machine
+        text = without_root(result.read_text()); write_atomic(result, lambda tmp: tmp.write_text(text))
     if keep and error: kept.replace(result)
     else:
         kept.unlink(missing_ok=True)
         if executed.is_file(): executed = executed.replace(job.folder / "notebook.ipynb")
     rec = {"job": job.name, "key": job.key, "status": "failed" if error else "ok", "error": error,
-           "seconds": round(time.perf_counter() - t0, 1), "notebook": str(executed), "params": job.params}
+           "seconds": round(time.perf_counter() - t0, 1), "notebook": project_path(executed), "params": job.params}
     if keep and error: rec["kept"] = "the result of the earlier, successful run"
     write_json(rec, job.folder / "job.json")
     return rec
