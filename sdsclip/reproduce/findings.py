@@ -69,7 +69,7 @@ def _mean_std(st: pd.DataFrame, cond: str, metric: str) -> tuple[float, float]:
 # %% ../../nbs/35_reproduce_findings.ipynb #7339cf33
 def premise_sentences(st: pd.DataFrame) -> list[str]:
     "The teacher against the pretrained CLIP per metric, the premise's verdict first, and the CLIP's own scores on the swaps."
-    out, pm, verdicts = [], lambda x: f"{x[0]:.1f} ± {x[1]:.1f}", {}
+    out, pm, verdicts = [], lambda x: f"{x[0]:.1f}% (sd {x[1]:.1f})", {}
     for metric, name in (("winoground/Overall/text", "Winoground text score"), ("winoground/Both/text", "Winoground Both"),
                          ("aro/vg_relation", "VG-Relation"), ("aro/vg_attribution", "VG-Attribution"),
                          ("sugarcrepe/swap", "SugarCrepe swap"), ("sugarcrepe/mean", "SugarCrepe (mean of 7)")):
@@ -78,14 +78,14 @@ def premise_sentences(st: pd.DataFrame) -> list[str]:
         diff = d[0] - p[0]
         verdict = "is level with" if abs(diff) <= max(d[1] + p[1], 1.0) else "beats" if diff > 0 else "trails"
         if metric in ORDER_ONLY: verdicts[ORDER_ONLY[metric]] = verdict.split()[-1]
-        out.append(f"{name}: the teacher's diffusion score {pm(d)}% vs the pretrained CLIP {pm(p)}% ({diff:+.1f} points): the teacher {verdict} the student.")
+        out.append(f"{name}: the teacher's diffusion score {pm(d)} vs the pretrained CLIP {pm(p)}, over seeds ({diff:+.1f} points): the teacher {verdict} the student.")
     if verdicts: out.insert(0, premise(verdicts))
     c = lambda m: _mean_std(st, "pretrained", m)
     if not math.isnan(c("winoground/Both/text")[0]):
         near = "at or near chance" if c("winoground/Both/text")[0] <= 35 else "above chance"
-        out.append(f"Pretrained CLIP on swaps that bind words to other objects: Winoground Object {pm(c('winoground/Object/text'))}%, "
-                   f"Relation {pm(c('winoground/Relation/text'))}%; on swaps that only word order tells apart it is {near}: "
-                   f"Winoground Both {pm(c('winoground/Both/text'))}% (chance 25), VG-Relation {pm(c('aro/vg_relation'))}% (chance 50).")
+        out.append(f"Pretrained CLIP on swaps that bind words to other objects: Winoground Object {pm(c('winoground/Object/text'))}, "
+                   f"Relation {pm(c('winoground/Relation/text'))}; on swaps that only word order tells apart it is {near}: "
+                   f"Winoground Both {pm(c('winoground/Both/text'))}, chance 25, VG-Relation {pm(c('aro/vg_relation'))}, chance 50.")
     return out
 
 # %% ../../nbs/35_reproduce_findings.ipynb #d5e011be

@@ -19,9 +19,10 @@ from .runs import matched_baseline
 from .tables import is_percent, seed_stats, t_interval, with_zeroshot_mean
 
 # %% auto #0
-__all__ = ['CONDITION_COLOURS', 'SEEDS_PANELS', 'SEEDS_CHANCE', 'CHAIN_PANELS', 'CHAIN_CHANCE', 'PLOTS', 'condition_colour',
-           'plot_winoground_slices', 'plot_cost_bars', 'plot_clip_variants', 'plot_zeroshot', 'plot_sugarcrepe',
-           'lambda_axis', 'marked_lam', 'plot_lambda', 'plot_seeds', 'plot_premise', 'plot_chain', 'plot_differences']
+__all__ = ['CONDITION_COLOURS', 'BARS_NOTE', 'SEEDS_PANELS', 'SEEDS_CHANCE', 'CHAIN_PANELS', 'CHAIN_CHANCE', 'PLOTS',
+           'condition_colour', 'plot_winoground_slices', 'plot_cost_bars', 'plot_clip_variants', 'plot_zeroshot',
+           'plot_sugarcrepe', 'lambda_axis', 'marked_lam', 'plot_lambda', 'plot_seeds', 'plot_premise', 'plot_chain',
+           'plot_differences']
 
 # %% ../../nbs/36_reproduce_plots.ipynb #6d5e78ac
 def _pyplot():
@@ -44,25 +45,38 @@ def condition_colour(condition: str) -> str:
 
 # %% ../../nbs/36_reproduce_plots.ipynb #8512aaa6
 def _saved(fig, path: Path) -> Path:
-    "Write the figure `fig` to `path` (tight layout, 130 dpi), close it, and return `path`."
+    "Write the figure `fig` to `path` (tight layout, 130 dpi, a legend outside the axes kept), close it, and return `path`."
     import matplotlib.pyplot as plt
-    fig.tight_layout(); fig.savefig(path, dpi=130); plt.close(fig)
+    fig.tight_layout(); fig.savefig(path, dpi=130, bbox_inches="tight"); plt.close(fig)
     return Path(path)
 
 # %% ../../nbs/36_reproduce_plots.ipynb #a85ee9e7
-def _bar_panels(d: pd.DataFrame, x: str, y: str, ylabel: str, path: Path, chance: float | None = None, **kw) -> Path:
-    "Bars of `y` per `x` and condition (mean ± std over seeds), one panel per backbone; `chance` as a dotted line."
+BARS_NOTE = "bars: mean over seeds; black lines: ± std over seeds"
+
+def _bar_panels(d: pd.DataFrame, x: str, y: str, ylabel: str, path: Path, chance: float | dict | None = None, order=None,
+                col_wrap: int = 3, aspect: float = 1.5, sharey: bool = True, limit=(0, 100)) -> Path:
+    """Bars of `y` per `x` and condition (mean ± std over seeds, clipped to `limit`), one panel per backbone that dodges
+    only its own conditions, each in its colour; `chance` as a dotted line (one per category when a dict)."""
     plt, sns = _pyplot()
-    g = sns.catplot(d, x=x, y=y, hue="condition", col="backbone", kind="bar", errorbar="sd", capsize=0.1, err_kws={"linewidth": 1},
-                    height=3, **kw)
-    for ax in g.axes.flat:
-        ax.tick_params(axis="x", labelrotation=20)
+    backbones = list(dict.fromkeys(d.backbone)); ncols = min(col_wrap, len(backbones)); nrows = math.ceil(len(backbones) / ncols)
+    fig, axes = plt.subplots(nrows, ncols, figsize=(3 * aspect * ncols, 3 * nrows), squeeze=False, sharey=sharey)
+    for ax in axes.flat[len(backbones):]: ax.set_visible(False)
+    legend = {}
+    for ax, b in zip(axes.flat, backbones):
+        part = d[d.backbone == b]; conds = list(dict.fromkeys(part.condition))
+        sns.barplot(part, x=x, y=y, hue="condition", hue_order=conds, order=order, palette={c: condition_colour(c) for c in conds},
+                    errorbar="sd", capsize=0.1, err_kws={"linewidth": 1}, ax=ax)
+        legend |= {l: h for h, l in zip(*ax.get_legend_handles_labels()) if l not in legend}
+        ax.get_legend().remove()
+        if limit: ax.set_ylim(*limit)
         if isinstance(chance, dict):  # one chance level per category
             for i, t in enumerate(ax.get_xticklabels()):
                 if chance.get(t.get_text()) is not None: ax.hlines(chance[t.get_text()], i - 0.45, i + 0.45, ls=":", color="grey", lw=1)
         elif chance is not None: ax.axhline(chance, ls=":", c="grey", lw=0.8)
-    g.set_titles("{col_name}"); g.set_axis_labels("", ylabel); g.savefig(path, dpi=130); plt.close(g.figure)
-    return Path(path)
+        ax.tick_params(axis="x", labelrotation=20); ax.set_title(b); ax.set_xlabel(""); ax.set_ylabel(ylabel)
+    fig.legend(legend.values(), legend.keys(), title="condition", loc="center left", bbox_to_anchor=(1, 0.5), frameon=False)
+    fig.suptitle(BARS_NOTE, fontsize=8)
+    return _saved(fig, path)
 
 # %% ../../nbs/36_reproduce_plots.ipynb #564819dc
 def plot_winoground_slices(rows: pd.DataFrame, path: Path, preset: Preset | None = None) -> Path:
@@ -77,7 +91,7 @@ def plot_cost_bars(rows: pd.DataFrame, path: Path, preset: Preset | None = None)
     st = seed_stats(rows)
     d = st[st.metric.isin(list(COST_METRICS)[:2])].assign(scorer=lambda x: x.metric.map({k: v.split(" ")[0] for k, v in COST_METRICS.items()}))
     fig, ax = plt.subplots(figsize=(1.5 + 1.2 * d.backbone.nunique(), 3.2))
-    sns.barplot(d, x="backbone", y="mean", hue="scorer", ax=ax, palette=["#4C72B0", "#C44E52"])
+    sns.barplot(d, x="backbone", y="mean", hue="scorer", ax=ax, palette=[condition_colour("pretrained"), condition_colour("diffusion")])
     ax.set_yscale("log"); ax.set_ylabel("seconds per Winoground item (log)"); ax.set_xlabel("")
     ratios = st[st.metric == "cost/ratio"]
     ax.set_title("diffusion score / CLIP:\n" + ", ".join(f"{r['mean']:.0f}×" for _, r in ratios.iterrows()), fontsize=8)
@@ -202,8 +216,10 @@ def plot_premise(rows: pd.DataFrame, path: Path, preset: Preset | None = None) -
     t = premise_table(rows)
     fig, ax = plt.subplots(figsize=(1.3 * len(t) + 1.5, 3.4))
     x, w = torch.arange(len(t)).float(), 0.38
-    for k, (col, label, colour) in enumerate((("teacher", "teacher: diffusion score", "#DD8452"), ("CLIP", "student: pretrained CLIP", "#4C72B0"))):
-        err = [(t[col] - t[f"{col} lo"]).fillna(0).clip(lower=0), (t[f"{col} hi"] - t[col]).fillna(0).clip(lower=0)]
+    for k, (col, label, colour) in enumerate((("teacher", "teacher: diffusion score", condition_colour("diffusion")),
+                                              ("CLIP", "student: pretrained CLIP", condition_colour("pretrained")))):
+        lo, hi = t[f"{col} lo"].clip(lower=0), t[f"{col} hi"].clip(upper=100)  # an accuracy's interval ends where accuracies do
+        err = [(t[col] - lo).fillna(0).clip(lower=0), (hi - t[col]).fillna(0).clip(lower=0)]
         ax.bar(x + (k - 0.5) * w, t[col], w, yerr=err, capsize=3, label=label, color=colour)
     ax.scatter(x, t.chance, marker="_", s=900, color="black", label="chance", zorder=3)
     ax.set_xticks(x.tolist(), t.metric, rotation=20, ha="right"); ax.set_ylabel("% (mean, 95% interval over seeds)")
