@@ -161,12 +161,12 @@ def plot_lambda(rows: pd.DataFrame, path: Path, preset: Preset | None = None) ->
     chosen = marked_lam(d.lam, preset)
     floor, ticks, labels = lambda_axis([l for l in d.lam.unique() if l != chosen])  # the chosen λ: the dashed line, named below
     d["λ"] = d.lam.where(d.lam > 0, floor)
-    g = sns.relplot(d, x="λ", y=d.value * 100, col="metric", kind="line", errorbar="sd", marker="o", height=2.6,
+    g = sns.relplot(d, x="λ", y=d.value * 100, col="metric", kind="line", errorbar="sd", marker="o", height=2.6, color=condition_colour("sds-backprop"),
                     facet_kws=dict(sharey=False), col_wrap=min(4, d.metric.nunique()))
     g.set(xscale="log")
     for ax in g.axes.flat:
         ax.set_xticks(ticks, labels); ax.minorticks_off()
-        if chosen: ax.axvline(chosen, color="#C44E52", ls="--", lw=1)
+        if chosen: ax.axvline(chosen, color="black", ls="--", lw=1)
     g.set_titles("{col_name}")
     g.set_axis_labels("λ" + (f" (dashed: the chosen λ = {chosen:g})" if chosen else ""), "% (mean ± std over seeds)")
     g.savefig(path, dpi=130); plt.close(g.figure)
