@@ -110,7 +110,7 @@ def wide_table(st: pd.DataFrame, metrics: dict[str, str]) -> pd.DataFrame:
 
 # %% ../../nbs/34_reproduce_tables.ipynb #9d014e3f
 def seeds_table(rows: pd.DataFrame, metrics: dict[str, str]) -> pd.DataFrame:
-    "Per (backbone, condition) and metric: mean [95% interval] over seeds, in %, and the seeds."
+    "Per (backbone, condition) and metric: mean [95% interval, within 0-100] over seeds, in %, and the seeds."
     out = []
     for (bb, cond), g in rows.groupby(["backbone", "condition"], sort=False):
         row = {"backbone": bb, "condition": cond, "seeds": ",".join(map(str, sorted(set(g.seed))))}
@@ -118,6 +118,7 @@ def seeds_table(rows: pd.DataFrame, metrics: dict[str, str]) -> pd.DataFrame:
             v = 100 * g[g.metric == m].sort_values("seed").value.dropna()
             if len(v) == 0: continue
             mean, lo, hi = t_interval(v)
+            if is_percent(m): lo, hi = max(lo, 0.0), min(hi, 100.0)  # an accuracy's interval ends where accuracies do
             row[name] = f"{mean:.1f}" + ("" if math.isnan(lo) else f" [{lo:.1f}, {hi:.1f}]")
         out.append(row)
     return pd.DataFrame(out).fillna("–")
