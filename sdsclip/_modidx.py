@@ -853,6 +853,8 @@ d = { 'settings': {'branch': 'main', 'doc_baseurl': '/', 'doc_host': '', 'git_ur
                                                                                       'sdsclip/reproduce/publish.py'),
                                            'sdsclip.reproduce.publish.index_record': ( 'reproduce_publish.html#index_record',
                                                                                        'sdsclip/reproduce/publish.py'),
+                                           'sdsclip.reproduce.publish.planned_results': ( 'reproduce_publish.html#planned_results',
+                                                                                          'sdsclip/reproduce/publish.py'),
                                            'sdsclip.reproduce.publish.profile_note': ( 'reproduce_publish.html#profile_note',
                                                                                        'sdsclip/reproduce/publish.py'),
                                            'sdsclip.reproduce.publish.publish': ( 'reproduce_publish.html#publish',

@@ -4,7 +4,7 @@
 
 # %% ../../nbs/37_reproduce_publish.ipynb #b815578f
 from __future__ import annotations
-import time
+import sys, time
 from pathlib import Path
 
 import pandas as pd
@@ -12,7 +12,7 @@ import pandas as pd
 from ..checkpoint import write_json
 from ..environment import machine_info
 from ..presets import Preset, preset_changes
-from .artefacts import ARTEFACTS, Artefact
+from .artefacts import ARTEFACTS, Artefact, backbones_for
 from .experiment import Experiment
 from .findings import findings, matched_differences, premise_markdown, premise_table
 from .plots import PLOTS, plot_differences, plot_premise
@@ -23,7 +23,7 @@ from .tables import artefact_table, markdown, numbers_table, seed_stats, stat_nu
 # %% auto #0
 __all__ = ['GRAD_METRICS', 'OTHER_FILES', 'table_note', 'write_table', 'publish_premise', 'publish_findings',
            'publish_differences', 'publish_gradients', 'publish', 'show', 'result_record', 'save_result',
-           'collect_rows', 'assemble', 'index_record', 'profile_note', 'index_lines', 'write_index']
+           'planned_results', 'collect_rows', 'assemble', 'index_record', 'profile_note', 'index_lines', 'write_index']
 
 # %% ../../nbs/37_reproduce_publish.ipynb #99cc6de4
 def table_note(a: Artefact, rows: pd.DataFrame, preset: Preset) -> str:
@@ -120,18 +120,25 @@ def save_result(ex: Experiment, rows: pd.DataFrame, **extra) -> Path:
                        "rows": rows.to_dict("records"), "extra": extra}, ex.out / "result.json")
 
 # %% ../../nbs/37_reproduce_publish.ipynb #c34ef12b
-def collect_rows(out: str | Path, preset: str) -> pd.DataFrame:
-    "Every row of every finished notebook of `preset` under `out`, with its artefact."
-    frames = []
+def planned_results(preset: Preset) -> set[tuple[str, str]]:
+    "The (artefact, backbone) pairs whose notebooks `preset` runs."
+    return {(a, b.label) for a, art in ARTEFACTS.items() for b in backbones_for(art, preset)}
+
+def collect_rows(out: str | Path, preset: str, planned: set[tuple[str, str]] | None = None) -> pd.DataFrame:
+    """Every row of every finished notebook of `preset` under `out`, with its artefact; with `planned`, only the notebooks
+    the preset still runs (a backbone it no longer has leaves its old result behind, which is left out, with a warning)."""
+    frames, stale = [], []
     for f in sorted((Path(out) / "notebooks" / preset).glob("*/*/result.json")):
         r = kept_json(f, result_record)  # a damaged one is set aside with a warning: its notebook runs again next time
-        if r and r["rows"]: frames.append(pd.DataFrame(r["rows"]).assign(artefact=r["artefact"]))
+        if r and planned is not None and (r["artefact"], r.get("backbone")) not in planned: stale.append(f"{r['artefact']}/{r.get('backbone')}")
+        elif r and r["rows"]: frames.append(pd.DataFrame(r["rows"]).assign(artefact=r["artefact"]))
+    if stale: print(f"sdsclip: warning: left out {len(stale)} result(s) the preset no longer computes: {', '.join(stale[:6])}", file=sys.stderr)
     return pd.concat(frames, ignore_index=True) if frames else pd.DataFrame(columns=["artefact", *ROW_COLUMNS])
 
 # %% ../../nbs/37_reproduce_publish.ipynb #55a7074a
 def assemble(preset: Preset, out: str | Path = "figures") -> list[str]:
     "Publish every artefact of `preset` that has results under `out/<preset>/`; the files written."
-    df, dst = collect_rows(out, preset.name), Path(out) / preset.name
+    df, dst = collect_rows(out, preset.name, planned_results(preset)), Path(out) / preset.name
     dst.mkdir(parents=True, exist_ok=True)
     if df.empty: return []
     df = with_zeroshot_mean(df)
