@@ -5,7 +5,7 @@ moment, the seconds spent importing torch and the models included."""
 
 # %% ../nbs/41_console.ipynb #c3a6ea7d
 from __future__ import annotations
-import signal, sys
+import signal, sys, threading
 
 # %% auto #0
 __all__ = ['INTERRUPTED', 'main']
@@ -13,12 +13,32 @@ __all__ = ['INTERRUPTED', 'main']
 # %% ../nbs/41_console.ipynb #aa870d10
 INTERRUPTED = "sdsclip: interrupted. Files are written whole or not at all: what was saved before is intact."
 
+def _in_main_thread() -> bool: return threading.current_thread() is threading.main_thread()  # only it may set handlers
+
+def _say_interrupted() -> int:
+    if _in_main_thread(): signal.signal(signal.SIGINT, signal.SIG_IGN)  # a further press while we say so changes nothing
+    print(f"\n{INTERRUPTED}", file=sys.stderr)
+    return 130
+
 def main(argv: list[str] | None = None) -> int:
-    "The `sdsclip` console script: `sdsclip.cli.main`, with an interrupt at any moment as one line and exit status 130."
+    """The `sdsclip` console script: `sdsclip.cli.main`, with an interrupt at any moment as one line and exit status 130.
+    A press during the imports counts whatever the import then does: a library may swallow the KeyboardInterrupt, or be
+    left half-initialised and fail otherwise (numpy's lazy attributes recurse). Once the command has returned, the process
+    only exits: a press then is ignored (torch's exit handlers would print it as a traceback)."""
+    pressed, previous = [], signal.getsignal(signal.SIGINT)
+    guard = _in_main_thread() and previous is not signal.SIG_IGN  # a shell's background job keeps ignoring it
+    def on_press(signum, frame):
+        pressed.append(signum)
+        raise KeyboardInterrupt
+    if guard: signal.signal(signal.SIGINT, on_press)
     try:
         from sdsclip.cli import main as cli_main
-        return cli_main(argv)
-    except KeyboardInterrupt:
-        signal.signal(signal.SIGINT, signal.SIG_IGN)  # a further press while we say so changes nothing
-        print(f"\n{INTERRUPTED}", file=sys.stderr)
-        return 130
+        if guard: signal.signal(signal.SIGINT, previous)  # the command line's own handling from here on
+        if pressed: raise KeyboardInterrupt  # a library swallowed the press during its import
+        code = cli_main(argv)
+        if _in_main_thread(): signal.signal(signal.SIGINT, signal.SIG_IGN)  # done: a late press would only spoil the exit
+        return code
+    except KeyboardInterrupt: return _say_interrupted()
+    except BaseException:
+        if pressed: return _say_interrupted()
+        raise
