@@ -11,7 +11,6 @@ import sdsclip
 
 ROOT = Path(sdsclip.__file__).parent
 TESTBED, HARNESS, CLI = "sdsclip.miniworld", "sdsclip.reproduce", "sdsclip.cli"
-CONSOLE = "sdsclip.console"  # the installed script: the command line behind its interrupt guard
 
 
 def module_name(path):
@@ -41,7 +40,6 @@ def graph():
 
 
 def layer(module):
-    if module == CONSOLE: return CLI
     for prefix in (CLI, HARNESS, TESTBED):
         if module == prefix or module.startswith(prefix + "."): return prefix
     return "library"

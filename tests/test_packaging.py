@@ -18,7 +18,7 @@ def test_wheel_installs_and_builds_tiny_models(tmp_path):
                    check=True, timeout=300, cwd=tmp_path)
     wheel = next((tmp_path / "dist").glob("sdsclip-*.whl"))
     names = zipfile.ZipFile(wheel).namelist()
-    for f in ["sdsclip/models.py", "sdsclip/objective.py", "sdsclip/cli.py",
+    for f in ["sdsclip/models.py", "sdsclip/objective.py", "sdsclip/cli/commands.py",
               "sdsclip/model_configs/sdsclip-tiny.json", "sdsclip/model_configs/sdsclip-tiny-rn.json",
               "sdsclip/train.py", "sdsclip/eval/winoground.py", "sdsclip/eval/aro.py", "sdsclip/eval/zeroshot.py",
               "sdsclip/eval/sugarcrepe.py",
@@ -32,7 +32,7 @@ def test_wheel_installs_and_builds_tiny_models(tmp_path):
         assert f in names, f
     assert any(n.endswith(".dist-info/licenses/LICENSE") for n in names), "the licence ships in the wheel"
     entry_points = zipfile.ZipFile(wheel).read(next(n for n in names if n.endswith("entry_points.txt"))).decode()
-    assert "sdsclip = sdsclip.console:main" in entry_points
+    assert "sdsclip = sdsclip.cli:console" in entry_points
 
     site = tmp_path / "site"
     subprocess.run([*pip, "install", "--no-deps", "--target", str(site), str(wheel)], check=True, timeout=300)
