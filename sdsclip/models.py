@@ -129,11 +129,11 @@ def local_dir(name: str) -> Path | None:
 
 # %% ../nbs/01_models.ipynb #8738c67d
 def local_dir_weights(folder: Path) -> Path:
-    "The weights file of a `local-dir:` folder, safetensors first as open_clip picks it; a FileNotFoundError naming the folder."
-    found = sorted(folder.glob("*.safetensors"), key=lambda p: p.name != "open_clip_model.safetensors")
-    found += sorted(p for s in (".bin", ".pth", ".pt") for p in folder.glob(f"*{s}"))
-    if not found: raise FileNotFoundError(f"local-dir:{folder} holds no weights file: put open_clip_model.safetensors beside its open_clip_config.json.")
-    return found[0]
+    "The weights file open_clip itself would load from a `local-dir:` folder (its own choice); a FileNotFoundError naming the folder."
+    from open_clip.factory import _find_checkpoint_in_dir  # the same file open_clip would take, read here as tensors only
+    if not (found := _find_checkpoint_in_dir(folder)):
+        raise FileNotFoundError(f"local-dir:{folder} holds no weights file: put open_clip_model.safetensors beside its open_clip_config.json.")
+    return Path(found)
 
 # %% ../nbs/01_models.ipynb #879c3d22
 def load_clip(

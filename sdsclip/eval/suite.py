@@ -12,7 +12,7 @@ import pandas as pd
 import torch
 
 from ..checkpoint import load_finetuned, read_metadata, resolve_weights, write_atomic
-from ..records import RecordError, read_json
+from ..records import RECORD_MAX_BYTES, RecordError, read_json
 from .aro import evaluate_order, evaluate_vg, load_order, load_vg
 from ..negatives import order_tagger
 from .core import CLIPScorer, NonFiniteEmbeddings, Scorer
@@ -208,7 +208,7 @@ def evaluation_output(p: Path) -> bool:
     "Is `p` a file an evaluation wrote: its summary, or a task record?"
     if p.is_symlink() or not p.is_file(): return False
     if p.name == "summary.md": return p.read_text(errors="replace").startswith("# Evaluation of ")
-    try: r = read_json(p, "A task record", max_bytes=2**26)
+    try: r = read_json(p, "A task record", max_bytes=RECORD_MAX_BYTES)
     except RecordError: return False
     return isinstance(r, dict) and {"task", "metrics", "scorer"} <= set(r)
 
