@@ -18,7 +18,7 @@ import torch
 
 from common import machine
 from sdsclip.eval.core import CLIPScorer
-from sdsclip.miniworld.splits import WORLDS, WRITERS
+from sdsclip.miniworld.splits import SPLITS, WORLDS, write_split
 from sdsclip.miniworld.world import render, sample_scene
 from sdsclip.objective import CaptionConditioner
 from sdsclip.reproduce.experiment import Experiment
@@ -71,9 +71,9 @@ def main():
             r[f"unet_forwards_per_s_batch{b}"] = b / seconds(lambda: teacher.unet(lat, t, cond.expand(b, -1, -1)), 3)
     c, root = WORLDS[a.world], Path(tempfile.mkdtemp())
     t0 = time.perf_counter()
-    for split, write in WRITERS.items():
+    for split in SPLITS:
         (root / split).mkdir(parents=True)
-        write(root / split, c)
+        write_split(split, root / split, c, progress=False)
     r["world_generation_s"] = time.perf_counter() - t0
     r["world_images"] = sum(1 for _ in root.rglob("*.png"))
     rng = random.Random(0)

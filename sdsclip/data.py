@@ -4,7 +4,7 @@
 
 # %% ../nbs/04_data.ipynb #f0343c30
 from __future__ import annotations
-import sys
+import json, sys
 from collections import OrderedDict
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -13,13 +13,14 @@ import torch
 from PIL import Image, ImageDraw
 from torch.utils.data import Dataset
 
+from .eval.core import save_image
 from .negatives import register_tagger
 from .records import RecordError, check_records, read_csv, read_json, read_jsonl
 
 # %% auto #0
-__all__ = ['COCO_HELP', 'PARTNERS_HELP', 'COLOURS', 'SHAPES', 'coco_pairs', 'coco_partners', 'partner_pool', 'manifest_pairs',
-           'draw_shape', 'synthetic_pairs', 'synthetic_tagger', 'load_pairs', 'epoch_generator', 'vae_transform',
-           'PairDataset', 'EpochPlan', 'Batch', 'collate', 'TooManyBadImages', 'BadImages']
+__all__ = ['COCO_HELP', 'PARTNERS_HELP', 'COLOURS', 'SHAPES', 'coco_pairs', 'write_coco', 'coco_partners', 'partner_pool',
+           'manifest_pairs', 'draw_shape', 'synthetic_pairs', 'synthetic_tagger', 'load_pairs', 'epoch_generator',
+           'vae_transform', 'PairDataset', 'EpochPlan', 'Batch', 'collate', 'TooManyBadImages', 'BadImages']
 
 # %% ../nbs/04_data.ipynb #ebac3e8c
 COCO_HELP = ("Expected the official MS-COCO layout: ROOT/annotations/captions_{split}.json and ROOT/{split}/*.jpg "
@@ -39,6 +40,24 @@ def coco_pairs(root: str | Path, split: str = "train2017") -> list[tuple[str, li
             raise RecordError(f"{what} {ann}: annotation {i} names image_id {a['image_id']}, which no entry of 'images' has. {fix}")
         caps.setdefault(a["image_id"], []).append(a["caption"].strip())
     return [(str(root / split / files[i]), caps[i]) for i in sorted(caps)]
+
+# %% ../nbs/04_data.ipynb #3d08586c
+def write_coco(root: str | Path, items: list[dict], split: str = "train2017", partners: bool = False, suffix: str = ".jpg") -> Path:
+    """MS-COCO's captions layout under `root`: `split`/ and annotations/captions_`split`.json, or with `partners` partners_`split`/
+    and annotations/partners_`split`.json. Each item: `image` (PIL), `captions`; optional `id`, `file_name`, and fields kept
+    in its image record (a partner's `partner_of`)."""
+    root = Path(root)
+    folder, ann = (f"partners_{split}", f"partners_{split}.json") if partners else (split, f"captions_{split}.json")
+    images, anns = [], []
+    for i, it in enumerate(items):
+        iid = it.get("id", i); name = it.get("file_name", f"{iid:012d}{suffix}")
+        save_image(it["image"], root / folder / name)
+        rest = {k: v for k, v in it.items() if k not in ("image", "captions", "id", "file_name")}
+        images.append({"id": iid, "file_name": name, "width": it["image"].width, "height": it["image"].height} | rest)
+        anns += [{"id": len(anns), "image_id": iid, "caption": c} for c in it["captions"]]
+    (root / "annotations").mkdir(parents=True, exist_ok=True)
+    (root / "annotations" / ann).write_text(json.dumps({"images": images, "annotations": anns}))
+    return root
 
 # %% ../nbs/04_data.ipynb #b5dca0c4
 PARTNERS_HELP = ("image_negatives='partner' reads the partners from ROOT/annotations/partners_{split}.json: COCO's captions "

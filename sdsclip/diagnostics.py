@@ -12,6 +12,7 @@ import torch.nn.functional as F
 
 from .diffusion_score import DiffusionScoreConfig, DiffusionScorer
 from .eval.core import load_image
+from .eval.suite import metric_name
 from .eval.winoground import WINOGROUND_SLICES, evaluate_winoground
 from .models import Teacher
 
@@ -75,12 +76,12 @@ def chain_scores(model, preprocess, tokenizer, items: list[dict], probes=(), tea
     was = model.training; model.eval()
     out = {}
     for r in pair_geometry(*pair_embeddings(model, preprocess, tokenizer, items, device), items).to_dict("records"):
-        out |= {f"chain/{r['slice']}/{k}": float(r[k]) for k in ("image_cos", "caption_cos", "alignment")}
+        out |= {metric_name("chain", r['slice'], k): float(r[k]) for k in ("image_cos", "caption_cos", "alignment")}
     for name in probes: out |= {k: float(v) for k, v in registered_probe(name)(model, preprocess, tokenizer).items()}
     if mapper is not None and teacher is not None:
         s = MappedDiffusionScorer(teacher, model, preprocess, mapper, diffusion, device)
         chosen = [it for it in items if any(WINOGROUND_SLICES[n](it) for n in mapped_slices)]
-        out |= {f"mapped/{r['slice']}": float(r["acc"]) for r in evaluate_winoground(s, chosen)["summary"].to_dict("records")
+        out |= {metric_name("mapped", r['slice']): float(r["acc"]) for r in evaluate_winoground(s, chosen)["summary"].to_dict("records")
                 if r["score"] == "text" and r["slice"] in mapped_slices}
     model.train(was)
     return out

@@ -192,7 +192,7 @@ EVAL_ROOT_HINTS = {"winoground": f"give --winoground a folder, or 'hub'. {WINOGR
 
 def eval_needs(c) -> list[Need]:
     "What `sdsclip eval` with the EvalConfig `c` needs: the device, the model's weights, the scorer's teacher, each task's data."
-    from sdsclip.eval.suite import parse_tasks
+    from sdsclip.eval.suite import TASK_ROOTS, parse_tasks
     tasks = parse_tasks(c.tasks)
     out = [device_need(c.device)]
     if c.checkpoint: out.append(Need(f"checkpoint {c.checkpoint}", Path(c.checkpoint).exists(), "" if Path(c.checkpoint).exists() else "not found"))
@@ -200,11 +200,9 @@ def eval_needs(c) -> list[Need]:
     if c.scorer == "diffusion": out.append(teacher_need(c.teacher))
     if "winoground" in tasks:
         out += [winoground_hub_need(c.token)] if c.winoground == "hub" else root_needs({"winoground": c.winoground}, EVAL_ROOT_HINTS)
-    vg, order = {"aro", "vg"} & set(tasks), {"aro", "order"} & set(tasks)
-    if vg or order:
-        out += root_needs({k: v for k, v, wanted in (("aro", c.aro, vg), ("coco", c.coco, order), ("flickr", c.flickr, order))
-                           if v and wanted} | {"order_tagger": c.order_tagger}, EVAL_ROOT_HINTS)
-    if "sugarcrepe" in tasks and c.sugarcrepe: out += root_needs({"sugarcrepe": c.sugarcrepe}, EVAL_ROOT_HINTS)
+    roots = {k: getattr(c, k) for t in tasks if t not in ("winoground", "zeroshot") for k in TASK_ROOTS[t] if getattr(c, k)}
+    if {"aro", "order"} & set(tasks): roots["order_tagger"] = c.order_tagger
+    if roots: out += root_needs(roots, EVAL_ROOT_HINTS)
     return out
 
 # %% ../nbs/17b_preflight.ipynb #6f23e797

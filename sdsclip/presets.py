@@ -11,6 +11,7 @@ from typing import Callable
 
 from .environment import cache_dir, load_plugins
 from .eval.fixtures import FIXTURE_SUITE, ensure_fixture_suite, fixture_roots
+from .eval.suite import TASK_ROOTS
 from .models import TINY_CLIP, TINY_CLIP_RN
 from .train_config import TINY_TRAINING, TrainConfig
 
@@ -71,8 +72,7 @@ def clip_label(name: str) -> str:
     return name.removesuffix("-quickgelu")
 
 # %% ../nbs/17_presets.ipynb #97edc99d
-ROOT_KEYS = ("train", "winoground", "aro", "coco", "flickr", "sugarcrepe", "sugarcrepe_images", "zeroshot_root",
-             "imagenet", "zeroshot_datasets", "order_tagger")
+ROOT_KEYS = ("train", *dict.fromkeys(k for ks in TASK_ROOTS.values() for k in ks), "zeroshot_datasets", "order_tagger")  # the tasks' roots
 ROOT_ALIASES = {"vg": "aro", "coco_order": "coco", "flickr_order": "flickr", "zeroshot": "zeroshot_datasets", "tagger": "order_tagger"}
 DATA_SOURCES: dict[str, tuple[Callable[[str, bool], dict], bool]] = {}  # name → (roots(argument, create), whether made here)
 
@@ -127,6 +127,7 @@ class Preset:
     artefact_seeds: dict = field(default_factory=dict)  # artefact → seeds, where not `seeds`
     paper_reference: str | None = None                # the paper's backbone this preset's numbers are set beside, when it has other models
     caveat: str = ""                                  # printed under every table of this preset
+    figure_note: str = ""                             # written across the top of every figure of this preset
 
     def __post_init__(self):
         bad = (set(self.train) | set(self.full_weights)) - {f.name for f in fields(TrainConfig)}
@@ -158,7 +159,7 @@ class Preset:
     def seeds_for(self, artefact: str) -> tuple[int, ...]: return tuple(self.artefact_seeds.get(artefact, self.seeds))
 
 # %% ../nbs/17_presets.ipynb #dfaa11e5
-CHANGEABLE = ("train", "full_weights", "data", "score", "seeds", "artefact_seeds", "backbones")  # the fields a notebook can receive changed
+CHANGEABLE = ("train", "full_weights", "data", "score", "seeds", "artefact_seeds", "backbones", "figure_note")  # the fields a notebook can receive changed
 
 def preset_changes(p: Preset) -> dict:
     "The fields of `p` that differ from the registered preset of its name, as JSON-able values."
@@ -220,7 +221,8 @@ TINY = register_preset(Preset(
                       cost_repeats=1),
     backbones={"fig4": (Backbone("sdsclip-tiny", TINY_CLIP, None, "tiny"), Backbone("sdsclip-tiny-rn", TINY_CLIP_RN, None, "tiny"), DIFFUSION)},
     artefact_seeds={"seeds": (0, 1)}, paper_reference="ViT-B-16",
-    caveat="**tiny preset: random-init models, chance-level scores; a check that the notebooks run, not a result.**"))
+    caveat="**tiny preset: random-init models, chance-level scores; a check that the notebooks run, not a result.**",
+    figure_note="RANDOM WEIGHTS (tiny preset): chance-level scores, not a result"))
 
 # %% ../nbs/17_presets.ipynb #b6bba652
 PAPER_MAIN = tuple(openai(n) for n in ("ViT-B-16", "ViT-B-32", "ViT-L-14", "ViT-L-14-336", "RN50"))

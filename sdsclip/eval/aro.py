@@ -10,16 +10,16 @@ from pathlib import Path
 import pandas as pd
 import torch
 
-from .core import Scorer, proportion, read_image
+from .core import Scorer, proportion, read_image, save_image
 import sdsclip.data  # noqa: F401  (registers the training data's tagger, 'synthetic')
 from ..environment import data_dir
 from ..negatives import ADJ, NOUN, spacy_tagger
 from ..records import RecordError, check_records, read_json
 
 # %% auto #0
-__all__ = ['VG_FILES', 'VG_FIELDS', 'NOUN_TAGS', 'ADJ_TAGS', 'ORDER_FILES', 'excluded_relations', 'check_attribute_pairs',
-           'load_vg', 'vg_group', 'vg_macro', 'evaluate_vg', 'pre_caption', 'trigrams', 'order_perturbations',
-           'karpathy_images', 'load_order', 'evaluate_order']
+__all__ = ['VG_FILES', 'VG_FIELDS', 'NOUN_TAGS', 'ADJ_TAGS', 'ORDER_FILES', 'ORDER_IMAGES', 'excluded_relations',
+           'check_attribute_pairs', 'load_vg', 'write_vg', 'vg_group', 'vg_macro', 'evaluate_vg', 'pre_caption',
+           'trigrams', 'order_perturbations', 'karpathy_images', 'load_order', 'evaluate_order', 'write_karpathy']
 
 # %% ../../nbs/12_eval_aro.ipynb #2e2d2670
 VG_FILES = {"relation": "visual_genome_relation.json", "attribution": "visual_genome_attribution.json"}
@@ -54,6 +54,22 @@ def load_vg(root: str | Path, kind: str = "relation") -> list[dict]:
     if kind == "attribution": check_attribute_pairs(items, ann, fix)
     for it in items: it["image"] = _crop_loader(root / "images" / it["image_path"], it)
     return items
+
+# %% ../../nbs/12_eval_aro.ipynb #a05fc94c
+def write_vg(root: str | Path, items: list[dict], kind: str = "relation", suffix: str = ".jpg") -> Path:
+    """ARO's `visual_genome_<kind>.json` under `root` and its images under `root`/images/. Each item: `true_caption`,
+    `false_caption`, `relation_name` (relation) or `attributes` (attribution), the box `bbox_x/y/w/h`, and `image`."""
+    if kind not in VG_FILES: raise ValueError(f"kind must be one of {list(VG_FILES)}, not {kind!r}.")
+    root = Path(root); (root / "images").mkdir(parents=True, exist_ok=True)
+    names, records = {}, []
+    for it in items:
+        im = it["image"]
+        if id(im) not in names:
+            names[id(im)] = (len(names), f"{kind}_{len(names)}{suffix}"); save_image(im, root / "images" / names[id(im)][1])
+        image_id, name = names[id(im)]
+        records.append({"image_id": image_id, "image_path": name} | {k: v for k, v in it.items() if k != "image"})
+    (root / VG_FILES[kind]).write_text(json.dumps(records))
+    return root
 
 # %% ../../nbs/12_eval_aro.ipynb #35e5e07c
 def vg_group(it: dict, kind: str) -> str:
@@ -141,3 +157,16 @@ def evaluate_order(scorer: Scorer, items: list[dict], kind: str = "coco") -> dic
     rows = pd.DataFrame({"image_path": [it["image_path"] for it in items], "correct": correct,
                          "scores": [s[0].tolist() for s in scores]})
     return {"task": f"{kind}_order", "precision_at_1": proportion(sum(correct), len(correct)), "items": rows}
+
+# %% ../../nbs/12_eval_aro.ipynb #e85f31d4
+ORDER_IMAGES = {"coco": "val2014/COCO_val2014_{:012d}", "flickr": "flickr30k-images/{}"}
+
+def write_karpathy(root: str | Path, items: list[dict], kind: str = "coco", suffix: str = ".jpg") -> Path:
+    "The Karpathy test split of `kind` (coco, flickr) under `root`: its JSON and images. Each item: `image` (PIL), `caption` (a list)."
+    if kind not in ORDER_FILES: raise ValueError(f"kind must be one of {list(ORDER_FILES)}, not {kind!r}.")
+    root, records = Path(root), []
+    for i, it in enumerate(items):
+        name = ORDER_IMAGES[kind].format(i + 1) + suffix; save_image(it["image"], root / name)
+        records.append({"image": name, "caption": list(it["caption"]), "image_id": str(i + 1)})
+    (root / ORDER_FILES[kind]).write_text(json.dumps(records))
+    return root

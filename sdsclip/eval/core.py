@@ -15,8 +15,8 @@ from scipy import stats
 from ..environment import progress_bar
 
 # %% auto #0
-__all__ = ['ImageRef', 'Group', 'load_image', 'Scorer', 'UnreadableImage', 'read_image', 'NonFiniteEmbeddings',
-           'finite_embeddings', 'CLIPScorer', 'wilson_interval', 'proportion']
+__all__ = ['ImageRef', 'Group', 'load_image', 'Scorer', 'UnreadableImage', 'read_image', 'save_image', 'image_bytes',
+           'NonFiniteEmbeddings', 'finite_embeddings', 'CLIPScorer', 'wilson_interval', 'proportion']
 
 # %% ../../nbs/09_eval_core.ipynb #bee62a5e
 ImageRef = Union[Image.Image, Callable[[], Image.Image]]
@@ -51,6 +51,21 @@ def read_image(source: str | Path | bytes, name: str | None = None) -> Image.Ima
     except (OSError, SyntaxError, ValueError, Image.DecompressionBombError) as e:
         raise UnreadableImage(f"Image {name} cannot be read ({type(e).__name__}: {e}). Replace it with the benchmark's "
                               "file (download it again).") from None
+
+# %% ../../nbs/09_eval_core.ipynb #d5a2ca4c
+def save_image(im: Image.Image, path: str | Path) -> Path:
+    "Save `im` at `path` (folders made): PNG at compression 1, JPEG at quality 90, by the path's suffix."
+    path = Path(path); path.parent.mkdir(parents=True, exist_ok=True)
+    if path.suffix.lower() == ".png": im.save(path, optimize=False, compress_level=1)
+    else: im.convert("RGB" if im.mode not in ("RGB", "L") else im.mode).save(path, quality=90)
+    return path
+
+def image_bytes(im: Image.Image, suffix: str = ".png") -> bytes:
+    "The file `save_image` would write for `im` with `suffix`, as bytes (for a zip member)."
+    buf = io.BytesIO()
+    if suffix.lower() == ".png": im.save(buf, "PNG", optimize=False, compress_level=1)
+    else: im.convert("RGB" if im.mode not in ("RGB", "L") else im.mode).save(buf, "JPEG", quality=90)
+    return buf.getvalue()
 
 # %% ../../nbs/09_eval_core.ipynb #379841df
 class NonFiniteEmbeddings(ValueError):

@@ -4,90 +4,59 @@
 
 # %% ../../nbs/10_eval_fixtures.ipynb #83b1b1e9
 from __future__ import annotations
-import io, json, os, shutil, zipfile
+import json, os, random, shutil
 from pathlib import Path
 
-import numpy as np
 from PIL import Image
 
-from .aro import excluded_relations
-from .sugarcrepe import SUGARCREPE_SUBSETS
+from .aro import excluded_relations, write_karpathy, write_vg
+from .sugarcrepe import SUGARCREPE_SUBSETS, write_sugarcrepe
+from .winoground import write_winoground
+from .zeroshot import write_dtd, write_mnist
 
 # %% auto #0
-__all__ = ['SUGARCREPE_FIXTURE', 'FIXTURE_SUITE', 'write_winoground_fixture', 'write_vg_fixture', 'write_order_fixture',
-           'write_mnist_fixture', 'write_dtd_fixture', 'write_vg_attribution_fixture', 'write_sugarcrepe_fixture',
-           'fixture_roots', 'ensure_fixture_suite']
+__all__ = ['SUGARCREPE_FIXTURE', 'SUITE_COLOURS', 'SUITE_NOUNS', 'SUITE_RELATIONS', 'FIXTURE_SUITE', 'write_winoground_fixture',
+           'write_vg_fixture', 'write_order_fixture', 'write_mnist_fixture', 'write_dtd_fixture',
+           'write_vg_attribution_fixture', 'write_sugarcrepe_fixture', 'solid_image', 'two_objects', 'suite_winoground',
+           'suite_vg', 'suite_sugarcrepe', 'write_fixture_suite', 'fixture_roots', 'ensure_fixture_suite']
 
 # %% ../../nbs/10_eval_fixtures.ipynb #75f0eb3d
 def write_winoground_fixture(root: Path, zipped=False):
     "Winoground in the hub's layout: 4 examples (Object, Relation x2, Both), PNGs in RGB/RGBA/L; images/ or images.zip."
-    (root / "data").mkdir(parents=True)
-    tags = [("Object", 1), ("Relation", 1), ("Relation", 2), ("Both", 1)]
-    modes = ["RGB", "RGBA", "L", "RGB"]
-    files = {}
-    with open(root / "data/examples.jsonl", "w") as f:
-        for i, (tag, preds) in enumerate(tags):
-            f.write(json.dumps({"id": i, "image_0": f"ex_{i}_img_0", "image_1": f"ex_{i}_img_1",
-                                "caption_0": f"the cat is left of the dog {i}", "caption_1": f"the dog is left of the cat {i}",
-                                "tag": "Noun", "secondary_tag": "", "num_main_preds": preds, "collapsed_tag": tag}) + "\n")
-            for k in (0, 1):
-                buf = io.BytesIO(); Image.new(modes[i], (30 + 10 * i + k, 40), 80 * k).save(buf, "PNG")
-                files[f"ex_{i}_img_{k}.png"] = buf.getvalue()
-    if zipped:
-        with zipfile.ZipFile(root / "data/images.zip", "w") as z:
-            for n, b in files.items(): z.writestr(f"images/{n}", b)
-    else:
-        (root / "data/images").mkdir()
-        for n, b in files.items(): (root / "data/images" / n).write_bytes(b)
-    return root
+    tags, modes = [("Object", 1), ("Relation", 1), ("Relation", 2), ("Both", 1)], ["RGB", "RGBA", "L", "RGB"]
+    return write_winoground(root, [{"caption_0": f"the cat is left of the dog {i}", "caption_1": f"the dog is left of the cat {i}",
+                                    "tag": "Noun", "num_main_preds": preds, "collapsed_tag": tag,
+                                    **{f"image_{k}": Image.new(modes[i], (30 + 10 * i + k, 40), 80 * k) for k in (0, 1)}}
+                                   for i, (tag, preds) in enumerate(tags)], zipped=zipped)
 
 def write_vg_fixture(root: Path):
     "ARO VG-Relation layout: 12 items over 3 relations (one from the official exclusion list); `_t`/`_f` are fixed test scores."
-    (root / "images").mkdir(parents=True)
-    Image.new("RGB", (64, 48), (10, 200, 30)).save(root / "images/1.jpg")
+    im = Image.new("RGB", (64, 48), (10, 200, 30))
     rel = [("on", 1.0, 0.0)] * 6 + [("holding", 0.0, 1.0)] * 3 + [("holding", 0.5, 0.5)] + [(sorted(excluded_relations())[0], 1.0, 0.0)] * 2
-    items = [{"image_id": 1, "image_path": "1.jpg", "relation_name": r, "bbox_x": 4, "bbox_y": 6, "bbox_w": 20, "bbox_h": 10,
-              "true_caption": f"the x is {r} the y", "false_caption": f"the y is {r} the x", "_t": t, "_f": f} for r, t, f in rel]
-    (root / "visual_genome_relation.json").write_text(json.dumps(items))
-    return root
+    return write_vg(root, [{"image": im, "relation_name": r, "bbox_x": 4, "bbox_y": 6, "bbox_w": 20, "bbox_h": 10, "true_caption": f"the x is {r} the y",
+                            "false_caption": f"the y is {r} the x", "_t": t, "_f": f} for r, t, f in rel])
 
 def write_order_fixture(root: Path, captions=("A red dog chases the big cat.", "a dog on the grass")) -> Path:
     "A COCO root with one image and `coco_karpathy_test.json` naming it."
-    (root / "val2014").mkdir(parents=True)
-    Image.new("L", (50, 40), 90).save(root / "val2014/COCO_val2014_1.jpg")
-    (root / "coco_karpathy_test.json").write_text(json.dumps([{"image": "val2014/COCO_val2014_1.jpg", "caption": list(captions)}]))
-    return root
+    return write_karpathy(root, [{"image": Image.new("L", (50, 40), 90), "caption": list(captions)}])
 
 def write_mnist_fixture(root: Path, n=20):
     "MNIST's raw IDX files (train 4 images, test `n`), random pixels, labels 0..9 in turn."
-    raw = root / "MNIST/raw"; raw.mkdir(parents=True)
-    g = np.random.default_rng(0)
-    for split, k in (("train", 4), ("t10k", n)):
-        imgs, labels = g.integers(0, 255, (k, 28, 28), dtype=np.uint8), (np.arange(k) % 10).astype(np.uint8)
-        (raw / f"{split}-images-idx3-ubyte").write_bytes(np.array([2051, k, 28, 28], ">i4").tobytes() + imgs.tobytes())
-        (raw / f"{split}-labels-idx1-ubyte").write_bytes(np.array([2049, k], ">i4").tobytes() + labels.tobytes())
-    return root
+    g = random.Random(0)
+    digit = lambda: Image.frombytes("L", (28, 28), bytes(g.randrange(256) for _ in range(28 * 28)))
+    return write_mnist(root, [(i % 10, digit()) for i in range(n)], [(i % 10, digit()) for i in range(4)])
 
 def write_dtd_fixture(root: Path, classes=("banded", "dotted", "striped"), per=2):
     "DTD's layout: dtd/dtd/images/<class>/*.jpg and labels/test1.txt."
-    data = root / "dtd/dtd"; (data / "labels").mkdir(parents=True)
-    lines = []
-    for c in classes:
-        (data / "images" / c).mkdir(parents=True)
-        for i in range(per):
-            Image.new("RGB", (40, 40), (20 * i, 100, 200)).save(data / "images" / c / f"{c}_{i}.jpg"); lines.append(f"{c}/{c}_{i}.jpg")
-    (data / "labels/test1.txt").write_text("\n".join(lines) + "\n")
-    return root
+    return write_dtd(root, [(c, Image.new("RGB", (40, 40), (20 * i, 100, 200))) for c in classes for i in range(per)])
 
 # %% ../../nbs/10_eval_fixtures.ipynb #956d9a1b
 def write_vg_attribution_fixture(root: Path, n: int = 26) -> Path:
     "ARO VG-Attribution layout: `n` items of one attribute pair (25 or more, so the official macro average counts it)."
-    (root / "images").mkdir(parents=True, exist_ok=True)
-    Image.new("RGB", (64, 48), (200, 40, 30)).save(root / "images/2.jpg")
-    items = [{"image_id": 2, "image_path": "2.jpg", "attributes": ["red", "green"], "bbox_x": 2, "bbox_y": 4, "bbox_w": 40,
-              "bbox_h": 30, "true_caption": "the red cup and the green plate", "false_caption": "the green cup and the red plate"}] * n
-    (root / "visual_genome_attribution.json").write_text(json.dumps(items))
-    return root
+    im = Image.new("RGB", (64, 48), (200, 40, 30))
+    return write_vg(root, [{"image": im, "attributes": ["red", "green"], "bbox_x": 2, "bbox_y": 4, "bbox_w": 40, "bbox_h": 30,
+                            "true_caption": "the red cup and the green plate", "false_caption": "the green cup and the red plate"}] * n,
+                    "attribution")
 
 # %% ../../nbs/10_eval_fixtures.ipynb #27631c56
 SUGARCREPE_FIXTURE = {"add_obj": [(1, 0), (2, 1), (0, 1)], "add_att": [(1, 0), (0.5, 0.5)], "replace_obj": [(1, 0)] * 4,
@@ -96,22 +65,74 @@ SUGARCREPE_FIXTURE = {"add_obj": [(1, 0), (2, 1), (0, 1)], "add_att": [(1, 0), (
 
 def write_sugarcrepe_fixture(root: Path, answers: dict = SUGARCREPE_FIXTURE) -> Path:
     "SugarCrepe's layout: data/<subset>.json for the seven subsets and val2017/*.jpg; `answers` fix each item's scores."
-    (root / "data").mkdir(parents=True); (root / "val2017").mkdir()
-    n = 0
+    n, items = 0, {}
     for subset in SUGARCREPE_SUBSETS:
-        items = {}
+        items[subset] = []
         for i, (pos, neg) in enumerate(answers[subset]):
             n += 1
-            name = f"{n:012d}.jpg"
             mode, colour = ("L", 15 * n) if n % 3 == 0 else ("RGB", (15 * n, 100, 200))
-            Image.new(mode, (40 + 4 * n, 60 - n), colour).save(root / "val2017" / name)
-            items[str(i)] = {"filename": name, "caption": f"a {subset} caption {i}", "negative_caption": f"a {subset} negative {i}",
-                             "_pos": pos, "_neg": neg}
-        (root / "data" / f"{subset}.json").write_text(json.dumps(items, indent=1))
-    return root
+            items[subset].append({"image": Image.new(mode, (40 + 4 * n, 60 - n), colour), "caption": f"a {subset} caption {i}",
+                                  "negative_caption": f"a {subset} negative {i}", "_pos": pos, "_neg": neg})
+    return write_sugarcrepe(root, items)
 
 # %% ../../nbs/10_eval_fixtures.ipynb #a4149ee0
-FIXTURE_SUITE = 2  # bumped whenever the suite changes what it writes
+SUITE_COLOURS = ("red", "blue", "green", "yellow", "black", "white")
+SUITE_NOUNS = ("dog", "cup", "cat", "plate", "ball", "box")
+SUITE_RELATIONS = ("to the left of", "on top of", "under")
+
+def solid_image(g: random.Random, size: int = 32) -> Image.Image:
+    "One colour drawn at random."
+    return Image.new("RGB", (size, size), tuple(g.randrange(256) for _ in range(3)))
+
+def two_objects(g: random.Random) -> tuple[str, str]:
+    "Two different 'colour noun' phrases."
+    (c0, c1), (n0, n1) = g.sample(SUITE_COLOURS, 2), g.sample(SUITE_NOUNS, 2)
+    return f"{c0} {n0}", f"{c1} {n1}"
+
+# %% ../../nbs/10_eval_fixtures.ipynb #005f0ef4
+def suite_winoground(g: random.Random, n: int = 90) -> list[dict]:
+    "Winoground items: two objects and a relation, the second caption swapping the objects; tags in turn."
+    items = []
+    for i in range(n):
+        (a, b), r = two_objects(g), g.choice(SUITE_RELATIONS)
+        items.append({"caption_0": f"a {a} {r} a {b}", "caption_1": f"a {b} {r} a {a}", "collapsed_tag": ("Object", "Relation", "Both")[i % 3],
+                      "num_main_preds": 1 + i % 2, "image_0": solid_image(g), "image_1": solid_image(g)})
+    return items
+
+def suite_vg(g: random.Random, n: int, kind: str) -> list[dict]:
+    "VG-Relation items over the suite's relations, or VG-Attribution items over two attribute pairs (25 or more each)."
+    box = {"bbox_x": 0, "bbox_y": 0, "bbox_w": 32, "bbox_h": 32}
+    if kind == "relation":
+        def item(i):
+            (a, b), r = two_objects(g), SUITE_RELATIONS[i % len(SUITE_RELATIONS)]
+            return {"relation_name": r, "true_caption": f"the {a} is {r} the {b}", "false_caption": f"the {b} is {r} the {a}"}
+    else:
+        def item(i):
+            (c0, c1), (n0, n1) = (("red", "blue"), ("yellow", "white"))[i % 2], g.sample(SUITE_NOUNS, 2)
+            return {"attributes": [c0, c1], "true_caption": f"the {c0} {n0} and the {c1} {n1}", "false_caption": f"the {c1} {n0} and the {c0} {n1}"}
+    return [{"image": solid_image(g), **box, **item(i)} for i in range(n)]
+
+def suite_sugarcrepe(g: random.Random, per: int = 10) -> dict[str, list[dict]]:
+    "Per subset, `per` items whose negative swaps the caption's two objects."
+    out = {}
+    for s in SUGARCREPE_SUBSETS:
+        out[s] = []
+        for _ in range(per):
+            (a, b), r = two_objects(g), g.choice(SUITE_RELATIONS)
+            out[s].append({"image": solid_image(g), "caption": f"a {a} {r} a {b}", "negative_caption": f"a {b} {r} a {a}"})
+    return out
+
+# %% ../../nbs/10_eval_fixtures.ipynb #ed611518
+FIXTURE_SUITE = 3  # bumped whenever the suite changes what it writes
+
+def write_fixture_suite(root: Path, seed: int = 0) -> Path:
+    "Every benchmark of the suite under `root`, drawn from `seed`."
+    g = random.Random(seed)
+    write_winoground(root / "winoground", suite_winoground(g))
+    write_vg(root / "aro", suite_vg(g, 60, "relation")); write_vg(root / "aro", suite_vg(g, 50, "attribution"), "attribution")
+    write_sugarcrepe(root / "sugarcrepe", suite_sugarcrepe(g))
+    write_mnist_fixture(root / "zeroshot", n=50); write_dtd(root / "zeroshot", [(c, solid_image(g)) for c in ("banded", "dotted", "striped") for _ in range(6)])
+    return root
 
 def fixture_roots(root: Path) -> dict[str, str]:
     "The data roots of the fixture suite in `root`."
@@ -119,12 +140,11 @@ def fixture_roots(root: Path) -> dict[str, str]:
             "zeroshot_root": str(root / "zeroshot"), "zeroshot_datasets": "mnist,dtd"}
 
 def ensure_fixture_suite(root: Path) -> dict[str, str]:
-    "Write every fixture under `root` unless it is there, atomically; its data roots."
+    "Write the fixture suite under `root` unless it is there, atomically; its data roots."
     root = Path(root)
     if not (root / "suite.json").is_file():
         tmp = root.with_name(f"{root.name}.partial-{os.getpid()}")
-        write_winoground_fixture(tmp / "winoground"); write_vg_fixture(tmp / "aro"); write_vg_attribution_fixture(tmp / "aro")
-        write_sugarcrepe_fixture(tmp / "sugarcrepe"); write_mnist_fixture(tmp / "zeroshot"); write_dtd_fixture(tmp / "zeroshot")
+        write_fixture_suite(tmp)
         (tmp / "suite.json").write_text(json.dumps({"version": FIXTURE_SUITE}))
         try: tmp.rename(root)
         except OSError: shutil.rmtree(tmp)  # another process wrote it first

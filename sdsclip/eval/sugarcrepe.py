@@ -4,17 +4,18 @@
 
 # %% ../../nbs/13_eval_sugarcrepe.ipynb #54d4a0b5
 from __future__ import annotations
+import json
 from pathlib import Path
 
 import pandas as pd
 
-from .core import Scorer, proportion, read_image, wilson_interval
+from .core import Scorer, proportion, read_image, save_image, wilson_interval
 from ..records import check_records, read_json
 
 # %% auto #0
 __all__ = ['SUGARCREPE_SUBSETS', 'SUGARCREPE_CATEGORIES', 'SUGARCREPE_JSON_HELP', 'SUGARCREPE_IMAGES_HELP', 'sugarcrepe_json_dir',
-           'sugarcrepe_image_dir', 'read_subset', 'load_sugarcrepe', 'sugarcrepe_rows', 'mean_of_proportions',
-           'sugarcrepe_summary', 'evaluate_sugarcrepe']
+           'sugarcrepe_image_dir', 'read_subset', 'load_sugarcrepe', 'write_sugarcrepe', 'sugarcrepe_rows',
+           'mean_of_proportions', 'sugarcrepe_summary', 'evaluate_sugarcrepe']
 
 # %% ../../nbs/13_eval_sugarcrepe.ipynb #6e3f7ab7
 SUGARCREPE_SUBSETS = ("add_obj", "add_att", "replace_obj", "replace_att", "replace_rel", "swap_obj", "swap_att")
@@ -64,6 +65,21 @@ def load_sugarcrepe(root: str | Path, images: str | Path | None = None, subsets=
         raise FileNotFoundError(f"{len(missing)} SugarCrepe image(s) missing from {image_dir}, e.g. {image_dir / missing[0]}. "
                                 + SUGARCREPE_IMAGES_HELP)
     return out
+
+# %% ../../nbs/13_eval_sugarcrepe.ipynb #89cdc03d
+def write_sugarcrepe(root: str | Path, items: dict[str, list[dict]], suffix: str = ".jpg") -> Path:
+    "SugarCrepe's layout under `root`: data/<subset>.json and val2017/<number>`suffix`. `items`: subset → [{image, caption, negative_caption}]."
+    if bad := [s for s in items if s not in SUGARCREPE_SUBSETS]:
+        raise ValueError(f"Unknown SugarCrepe subset(s) {bad}. Valid: {', '.join(SUGARCREPE_SUBSETS)}.")
+    root, n = Path(root), 0
+    (root / "data").mkdir(parents=True, exist_ok=True)
+    for subset, its in items.items():
+        records = {}
+        for k, it in enumerate(its):
+            n += 1; name = f"{n:012d}{suffix}"; save_image(it["image"], root / "val2017" / name)
+            records[str(k)] = {"filename": name} | {f: v for f, v in it.items() if f != "image"}
+        (root / "data" / f"{subset}.json").write_text(json.dumps(records, indent=1))
+    return root
 
 # %% ../../nbs/13_eval_sugarcrepe.ipynb #b2a036db
 def sugarcrepe_rows(scorer: Scorer, items: dict[str, list[dict]]) -> pd.DataFrame:

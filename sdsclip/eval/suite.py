@@ -22,9 +22,11 @@ from .zeroshot import ZEROSHOT_DATASETS, evaluate_zeroshot
 from ..models import DEFAULT_TEACHER, load_clip
 
 # %% auto #0
-__all__ = ['TASKS', 'SUGARCREPE_NEEDS', 'EvalConfig', 'parse_tasks', 'load_model', 'scored_model', 'task_metrics',
-           'resolve_eval_device', 'make_diffusion_scorer', 'winoground_task', 'aro_task', 'sugarcrepe_task',
-           'zeroshot_task', 'summary_markdown', 'evaluation_output', 'check_eval_out', 'write_text', 'evaluate']
+__all__ = ['TASKS', 'TASK_FAMILY', 'BENCHMARK_FAMILIES', 'METRIC_FAMILIES', 'PERCENT_FAMILIES', 'SUGARCREPE_NEEDS',
+           'SCORER_TASKS', 'TASK_ROOTS', 'EvalConfig', 'parse_tasks', 'metric_name', 'metric_family', 'load_model',
+           'scored_model', 'task_metrics', 'resolve_eval_device', 'make_diffusion_scorer', 'winoground_task',
+           'aro_task', 'sugarcrepe_task', 'zeroshot_task', 'task_has_data', 'flat_metrics', 'summary_markdown',
+           'evaluation_output', 'check_eval_out', 'write_text', 'evaluate']
 
 # %% ../../nbs/15_eval_suite.ipynb #73ce185f
 TASKS = ("winoground", "aro", "vg", "order", "sugarcrepe", "zeroshot")  # aro: its vg part and its order part, which the reproduction scores apart
@@ -75,6 +77,22 @@ def parse_tasks(tasks: str) -> list[str]:
     if bad or not out: raise ValueError(f"Unknown task(s) {bad or tasks!r}. Valid: {', '.join(TASKS)}.")
     return out
 
+# %% ../../nbs/15_eval_suite.ipynb #41ac9fe4
+TASK_FAMILY = {"vg": "aro", "order": "aro"}  # ARO's two parts are scored apart but named as ARO's
+BENCHMARK_FAMILIES = tuple(dict.fromkeys(TASK_FAMILY.get(t, t) for t in TASKS))
+METRIC_FAMILIES = BENCHMARK_FAMILIES + ("chain", "probe", "mapped", "cost", "grad", "lam", "run")
+PERCENT_FAMILIES = BENCHMARK_FAMILIES + ("probe", "mapped")  # proportions, shown as %
+
+def metric_name(family: str, *parts: str) -> str:
+    "The flat name of a metric: `family/part/…` (`metric_name('winoground', 'Both', 'text')` is 'winoground/Both/text')."
+    if family not in METRIC_FAMILIES: raise ValueError(f"Unknown metric family {family!r}. Valid: {', '.join(METRIC_FAMILIES)}.")
+    if not parts or any(not p or "/" in p for p in parts): raise ValueError(f"Metric parts {parts!r}: each non-empty, without '/'.")
+    return "/".join((family, *parts))
+
+def metric_family(name: str) -> str:
+    "The family of the flat metric `name` (its first part)."
+    return name.split("/", 1)[0]
+
 # %% ../../nbs/15_eval_suite.ipynb #20db01aa
 def load_model(c: EvalConfig):
     "(model, preprocess, tokenizer, description) for the config."
@@ -92,11 +110,10 @@ def scored_model(c: EvalConfig) -> dict:
 
 def task_metrics(task: str, result: dict) -> tuple[str, dict]:
     "The dataset(s) a task's result covers and its headline numbers, flat (CLIP_benchmark's `dataset` and `metrics`)."
-    if task == "winoground": return "winoground", {f"{r['slice']}/{r['score']}": r["acc"] for r in result["summary"]}
-    if task == "sugarcrepe": return "sugarcrepe", {s: v["acc"] for s, v in result["subsets"].items()} | {"mean": result["mean"]["acc"]}
     if task == "zeroshot":
         return ",".join(result), {f"{d}/{k}": v[k] for d, v in result.items() for k in ("top1", "top5", "mean_per_class_recall") if k in v}
-    return ",".join(result), {k: v.get("macro_acc (official)", v.get("precision_at_1")) for k, v in result.items()}
+    metrics = {name.split("/", 1)[1]: v for name, v in flat_metrics(task, result).items()}  # CLIP_benchmark's are per dataset
+    return (task if task in ("winoground", "sugarcrepe") else ",".join(result)), metrics
 
 def resolve_eval_device(device: str) -> str:
     return ("cuda" if torch.cuda.is_available() else "cpu") if device == "auto" else device
@@ -165,6 +182,29 @@ def zeroshot_task(model, preprocess, tokenizer, c: EvalConfig, device) -> dict:
                                          batch_size=c.batch_size, device=device, limit=c.limit, templates=c.templates)
     if not result: raise ValueError("Task 'zeroshot' needs --zeroshot-root ROOT (and/or --imagenet ROOT).")
     return {"result": result, "tables": {}}
+
+# %% ../../nbs/15_eval_suite.ipynb #0626e60d
+SCORER_TASKS = {"winoground": winoground_task, "aro": aro_task, "vg": lambda s, c: aro_task(s, c, ("vg",)),
+                "order": lambda s, c: aro_task(s, c, ("order",)), "sugarcrepe": sugarcrepe_task}
+TASK_ROOTS = {"winoground": ("winoground",), "aro": ("aro", "coco", "flickr"), "vg": ("aro",), "order": ("coco", "flickr"),
+              "sugarcrepe": ("sugarcrepe", "sugarcrepe_images"), "zeroshot": ("zeroshot_root", "imagenet")}  # `EvalConfig`'s fields
+
+def task_has_data(task: str, roots: dict) -> bool:
+    "Do the data roots `roots` give `task` something to read (an image folder alone does not)?"
+    return any(roots.get(k) for k in TASK_ROOTS[task] if not k.endswith("_images"))
+
+# %% ../../nbs/15_eval_suite.ipynb #f99528a4
+def flat_metrics(task: str, result: dict) -> dict[str, float]:
+    """A task's result as flat metrics: Winoground's text, image and group scores per slice; ARO's official macro accuracy
+    (VG) or precision@1 (order); SugarCrepe's subsets, categories and mean; zero-shot top-1 per dataset."""
+    if task == "winoground": return {metric_name("winoground", r["slice"], r["score"]): float(r["acc"]) for r in result["summary"]}
+    if task in ("aro", "vg", "order"):
+        return {metric_name("aro", k): float(v["macro_acc (official)"] if "macro_acc (official)" in v else v["precision_at_1"]["acc"])
+                for k, v in result.items()}
+    if task == "sugarcrepe":
+        return {metric_name("sugarcrepe", k): float(v["acc"]) for k, v in (result["subsets"] | result["categories"] | {"mean": result["mean"]}).items()}
+    if task == "zeroshot": return {metric_name("zeroshot", d): float(v["top1"]) for d, v in result.items()}
+    raise ValueError(f"Unknown task {task!r}. Valid: {', '.join(TASKS)}.")
 
 # %% ../../nbs/15_eval_suite.ipynb #4bd5fe0d
 def _pct(x: float) -> str: return "–" if x is None or (isinstance(x, float) and math.isnan(x)) else f"{100 * x:.1f}"
@@ -251,8 +291,7 @@ def _evaluate_into(out: Path, c: EvalConfig, tasks, device, scorer, scored: dict
         t0 = time.perf_counter()
         try:
             if task == "zeroshot": r = zeroshot_task(*clip, c, device)
-            elif task in ("vg", "order"): r = aro_task(scorer, c, (task,))
-            else: r = {"winoground": winoground_task, "aro": aro_task, "sugarcrepe": sugarcrepe_task}[task](scorer, c)
+            else: r = SCORER_TASKS[task](scorer, c)
         except NonFiniteEmbeddings as e: raise NonFiniteEmbeddings(f"Cannot evaluate {desc}: {e}.") from None
         results[task], seconds = r["result"], round(time.perf_counter() - t0, 2)
         tables |= r["tables"]

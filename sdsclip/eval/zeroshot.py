@@ -5,6 +5,9 @@
 # %% ../../nbs/14_eval_zeroshot.ipynb #12cdf36e
 from __future__ import annotations
 import json
+from collections import Counter
+
+import numpy as np
 from pathlib import Path
 
 import torch
@@ -14,12 +17,13 @@ from open_clip.zero_shot_metadata import IMAGENET_CLASSNAMES, OPENAI_IMAGENET_TE
 from torch.utils.data import DataLoader
 from ..environment import progress_bar
 
-from .core import CLIPScorer, Scorer, finite_embeddings, read_image
+from .core import CLIPScorer, Scorer, finite_embeddings, read_image, save_image
 from ..environment import data_dir, load_plugins
 
 # %% auto #0
 __all__ = ['ZEROSHOT_DATASETS', 'ZEROSHOT_FOLDERS', 'TORCHVISION_CLASSES', 'zeroshot_templates', 'zeroshot_classnames',
-           'zeroshot_dataset', 'classification_metrics', 'evaluate_zeroshot', 'ZeroShotScorer', 'folder_groups',
+           'zeroshot_dataset', 'write_mnist', 'write_dtd', 'write_pets', 'write_aircraft', 'write_imagenet_val',
+           'write_class_folders', 'classification_metrics', 'evaluate_zeroshot', 'ZeroShotScorer', 'folder_groups',
            'zeroshot_folder', 'register_zeroshot_folder', 'zeroshot_folder_task', 'zeroshot_chance',
            'evaluate_folder_task']
 
@@ -70,6 +74,64 @@ def _imagenet_val(root: Path, transform):
     if len(ds.classes) != 1000:
         raise ValueError(f"{val} has {len(ds.classes)} class folders; ImageNet's validation set has 1000 (one per wnid).")
     return ds
+
+# %% ../../nbs/14_eval_zeroshot.ipynb #ab7867aa
+def write_mnist(root: str | Path, test: list, train: list = ()) -> Path:
+    "MNIST's raw IDX files under `root`/MNIST/raw: `test` and `train` are [(digit, 28×28 image)]."
+    raw = Path(root) / "MNIST/raw"; raw.mkdir(parents=True, exist_ok=True)
+    for split, items in (("train", train), ("t10k", test)):
+        imgs = np.stack([np.asarray(im.convert("L"), np.uint8) for _, im in items]) if items else np.zeros((0, 28, 28), np.uint8)
+        labels = np.array([d for d, _ in items], np.uint8)
+        (raw / f"{split}-images-idx3-ubyte").write_bytes(np.array([2051, len(items), 28, 28], ">i4").tobytes() + imgs.tobytes())
+        (raw / f"{split}-labels-idx1-ubyte").write_bytes(np.array([2049, len(items)], ">i4").tobytes() + labels.tobytes())
+    return Path(root)
+
+# %% ../../nbs/14_eval_zeroshot.ipynb #e3a0184f
+def _numbered(items: list) -> list[tuple[str, int, object]]:
+    "(class, its k-th image so far, image) for each item."
+    seen = Counter()
+    return [(c, (seen.update([c]), seen[c])[1], im) for c, im in items]
+
+def write_dtd(root: str | Path, items: list) -> Path:
+    "DTD's layout under `root`: dtd/dtd/images/<class>/<class>_<k>.jpg and labels/test1.txt naming them."
+    data = Path(root) / "dtd/dtd"; (data / "labels").mkdir(parents=True, exist_ok=True)
+    lines = []
+    for c, k, im in _numbered(items):
+        save_image(im, data / "images" / c / f"{c}_{k:04d}.jpg"); lines.append(f"{c}/{c}_{k:04d}.jpg")
+    (data / "labels/test1.txt").write_text("".join(f"{x}\n" for x in lines))
+    return Path(root)
+
+# %% ../../nbs/14_eval_zeroshot.ipynb #2527e741
+def write_pets(root: str | Path, items: list, classes: list[str] | None = None) -> Path:
+    "Oxford-IIIT Pet's layout under `root`: images/<Breed>_<k>.jpg and annotations/test.txt (class ids from `classes`, CLIP's names by default)."
+    classes = classes or zeroshot_classnames("pets")
+    base = Path(root) / "oxford-iiit-pet"; (base / "annotations").mkdir(parents=True, exist_ok=True)
+    lines = []
+    for c, k, im in _numbered(items):
+        stem = f"{c.replace(' ', '_')}_{k}"; save_image(im, base / "images" / f"{stem}.jpg")
+        lines.append(f"{stem} {classes.index(c) + 1} 1 1")
+    (base / "annotations/test.txt").write_text("".join(f"{x}\n" for x in lines))
+    return Path(root)
+
+# %% ../../nbs/14_eval_zeroshot.ipynb #9431e5ba
+def write_aircraft(root: str | Path, items: list) -> Path:
+    "FGVC-Aircraft's layout under `root`: the variants in their order of first appearance, images/<id>.jpg, images_variant_test.txt."
+    data = Path(root) / "fgvc-aircraft-2013b/data"; (data / "images").mkdir(parents=True, exist_ok=True)
+    (data / "variants.txt").write_text("".join(f"{v}\n" for v in dict.fromkeys(c for c, _ in items)))
+    for i, (_, im) in enumerate(items): save_image(im, data / "images" / f"{1000000 + i}.jpg")
+    (data / "images_variant_test.txt").write_text("".join(f"{1000000 + i} {c}\n" for i, (c, _) in enumerate(items)))
+    return Path(root)
+
+# %% ../../nbs/14_eval_zeroshot.ipynb #2759223b
+def write_imagenet_val(root: str | Path, items: list) -> Path:
+    "ImageNet's validation set sorted by class under `root`: val/<wnid>/ILSVRC2012_val_<n>.JPEG; items are (wnid, image)."
+    for i, (wnid, im) in enumerate(items): save_image(im, Path(root) / "val" / wnid / f"ILSVRC2012_val_{i + 1:08d}.JPEG")
+    return Path(root)
+
+def write_class_folders(root: str | Path, items: list, suffix: str = ".png") -> Path:
+    "An ImageFolder under `root`: <class>/<k>`suffix` (a registered folder task's layout)."
+    for c, k, im in _numbered(items): save_image(im, Path(root) / c / f"{k - 1:04d}{suffix}")
+    return Path(root)
 
 # %% ../../nbs/14_eval_zeroshot.ipynb #36f52243
 def classification_metrics(logits: torch.Tensor, targets: torch.Tensor) -> dict:

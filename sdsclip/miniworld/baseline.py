@@ -16,6 +16,7 @@ from ..checkpoint import write_json
 from ..diffusion_score import DiffusionScoreConfig, DiffusionScorer
 from ..eval.aro import evaluate_order, evaluate_vg, load_order, load_vg
 from ..eval.core import CLIPScorer, Group, Scorer
+from ..eval.suite import metric_name
 from ..eval.winoground import evaluate_winoground, load_winoground
 from ..eval.zeroshot import ZeroShotScorer, classification_metrics, folder_groups
 from .splits import WORLDS, ZEROSHOT_TASKS, ensure_world, miniworld_home, miniworld_tagger
@@ -23,11 +24,11 @@ from .splits import MINI_CLIP
 from ..models import load_clip, load_teacher
 
 # %% auto #0
-__all__ = ['TOLERANCE', 'BASELINE_SAMPLES', 'BASELINE_SEED', 'BASELINE_WORLD', 'TASKS', 'DIFFUSION_TASKS', 'RecordingScorer',
-           'ReplayScorer', 'winoground_task', 'vg_task', 'order_task', 'zeroshot_task', 'baseline_scorers',
-           'score_tasks', 'smallest_margin', 'is_fragile', 'replay_metrics', 'compare_with_recorded', 'mismatches',
-           'weight_digests', 'baseline_world', 'record_baseline', 'load_baseline', 'recorded_world_differs',
-           'check_baseline', 'report', 'accuracy_bounds']
+__all__ = ['TOLERANCE', 'BASELINE_SAMPLES', 'BASELINE_SEED', 'BASELINE_WORLD', 'BASELINE_TASKS', 'DIFFUSION_TASKS',
+           'RecordingScorer', 'ReplayScorer', 'winoground_task', 'vg_task', 'order_task', 'zeroshot_task',
+           'baseline_scorers', 'score_tasks', 'smallest_margin', 'is_fragile', 'replay_metrics',
+           'compare_with_recorded', 'mismatches', 'weight_digests', 'baseline_world', 'record_baseline',
+           'load_baseline', 'recorded_world_differs', 'check_baseline', 'report', 'accuracy_bounds']
 
 # %% ../../nbs/23_miniworld_baseline.ipynb #mb000006
 TOLERANCE = {"clip": 1e-4,       # on cosine similarities
@@ -66,23 +67,23 @@ class ReplayScorer(Scorer):
 # %% ../../nbs/23_miniworld_baseline.ipynb #mb000010
 def winoground_task(world: Path, scorer: Scorer) -> dict[str, float]:
     s = evaluate_winoground(scorer, load_winoground(world / "winoground"))["summary"]
-    return {f"winoground/{r.slice}/{r.score}": float(r.acc) for r in s.itertuples()}
+    return {metric_name("winoground", r.slice, r.score): float(r.acc) for r in s.itertuples()}
 
 def vg_task(kind: str) -> Callable:
-    return lambda world, scorer: {f"aro/vg_{kind}": evaluate_vg(scorer, load_vg(world / "aro", kind), kind)["macro_acc"]}
+    return lambda world, scorer: {metric_name("aro", f"vg_{kind}"): evaluate_vg(scorer, load_vg(world / "aro", kind), kind)["macro_acc"]}
 
 def order_task(world: Path, scorer: Scorer) -> dict[str, float]:
     items = load_order(world / "order", seed=0, tagger=miniworld_tagger)
-    return {"aro/order": evaluate_order(scorer, items)["precision_at_1"]["acc"]}
+    return {metric_name("aro", "order"): evaluate_order(scorer, items)["precision_at_1"]["acc"]}
 
 def zeroshot_task(task: str) -> Callable:
     "Zero-shot `task` ('shape' or 'colour') on the world's class folders, one group per image."
     def run(world: Path, scorer: Scorer) -> dict[str, float]:
         groups, targets = folder_groups(world / "zeroshot" / task, ZEROSHOT_TASKS[task][0])
-        return {f"zeroshot/{task}": classification_metrics(torch.cat(scorer.score_groups(groups)), targets)["top1"]}
+        return {metric_name("zeroshot", task): classification_metrics(torch.cat(scorer.score_groups(groups)), targets)["top1"]}
     return run
 
-TASKS = {"winoground": winoground_task, "vg_relation": vg_task("relation"), "vg_attribution": vg_task("attribution"),
+BASELINE_TASKS = {"winoground": winoground_task, "vg_relation": vg_task("relation"), "vg_attribution": vg_task("attribution"),
               "order": order_task, "zeroshot_shape": zeroshot_task("shape"), "zeroshot_colour": zeroshot_task("colour")}
 DIFFUSION_TASKS = ("winoground", "vg_relation", "vg_attribution")
 
@@ -94,7 +95,7 @@ def baseline_scorers(weights: str | Path | None = None) -> dict[str, dict[str, S
     clip = CLIPScorer(model, preprocess, tokenizer, progress=False)
     diffusion = DiffusionScorer(load_teacher(str(w / "teacher")),
                                 DiffusionScoreConfig(n_samples=BASELINE_SAMPLES, seed=BASELINE_SEED, progress=False))
-    scorers = {"clip": {t: clip for t in TASKS}, "diffusion": {t: diffusion for t in DIFFUSION_TASKS}}
+    scorers = {"clip": {t: clip for t in BASELINE_TASKS}, "diffusion": {t: diffusion for t in DIFFUSION_TASKS}}
     for task in ("shape", "colour"):
         scorers["clip"][f"zeroshot_{task}"] = ZeroShotScorer(model, preprocess, tokenizer, ZEROSHOT_TASKS[task][1])
     return scorers
@@ -105,7 +106,7 @@ def score_tasks(scorers: dict[str, dict[str, Scorer]], world: Path) -> dict:
     for model, tasks in scorers.items():
         for task, scorer in tasks.items():
             rec = RecordingScorer(scorer)
-            metrics = TASKS[task](world, rec)
+            metrics = BASELINE_TASKS[task](world, rec)
             out.setdefault(model, {})[task] = {"captions": rec.captions, "scores": [m.tolist() for m in rec.matrices],
                                                "metrics": metrics}
     return out
@@ -121,7 +122,7 @@ def is_fragile(m, tol: float) -> bool: return smallest_margin(m) <= 2 * tol
 
 # %% ../../nbs/23_miniworld_baseline.ipynb #mb000016
 def replay_metrics(task: str, world: Path, matrices) -> dict[str, float]:
-    return TASKS[task](world, ReplayScorer(matrices))
+    return BASELINE_TASKS[task](world, ReplayScorer(matrices))
 
 def _same(a: float, b: float) -> bool: return (math.isnan(a) and math.isnan(b)) or abs(a - b) <= 1e-9
 

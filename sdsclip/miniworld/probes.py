@@ -9,6 +9,7 @@ import functools, random
 import torch
 import torch.nn.functional as F
 
+from ..eval.suite import metric_name
 from .world import COLOURS, Scene, caption, converse, render, sample_scene
 
 # %% auto #0
@@ -92,7 +93,7 @@ def order_probe(model, preprocess, tokenizer, n_train: int = 1500, n_test: int =
         caps = probe_captions(scenes, seed)
         where = ids(map(first_of, scenes)), ids(map(second_of, scenes))
         img, txt = embed_images(model, preprocess, images), embed_texts(model, tokenizer, caps)
-        out |= {f"probe/image {axis}": acc(img, where), f"probe/caption {axis}": acc(txt, where)}
-        if axis == "left": out["probe/caption first"] = acc(txt, tuple(ids(c) for c in zip(*map(mentioned_colours, caps))))
+        out |= {metric_name("probe", f"image {axis}"): acc(img, where), metric_name("probe", f"caption {axis}"): acc(txt, where)}
+        if axis == "left": out[metric_name("probe", "caption first")] = acc(txt, tuple(ids(c) for c in zip(*map(mentioned_colours, caps))))
     model.train(was)
     return out

@@ -8,7 +8,6 @@ import hashlib, json, os, random, shutil
 from dataclasses import asdict, dataclass, replace
 from pathlib import Path
 
-from PIL import Image
 from ..environment import progress_bar
 
 from ..environment import cache_dir, data_dir
@@ -17,16 +16,21 @@ from .probes import order_probe
 from ..negatives import register_tagger
 from ..eval.zeroshot import register_zeroshot_folder
 from ..presets import DIFFUSION, Backbone, Preset, ScoreConfig, register_data_source, register_preset
-from ..eval.sugarcrepe import SUGARCREPE_SUBSETS
+from ..data import write_coco
+from ..eval.aro import write_karpathy, write_vg
+from ..eval.sugarcrepe import SUGARCREPE_SUBSETS, write_sugarcrepe
+from ..eval.winoground import write_winoground
+from ..eval.zeroshot import write_class_folders
 from .world import (COLOURS, IMAGE_SIZE, INVERSE, RELATIONS, SHAPES, SIZES, SWAPS, Fact, Obj, Scene, caption,
                                      converse, fact_text, parse_caption, partner_scene, relation_holds, render, sample_scene, scene_ok, swap,
                                      swap_pair)
 
 # %% auto #0
-__all__ = ['WORLDS', 'ZEROSHOT_TASKS', 'WRITERS', 'MINI_CLIP', 'STUDENT_STEPS', 'WorldConfig', 'split_rng', 'write_train',
-           'winoground_plan', 'write_winoground', 'write_aro', 'miniworld_tagger', 'write_order', 'caption_holds',
-           'sugarcrepe_negative', 'write_sugarcrepe', 'write_zeroshot', 'miniworld_home', 'generated_root', 'world_dir',
-           'ensure_world', 'world_roots', 'miniworld_preset', 'student_variants', 'register']
+__all__ = ['WORLDS', 'ZEROSHOT_TASKS', 'SPLITS', 'MINI_CLIP', 'STUDENT_STEPS', 'WorldConfig', 'split_rng', 'train_items',
+           'winoground_plan', 'winoground_items', 'aro_items', 'miniworld_tagger', 'order_items', 'caption_holds',
+           'sugarcrepe_negative', 'sugarcrepe_items', 'zeroshot_items', 'write_split', 'miniworld_home',
+           'generated_root', 'world_dir', 'ensure_world', 'world_roots', 'miniworld_preset', 'student_variants',
+           'register']
 
 # %% ../../nbs/21_miniworld_splits.ipynb #8bb96e3f
 @dataclass(frozen=True)
@@ -49,27 +53,16 @@ WORLDS = {"full": WorldConfig(),  # the reproduction's world
 def split_rng(c: WorldConfig, split: str) -> random.Random:
     return random.Random(f"{c.seed}/{split}")
 
-def _save(im: Image.Image, path: Path):
-    path.parent.mkdir(parents=True, exist_ok=True); im.save(path, optimize=False, compress_level=1)
-
 # %% ../../nbs/21_miniworld_splits.ipynb #b1543917
-def write_train(root: Path, c: WorldConfig, progress: bool = True):
-    "The training split: every image with its caption and the converse; beside it, each image's counterfactual partner."
+def train_items(c: WorldConfig, progress: bool = True) -> tuple:
+    "The training split's items (every image with its caption and the converse) and its partners' (each image's counterfactual), lazily."
     rng, partner_rng = split_rng(c, "train"), split_rng(c, "partners")
-    images, anns, partners, partner_anns = [], [], [], []
-    for i in progress_bar(range(c.n_train), desc="miniworld: drawing the training split", disable=not progress):
-        s = sample_scene(rng)
-        name = f"{i:012d}.png"
-        _save(render(s), root / "train2017" / name)
-        images.append({"id": i, "file_name": name, "width": IMAGE_SIZE, "height": IMAGE_SIZE})
-        anns += [{"id": len(anns) + k, "image_id": i, "caption": cap} for k, cap in enumerate(dict.fromkeys([caption(s), converse(s)]))]
-        if (t := partner_scene(s, partner_rng)) is None: continue
-        _save(render(t), root / "partners_train2017" / name)
-        partners.append({"id": i, "file_name": name, "partner_of": name, "width": IMAGE_SIZE, "height": IMAGE_SIZE})
-        partner_anns += [{"id": len(partner_anns) + k, "image_id": i, "caption": cap} for k, cap in enumerate(dict.fromkeys([caption(t), converse(t)]))]
-    (root / "annotations").mkdir(parents=True, exist_ok=True)
-    (root / "annotations/captions_train2017.json").write_text(json.dumps({"images": images, "annotations": anns}))
-    (root / "annotations/partners_train2017.json").write_text(json.dumps({"images": partners, "annotations": partner_anns}))
+    scenes = [sample_scene(rng) for _ in range(c.n_train)]
+    bar = progress_bar(enumerate(scenes), total=c.n_train, desc="miniworld: drawing the training split", disable=not progress)
+    partners = [(i, t) for i, s in enumerate(scenes) if (t := partner_scene(s, partner_rng)) is not None]
+    return (({"image": render(s), "captions": list(dict.fromkeys([caption(s), converse(s)])), "id": i} for i, s in bar),
+            ({"image": render(t), "captions": list(dict.fromkeys([caption(t), converse(t)])), "id": i, "file_name": f"{i:012d}.png",
+              "partner_of": f"{i:012d}.png"} for i, t in partners))
 
 # %% ../../nbs/21_miniworld_splits.ipynb #b68ebd44
 def winoground_plan(n: int) -> list[tuple[str, int]]:
@@ -82,16 +75,14 @@ def winoground_plan(n: int) -> list[tuple[str, int]]:
         plan.append((kind, 2 if kind == "relation" else 1 + (i // (3 * len(kinds))) % 2))
     return plan
 
-def write_winoground(root: Path, c: WorldConfig):
-    rng, data = split_rng(c, "winoground"), root / "data"
-    lines = []
-    for i, (kind, facts) in enumerate(winoground_plan(c.n_winoground)):
+def winoground_items(c: WorldConfig) -> list[dict]:
+    "Winoground items of the plan: a scene and its swap, each with its caption."
+    rng, items = split_rng(c, "winoground"), []
+    for kind, facts in winoground_plan(c.n_winoground):
         s, t = swap_pair(rng, kind, facts + 1)
-        for k, sc in enumerate((s, t)): _save(render(sc), data / "images" / f"ex_{i}_img_{k}.png")
-        lines.append(json.dumps({"id": i, "caption_0": caption(s), "caption_1": caption(t),
-                                 "image_0": f"ex_{i}_img_0", "image_1": f"ex_{i}_img_1", "tag": kind,
-                                 "secondary_tag": "", "num_main_preds": facts, "collapsed_tag": SWAPS[kind]}))
-    (data / "examples.jsonl").write_text("\n".join(lines) + "\n")
+        items.append({"caption_0": caption(s), "caption_1": caption(t), "image_0": render(s), "image_1": render(t), "tag": kind,
+                      "num_main_preds": facts, "collapsed_tag": SWAPS[kind]})
+    return items
 
 # %% ../../nbs/21_miniworld_splits.ipynb #5200a5f6
 def _union_box(a: Obj, b: Obj) -> dict:
@@ -103,15 +94,15 @@ def _union_box(a: Obj, b: Obj) -> dict:
     top = int(min(max(0, round((y0 + y1 - side) / 2)), IMAGE_SIZE - side))
     return {"bbox_x": left, "bbox_y": top, "bbox_w": side, "bbox_h": side}
 
-def write_aro(root: Path, c: WorldConfig):
+def aro_items(c: WorldConfig) -> tuple[list[dict], list[dict]]:
+    "VG-Relation and VG-Attribution items: a scene cropped to its two objects, the true caption and the swapped one."
     rng = split_rng(c, "aro")
     rel_items, att_items = [], []
     colour_pairs = [(a, b) for a in COLOURS for b in COLOURS if a != b]
     for i in range(c.n_aro):
         s = sample_scene(rng, rng.choice((2, 3)), relations=(RELATIONS[i % 4],))
-        name = f"vg_{i}.png"; _save(render(s), root / "images" / name)
         f = s.facts[0]; a, b = s.objects[f.subject], s.objects[f.obj]
-        rel_items.append({"image_id": i, "image_path": name, "relation_name": f.relation, **_union_box(a, b),
+        rel_items.append({"image": render(s), "relation_name": f.relation, **_union_box(a, b),
                           "true_caption": fact_text(s, f), "false_caption": fact_text(s, Fact(f.obj, f.relation, f.subject))})
     for i in range(c.n_aro):
         ca, cb = colour_pairs[i % len(colour_pairs)]
@@ -120,12 +111,9 @@ def write_aro(root: Path, c: WorldConfig):
             s = Scene((replace(s.objects[0], colour=ca), replace(s.objects[1], colour=cb)) + s.objects[2:], s.facts)
             if scene_ok(s): break
         a, b = s.objects[0], s.objects[1]
-        name = f"va_{i}.png"; _save(render(s), root / "images" / name)
-        att_items.append({"image_id": i, "image_path": name, "attributes": [ca, cb], **_union_box(a, b),
-                          "true_caption": f"a {a.phrase} and a {b.phrase}",
+        att_items.append({"image": render(s), "attributes": [ca, cb], **_union_box(a, b), "true_caption": f"a {a.phrase} and a {b.phrase}",
                           "false_caption": f"a {replace(a, colour=cb).phrase} and a {replace(b, colour=ca).phrase}"})
-    (root / "visual_genome_relation.json").write_text(json.dumps(rel_items))
-    (root / "visual_genome_attribution.json").write_text(json.dumps(att_items))
+    return rel_items, att_items
 
 # %% ../../nbs/21_miniworld_splits.ipynb #3667a54a
 _TAGS = {**{s: "NN" for s in SHAPES}, **{c: "JJ" for c in COLOURS}, **{z: "JJ" for z in SIZES},
@@ -135,13 +123,13 @@ def miniworld_tagger(text: str) -> list[tuple[str, str]]:
     "Penn part-of-speech tags of a miniworld caption, by grammar."
     return [(w, _TAGS[w]) for w in text.split()]
 
-def write_order(root: Path, c: WorldConfig):
-    rng, rows = split_rng(c, "order"), []
-    for i in range(c.n_order):
+def order_items(c: WorldConfig) -> list[dict]:
+    "Order items: a scene with its caption and the converse."
+    rng, items = split_rng(c, "order"), []
+    for _ in range(c.n_order):
         s = sample_scene(rng, rng.choice((2, 3)))
-        name = f"images/order_{i}.png"; _save(render(s), root / name)
-        rows.append({"image": name, "caption": list(dict.fromkeys([caption(s), converse(s)]))})
-    (root / "coco_karpathy_test.json").write_text(json.dumps(rows))
+        items.append({"image": render(s), "caption": list(dict.fromkeys([caption(s), converse(s)]))})
+    return items
 
 # %% ../../nbs/21_miniworld_splits.ipynb #c9a24f8b
 def caption_holds(scene: Scene, text: str) -> bool:
@@ -183,37 +171,52 @@ def sugarcrepe_negative(rng: random.Random, subset: str) -> tuple[Scene, str, st
     else: t = swap(s, "object" if subset == "swap_obj" else rng.choice(("colour", "size")), rng)
     return None if t is None else (s, caption(s), caption(t))
 
-def write_sugarcrepe(root: Path, c: WorldConfig):
-    rng, n = split_rng(c, "sugarcrepe"), 0
+def sugarcrepe_items(c: WorldConfig) -> dict[str, list[dict]]:
+    "Per subset, scenes with a caption that holds and a negative that does not."
+    rng, items = split_rng(c, "sugarcrepe"), {}
     for subset in SUGARCREPE_SUBSETS:
-        items = {}
-        while len(items) < c.n_sugarcrepe:
+        items[subset] = []
+        while len(items[subset]) < c.n_sugarcrepe:
             drawn = sugarcrepe_negative(rng, subset)
             if drawn is None or drawn[1] == drawn[2] or caption_holds(drawn[0], drawn[2]): continue
-            name = f"{n:012d}.png"; n += 1
-            _save(render(drawn[0]), root / "val2017" / name)
-            items[str(len(items))] = {"filename": name, "caption": drawn[1], "negative_caption": drawn[2]}
-        (root / f"{subset}.json").write_text(json.dumps(items, indent=1))
+            items[subset].append({"image": render(drawn[0]), "caption": drawn[1], "negative_caption": drawn[2]})
+    return items
 
 # %% ../../nbs/21_miniworld_splits.ipynb #505856b4
 ZEROSHOT_TASKS = {"shape": (SHAPES, [lambda c: f"a small {c}", lambda c: f"a large {c}"]),
                   "colour": (tuple(COLOURS), [lambda c, s=s: f"a {z} {c} {s}" for s in SHAPES for z in SIZES])}
 
-def write_zeroshot(root: Path, c: WorldConfig):
-    rng = split_rng(c, "zeroshot")
+def zeroshot_items(c: WorldConfig) -> dict[str, list[tuple[str, object]]]:
+    "Per zero-shot task, (class, image of a lone object of that class)."
+    rng, out = split_rng(c, "zeroshot"), {}
     for task, (classes, _) in ZEROSHOT_TASKS.items():
+        items = []
         for cls in classes:
-            for k in range(c.n_zeroshot):
+            for _ in range(c.n_zeroshot):
                 while True:
                     s = sample_scene(rng, 1)
-                    o = s.objects[0]
-                    s = Scene((replace(o, **{task: cls}),), ())
+                    s = Scene((replace(s.objects[0], **{task: cls}),), ())
                     if scene_ok(s): break
-                _save(render(s), root / task / cls / f"{k:04d}.png")
+                items.append((cls, render(s)))
+        out[task] = items
+    return out
 
 # %% ../../nbs/21_miniworld_splits.ipynb #38b3c2d6
-WRITERS = {"train": write_train, "winoground": write_winoground, "aro": write_aro, "order": write_order,
-           "sugarcrepe": write_sugarcrepe, "zeroshot": write_zeroshot}
+SPLITS = ("train", "winoground", "aro", "order", "sugarcrepe", "zeroshot")
+
+def write_split(split: str, root: Path, c: WorldConfig, progress: bool = True):
+    "Draw the items of `split` and lay them out with its benchmark's writer."
+    if split == "train":
+        items, partners = train_items(c, progress)
+        write_coco(root, items, suffix=".png"); write_coco(root, partners, partners=True)
+    elif split == "winoground": write_winoground(root, winoground_items(c))
+    elif split == "aro":
+        rel, att = aro_items(c); write_vg(root, rel, "relation", ".png"); write_vg(root, att, "attribution", ".png")
+    elif split == "order": write_karpathy(root, order_items(c), "coco", ".png")
+    elif split == "sugarcrepe": write_sugarcrepe(root, sugarcrepe_items(c), ".png")
+    elif split == "zeroshot":
+        for task, items in zeroshot_items(c).items(): write_class_folders(root / task, items)
+    else: raise ValueError(f"Unknown miniworld split {split!r}. Valid: {', '.join(SPLITS)}.")
 
 MINI_CLIP = "sdsclip-mini"  # the student's open_clip model name (its config ships with the package's model configs)
 
@@ -235,10 +238,8 @@ def ensure_world(c: WorldConfig = WorldConfig(), root: Path | None = None, progr
     if root.exists(): shutil.rmtree(root)
     tmp = root.with_name(root.name + ".partial")
     if tmp.exists(): shutil.rmtree(tmp)
-    for split, write in WRITERS.items():
-        (tmp / split).mkdir(parents=True)
-        if split == "train": write(tmp / split, c, progress)
-        else: write(tmp / split, c)
+    for split in SPLITS:
+        (tmp / split).mkdir(parents=True); write_split(split, tmp / split, c, progress)
     (tmp / "world.json").write_text(json.dumps(asdict(c) | {"key": c.key()}, indent=2))
     tmp.rename(root)
     return root

@@ -8,14 +8,17 @@ import importlib.resources
 from dataclasses import dataclass, field
 from pathlib import Path
 
+from ..eval.suite import metric_name
 from ..eval.sugarcrepe import SUGARCREPE_CATEGORIES, SUGARCREPE_SUBSETS
 from ..eval.winoground import WINOGROUND_SLICES
 from ..presets import DIFFUSION, Backbone, Preset
 
 # %% auto #0
-__all__ = ['WINO_TEXT', 'TABLE1_METRICS', 'ARO_METRICS', 'SUGARCREPE_METRICS', 'SUMMARY_METRICS', 'COST_METRICS', 'RUN_METRICS',
-           'MAIN', 'CONTROL', 'CHAIN_SLICES', 'CHAIN_METRICS', 'EVERY_TASK', 'ARTEFACTS', 'Shares', 'Artefact',
-           'experiments_dir', 'check_artefacts', 'backbones_for', 'backbone_named', 'conditions_for', 'sweep_lams']
+__all__ = ['WG_OVERALL', 'WG_OBJECT', 'WG_RELATION', 'WG_BOTH', 'VG_RELATION', 'VG_ATTRIBUTION', 'SUGARCREPE_MEAN',
+           'ZEROSHOT_MEAN', 'MAPPED_BOTH', 'WINO_TEXT', 'TABLE1_METRICS', 'ARO_METRICS', 'SUGARCREPE_METRICS',
+           'SUMMARY_METRICS', 'COST_METRICS', 'RUN_METRICS', 'MAIN', 'CONTROL', 'CHAIN_SLICES', 'CHAIN_METRICS',
+           'EVERY_TASK', 'ARTEFACTS', 'Shares', 'Artefact', 'experiments_dir', 'check_artefacts', 'backbones_for',
+           'backbone_named', 'conditions_for', 'sweep_lams']
 
 # %% ../../nbs/30_reproduce_artefacts.ipynb #a67e0b4b
 @dataclass(frozen=True)
@@ -52,25 +55,28 @@ class Artefact:
     def notebook(self) -> Path: return experiments_dir() / f"{self.name}.ipynb"
 
 # %% ../../nbs/30_reproduce_artefacts.ipynb #30cc208e
-WINO_TEXT = {f"winoground/{s}/text": s for s in WINOGROUND_SLICES}
-TABLE1_METRICS = WINO_TEXT | {"winoground/Overall/image": "Overall image", "winoground/Overall/group": "Overall group"}
-ARO_METRICS = {"aro/vg_relation": "VG-Relation", "aro/vg_attribution": "VG-Attribution", "aro/coco_order": "COCO-Order",
-               "aro/flickr_order": "Flickr-Order"}
-SUGARCREPE_METRICS = ({f"sugarcrepe/{s}": s for s in SUGARCREPE_SUBSETS} | {f"sugarcrepe/{c}": f"{c} (mean)" for c in SUGARCREPE_CATEGORIES}
-                      | {"sugarcrepe/mean": "mean of 7"})
-SUMMARY_METRICS = {"winoground/Overall/text": "Winoground", "winoground/Relation/text": "Wino Relation",
-                   "aro/vg_relation": "VG-Relation", "aro/vg_attribution": "VG-Attribution", "sugarcrepe/mean": "SugarCrepe",
-                   "zeroshot/mean": "zero-shot mean"}
-COST_METRICS = {"cost/clip_seconds_per_item": "CLIP s/item", "cost/diffusion_seconds_per_item": "diffusion s/item", "cost/ratio": "ratio"}
-RUN_METRICS = {"run/lam": "λ", "run/seconds_per_step": "s/step", "run/sds_share": "λ·L_SDS / L_CLIP",
-               "grad/image ratio start": "SDS / CLIP gradient, image tower (start)", "grad/image ratio end": "(end)"}
+WG_OVERALL, WG_OBJECT, WG_RELATION, WG_BOTH = (metric_name("winoground", s, "text") for s in ("Overall", "Object", "Relation", "Both"))
+VG_RELATION, VG_ATTRIBUTION = metric_name("aro", "vg_relation"), metric_name("aro", "vg_attribution")
+SUGARCREPE_MEAN, ZEROSHOT_MEAN, MAPPED_BOTH = metric_name("sugarcrepe", "mean"), metric_name("zeroshot", "mean"), metric_name("mapped", "Both")
+WINO_TEXT = {metric_name("winoground", s, "text"): s for s in WINOGROUND_SLICES}
+TABLE1_METRICS = WINO_TEXT | {metric_name("winoground", "Overall", "image"): "Overall image", metric_name("winoground", "Overall", "group"): "Overall group"}
+ARO_METRICS = {VG_RELATION: "VG-Relation", VG_ATTRIBUTION: "VG-Attribution", metric_name("aro", "coco_order"): "COCO-Order",
+               metric_name("aro", "flickr_order"): "Flickr-Order"}
+SUGARCREPE_METRICS = ({metric_name("sugarcrepe", s): s for s in SUGARCREPE_SUBSETS} | {metric_name("sugarcrepe", c): f"{c} (mean)" for c in SUGARCREPE_CATEGORIES}
+                      | {SUGARCREPE_MEAN: "mean of 7"})
+SUMMARY_METRICS = {WG_OVERALL: "Winoground", WG_RELATION: "Wino Relation",
+                   VG_RELATION: "VG-Relation", VG_ATTRIBUTION: "VG-Attribution", SUGARCREPE_MEAN: "SugarCrepe",
+                   ZEROSHOT_MEAN: "zero-shot mean"}
+COST_METRICS = {metric_name("cost", "clip_seconds_per_item"): "CLIP s/item", metric_name("cost", "diffusion_seconds_per_item"): "diffusion s/item", metric_name("cost", "ratio"): "ratio"}
+RUN_METRICS = {metric_name("run", "lam"): "λ", metric_name("run", "seconds_per_step"): "s/step", metric_name("run", "sds_share"): "λ·L_SDS / L_CLIP",
+               metric_name("grad", "image ratio start"): "SDS / CLIP gradient, image tower (start)", metric_name("grad", "image ratio end"): "(end)"}
 MAIN = ("pretrained", "only-ft", "sds-backprop")
 CONTROL = ("negclip", "negclip-img", "negclip-img-full", "negclip-sds")  # NegCLIP: text negatives, the positive control (image negatives), with SDS
 CHAIN_SLICES = ("Object", "Relation", "Both")
-CHAIN_METRICS = ({f"chain/{s}/{k}": f"{s} {n}" for s in CHAIN_SLICES
+CHAIN_METRICS = ({metric_name("chain", s, k): f"{s} {n}" for s in CHAIN_SLICES
                   for k, n in (("image_cos", "image cos"), ("caption_cos", "caption cos"), ("alignment", "alignment"))}
-                 | {"probe/*": ""} | {"mapped/Both": "Both teacher on h_w(f(x))"}
-                 | {f"winoground/{s}/text": f"{s} CLIP" for s in CHAIN_SLICES} | {"aro/vg_relation": "VG-Relation"})
+                 | {metric_name("probe", "*"): ""} | {MAPPED_BOTH: "Both teacher on h_w(f(x))"}
+                 | {metric_name("winoground", s, "text"): f"{s} CLIP" for s in CHAIN_SLICES} | {VG_RELATION: "VG-Relation"})
 EVERY_TASK = ("winoground", "vg", "sugarcrepe", "zeroshot")
 
 # %% ../../nbs/30_reproduce_artefacts.ipynb #04690e37
@@ -88,11 +94,11 @@ ARTEFACTS = {a.name: a for a in [
     Artefact("fig3", "Fig. 3: seconds per Winoground item, CLIP against the diffusion score", "Fig. 3", metrics=COST_METRICS,
              plot="cost_bars", timing=True, note="Seconds per item on this machine."),
     Artefact("fig4", "Fig. 4: Winoground of CLIP variants and pretraining data against the diffusion score; CoCa", "Fig. 4",
-             ("pretrained",), ("winoground",), {"winoground/Overall/text": "Winoground text", "winoground/Overall/image": "image",
-                                                "winoground/Overall/group": "group"},
+             ("pretrained",), ("winoground",), {WG_OVERALL: "Winoground text", metric_name("winoground", "Overall", "image"): "image",
+                                                metric_name("winoground", "Overall", "group"): "group"},
              plot="clip_variants", with_diffusion=True, paper_artefacts=("fig4", "table1"), reference=False),
     Artefact("fig5", "Fig. 5: zero-shot top-1 per dataset, before and after fine-tuning", "Fig. 5", MAIN, ("zeroshot",),
-             {"zeroshot/*": ""}, table="wide", plot="zeroshot", note="The paper gives Fig. 5 as bars without numbers."),
+             {metric_name("zeroshot", "*"): ""}, table="wide", plot="zeroshot", note="The paper gives Fig. 5 as bars without numbers."),
     Artefact("ablations", "Appendix: text-encoder tuning, full fine-tuning, UNet-feature distillation (eq. 9)", "appendix",
              MAIN + ("only-ft-full", "text-encoder", "sds-full", "unet-features"), EVERY_TASK, SUMMARY_METRICS,
              versus=(("text-encoder", "sds-backprop"), ("sds-full", "sds-backprop"))),

@@ -8,7 +8,9 @@ import math
 
 import pandas as pd
 
-from .artefacts import ARTEFACTS
+from ..eval.suite import metric_family, metric_name
+from .artefacts import (ARTEFACTS, MAPPED_BOTH, SUGARCREPE_MEAN, VG_ATTRIBUTION, VG_RELATION, WG_BOTH, WG_OBJECT,
+                                        WG_OVERALL, WG_RELATION, ZEROSHOT_MEAN)
 from .runs import CONDITIONS, matched_baseline
 from .tables import markdown, seed_stats, t_interval, with_zeroshot_mean
 
@@ -49,10 +51,10 @@ def difference_sentence(rows: pd.DataFrame, a: str, b: str, metrics: dict[str, s
     return f"{a} vs {b}, points (95% interval over {seeds} seeds): {'; '.join(parts)}. {said or 'Every interval includes zero'}."
 
 # %% ../../nbs/35_reproduce_findings.ipynb #1a2f3f58
-ORDER_ONLY = {"winoground/Both/text": "Winoground Both", "aro/vg_relation": "VG-Relation"}
-STUDENT_METRICS = {"winoground/Overall/text": "Winoground text", "winoground/Both/text": "Winoground Both",
-                   "aro/vg_relation": "VG-Relation", "aro/vg_attribution": "VG-Attribution", "sugarcrepe/mean": "SugarCrepe",
-                   "zeroshot/mean": "zero-shot mean"}
+ORDER_ONLY = {WG_BOTH: "Winoground Both", VG_RELATION: "VG-Relation"}
+STUDENT_METRICS = {WG_OVERALL: "Winoground text", WG_BOTH: "Winoground Both",
+                   VG_RELATION: "VG-Relation", VG_ATTRIBUTION: "VG-Attribution", SUGARCREPE_MEAN: "SugarCrepe",
+                   ZEROSHOT_MEAN: "zero-shot mean"}
 
 def premise(verdicts: dict[str, str]) -> str:
     "Whether the teacher's score beats the student's on the order-only swaps, from the per-metric verdicts."
@@ -70,9 +72,9 @@ def _mean_std(st: pd.DataFrame, cond: str, metric: str) -> tuple[float, float]:
 def premise_sentences(st: pd.DataFrame) -> list[str]:
     "The teacher against the pretrained CLIP per metric, the premise's verdict first, and the CLIP's own scores on the swaps."
     out, pm, verdicts = [], lambda x: f"{x[0]:.1f}% (sd {x[1]:.1f})", {}
-    for metric, name in (("winoground/Overall/text", "Winoground text score"), ("winoground/Both/text", "Winoground Both"),
-                         ("aro/vg_relation", "VG-Relation"), ("aro/vg_attribution", "VG-Attribution"),
-                         ("sugarcrepe/swap", "SugarCrepe swap"), ("sugarcrepe/mean", "SugarCrepe (mean of 7)")):
+    for metric, name in ((WG_OVERALL, "Winoground text score"), (WG_BOTH, "Winoground Both"),
+                         (VG_RELATION, "VG-Relation"), (VG_ATTRIBUTION, "VG-Attribution"),
+                         (metric_name("sugarcrepe", "swap"), "SugarCrepe swap"), (SUGARCREPE_MEAN, "SugarCrepe (mean of 7)")):
         d, p = _mean_std(st, "diffusion", metric), _mean_std(st, "pretrained", metric)
         if math.isnan(d[0]) or math.isnan(p[0]): continue
         diff = d[0] - p[0]
@@ -81,18 +83,18 @@ def premise_sentences(st: pd.DataFrame) -> list[str]:
         out.append(f"{name}: the teacher's diffusion score {pm(d)} vs the pretrained CLIP {pm(p)}, over seeds ({diff:+.1f} points): the teacher {verdict} the student.")
     if verdicts: out.insert(0, premise(verdicts))
     c = lambda m: _mean_std(st, "pretrained", m)
-    if not math.isnan(c("winoground/Both/text")[0]):
-        near = "at or near chance" if c("winoground/Both/text")[0] <= 35 else "above chance"
+    if not math.isnan(c(WG_BOTH)[0]):
+        near = "at or near chance" if c(WG_BOTH)[0] <= 35 else "above chance"
         out.append(f"Pretrained CLIP on swaps that bind words to other objects: Winoground Object {pm(c('winoground/Object/text'))}, "
                    f"Relation {pm(c('winoground/Relation/text'))}; on swaps that only word order tells apart it is {near}: "
                    f"Winoground Both {pm(c('winoground/Both/text'))}, chance 25, VG-Relation {pm(c('aro/vg_relation'))}, chance 50.")
     return out
 
 # %% ../../nbs/35_reproduce_findings.ipynb #d5e011be
-PREMISE_METRICS = {"winoground/Overall/text": "Winoground text", "winoground/Object/text": "Winoground Object",
-                   "winoground/Relation/text": "Winoground Relation", "winoground/Both/text": "Winoground Both",
-                   "aro/vg_relation": "VG-Relation", "aro/vg_attribution": "VG-Attribution",
-                   "sugarcrepe/swap": "SugarCrepe swap", "sugarcrepe/mean": "SugarCrepe"}
+PREMISE_METRICS = {WG_OVERALL: "Winoground text", WG_OBJECT: "Winoground Object",
+                   WG_RELATION: "Winoground Relation", WG_BOTH: "Winoground Both",
+                   VG_RELATION: "VG-Relation", VG_ATTRIBUTION: "VG-Attribution",
+                   metric_name("sugarcrepe", "swap"): "SugarCrepe swap", SUGARCREPE_MEAN: "SugarCrepe"}
 CHANCE = {"winoground": 25.0, "aro": 50.0, "sugarcrepe": 50.0}
 
 def premise_table(rows: pd.DataFrame) -> pd.DataFrame:
@@ -102,7 +104,7 @@ def premise_table(rows: pd.DataFrame) -> pd.DataFrame:
         v = {c: 100 * rows[(rows.condition == c) & (rows.metric == m)].value.dropna() for c in ("diffusion", "pretrained")}
         if any(len(x) == 0 for x in v.values()): continue
         (tm, tlo, thi), (cm, clo, chi) = t_interval(v["diffusion"]), t_interval(v["pretrained"])
-        out.append({"metric": name, "chance": CHANCE[m.split("/")[0]], "teacher": tm, "teacher lo": tlo, "teacher hi": thi,
+        out.append({"metric": name, "chance": CHANCE[metric_family(m)], "teacher": tm, "teacher lo": tlo, "teacher hi": thi,
                     "CLIP": cm, "CLIP lo": clo, "CLIP hi": chi, "difference": tm - cm, "seeds": len(v["diffusion"])})
     return pd.DataFrame(out)
 
@@ -119,17 +121,17 @@ def premise_markdown(t: pd.DataFrame) -> str:
 # %% ../../nbs/35_reproduce_findings.ipynb #00ca4e02
 def lam_sentences(rows: pd.DataFrame) -> list[str]:
     "How λ was chosen and the SDS gradient's share in the main runs."
-    out, v = [], rows[rows.metric.str.startswith(("lam/", "grad/"))].groupby(["condition", "metric"]).value.mean()
-    ch = v.get("sds-backprop", pd.Series(dtype=float))
-    if "lam/lam" in ch:
-        out.append(f"λ = {ch['lam/lam']:g} for SDS-CLIP and its ablations, chosen so that the SDS gradient on the image tower's trained "
-                   f"parameters is {ch['lam/share']:g}× the contrastive one at the start: the ratio measured at λ = 1 on the pretrained "
-                   f"weights is {ch['lam/image_ratio_at_1']:.3g} (seed 0, first {ch['lam/batches']:g} batches), so λ = "
-                   f"{ch['lam/share']:g} / {ch['lam/image_ratio_at_1']:.3g}; λ·L_SDS / L_CLIP there is {ch['lam/lam'] * ch['lam/loss_ratio_at_1']:.3g}.")
-    g = rows[(rows.artefact == "sds_modes") & rows.metric.str.startswith("grad/")] if "artefact" in rows else rows.iloc[:0]
+    out, v = [], rows[rows.metric.map(metric_family).isin(("lam", "grad"))].groupby(["condition", "metric"]).value.mean()
+    ch = {k.split("/", 1)[1]: x for k, x in v.get("sds-backprop", pd.Series(dtype=float)).items() if metric_family(k) == "lam"}
+    if "lam" in ch:
+        out.append(f"λ = {ch['lam']:g} for SDS-CLIP and its ablations, chosen so that the SDS gradient on the image tower's trained "
+                   f"parameters is {ch['share']:g}× the contrastive one at the start: the ratio measured at λ = 1 on the pretrained "
+                   f"weights is {ch['image_ratio_at_1']:.3g} (seed 0, first {ch['batches']:g} batches), so λ = "
+                   f"{ch['share']:g} / {ch['image_ratio_at_1']:.3g}; λ·L_SDS / L_CLIP there is {ch['lam'] * ch['loss_ratio_at_1']:.3g}.")
+    g = rows[(rows.artefact == "sds_modes") & (rows.metric.map(metric_family) == "grad")] if "artefact" in rows else rows.iloc[:0]
     for cond, m in g.groupby("condition", sort=False).metric.unique().items():
         x, n = v[cond], g[g.condition == cond].seed.nunique()
-        if not {"grad/image ratio start", "grad/image ratio end"} <= set(m): continue
+        if not {metric_name("grad", "image ratio start"), metric_name("grad", "image ratio end")} <= set(m): continue
         out.append(f"{cond}: the SDS gradient on the image tower is {x['grad/image ratio start']:.3g}× the contrastive one at the "
                    f"start of a run and {x['grad/image ratio end']:.3g}× at its end (its first batches, mean over {n} seeds); on the text "
                    f"tower {x.get('grad/text ratio start', float('nan')):.3g}×.")
@@ -172,9 +174,9 @@ def matched_differences(rows: pd.DataFrame, metrics=ORDER_ONLY) -> pd.DataFrame:
     return pd.DataFrame(out, columns=["condition", "baseline", "metric", "seed", "difference"])
 
 # %% ../../nbs/35_reproduce_findings.ipynb #4488e65c
-CHAIN_READ = {"chain/Both/alignment": ("Both alignment", "{:.2f}"), "probe/image left": ("image probe (left object)", "{:.0%}"),
-              "probe/image top": ("image probe (top object)", "{:.0%}"), "probe/caption left": ("caption probe (left object)", "{:.0%}"),
-              "probe/caption top": ("caption probe (top object)", "{:.0%}"), "mapped/Both": ("teacher on h_w(f(x)), Both", "{:.0%}")}
+CHAIN_READ = {metric_name("chain", "Both", "alignment"): ("Both alignment", "{:.2f}"), metric_name("probe", "image left"): ("image probe (left object)", "{:.0%}"),
+              metric_name("probe", "image top"): ("image probe (top object)", "{:.0%}"), metric_name("probe", "caption left"): ("caption probe (left object)", "{:.0%}"),
+              metric_name("probe", "caption top"): ("caption probe (top object)", "{:.0%}"), MAPPED_BOTH: ("teacher on h_w(f(x)), Both", "{:.0%}")}
 
 def chain_sentences(rows: pd.DataFrame) -> list[str]:
     "One line per condition of the `diagnostics` rows: its chain on the order-only items (means over seeds)."
@@ -183,7 +185,7 @@ def chain_sentences(rows: pd.DataFrame) -> list[str]:
     for cond in dict.fromkeys(d.condition):
         parts = [f"{name} {fmt.format(m[cond, k])}" for k, (name, fmt) in CHAIN_READ.items() if (cond, k) in m]
         out.append(f"Chain, {cond}: " + "; ".join(parts) + ".")
-    t = rows[(rows.condition == "diffusion") & (rows.metric == "winoground/Both/text")].value
+    t = rows[(rows.condition == "diffusion") & (rows.metric == WG_BOTH)].value
     if out and len(t): out.append(f"The teacher's Both score on the VAE's latent, for comparison: {t.mean():.0%}.")
     return out
 
@@ -211,6 +213,6 @@ def findings(rows: pd.DataFrame) -> list[str]:
     for art, a, b in comparisons(rows):
         line = difference_sentence(rows[rows.artefact == art], a, b, STUDENT_METRICS)
         if line: out.append(line)
-    share = rows[rows.metric == "run/sds_share"].groupby("condition").value.mean()
+    share = rows[rows.metric == metric_name("run", "sds_share")].groupby("condition").value.mean()
     out += [f"{cond}: the distillation term λ·L_SDS was {100 * s:.3g}% of L_CLIP on average over training." for cond, s in share.items()]
     return out + chain_sentences(rows)

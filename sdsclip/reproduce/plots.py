@@ -10,19 +10,21 @@ from pathlib import Path
 import pandas as pd
 import torch
 
+from ..eval.suite import metric_family, metric_name
 from ..eval.sugarcrepe import SUGARCREPE_SUBSETS
 from ..eval.zeroshot import zeroshot_chance
 from ..presets import Preset
-from .artefacts import ARTEFACTS, COST_METRICS, SUMMARY_METRICS, WINO_TEXT, backbones_for
+from .artefacts import (ARTEFACTS, COST_METRICS, MAPPED_BOTH, SUGARCREPE_MEAN, SUMMARY_METRICS, VG_ATTRIBUTION, VG_RELATION,
+                                        WG_BOTH, WG_OVERALL, WG_RELATION, WINO_TEXT, ZEROSHOT_MEAN, backbones_for)
 from .findings import CHANCE, CONTROL_TARGETS, ORDER_ONLY, matched_differences, premise_table
 from .runs import matched_baseline
 from .tables import is_percent, seed_stats, t_interval, with_zeroshot_mean
 
 # %% auto #0
 __all__ = ['CONDITION_COLOURS', 'BARS_NOTE', 'SEEDS_PANELS', 'SEEDS_CHANCE', 'CHAIN_PANELS', 'CHAIN_CHANCE', 'PLOTS',
-           'condition_colour', 'plot_winoground_slices', 'plot_cost_bars', 'plot_clip_variants', 'plot_zeroshot',
-           'plot_sugarcrepe', 'lambda_axis', 'marked_lam', 'plot_lambda', 'plot_seeds', 'plot_premise', 'plot_chain',
-           'plot_differences']
+           'condition_colour', 'figure_note', 'plot_winoground_slices', 'plot_cost_bars', 'plot_clip_variants',
+           'plot_zeroshot', 'plot_sugarcrepe', 'lambda_axis', 'marked_lam', 'plot_lambda', 'plot_seeds', 'plot_premise',
+           'plot_chain', 'plot_differences']
 
 # %% ../../nbs/36_reproduce_plots.ipynb #6d5e78ac
 def _pyplot():
@@ -44,17 +46,23 @@ def condition_colour(condition: str) -> str:
     return CONDITION_COLOURS.get("sds-backprop" if condition.startswith("lam=") else condition, "#7F7F7F")
 
 # %% ../../nbs/36_reproduce_plots.ipynb #8512aaa6
-def _saved(fig, path: Path) -> Path:
-    "Write the figure `fig` to `path` (tight layout, 130 dpi, a legend outside the axes kept), close it, and return `path`."
+def figure_note(preset: Preset | None) -> str:
+    "What every figure of `preset` says across its top (the random weights of `tiny` and of the rehearsal's stand-ins)."
+    return preset.figure_note if preset is not None else ""
+
+def _saved(fig, path: Path, note: str = "") -> Path:
+    "Write the figure `fig` to `path` (tight layout, 130 dpi, a legend outside the axes kept) with `note` across its top, close it, and return `path`."
     import matplotlib.pyplot as plt
-    fig.tight_layout(); fig.savefig(path, dpi=130, bbox_inches="tight"); plt.close(fig)
+    fig.tight_layout()
+    if note: fig.text(0.5, 1.0, note, ha="center", va="bottom", fontsize=11, weight="bold", color="#C44E52")
+    fig.savefig(path, dpi=130, bbox_inches="tight"); plt.close(fig)
     return Path(path)
 
 # %% ../../nbs/36_reproduce_plots.ipynb #a85ee9e7
 BARS_NOTE = "bars: mean over seeds; black lines: ± std over seeds"
 
 def _bar_panels(d: pd.DataFrame, x: str, y: str, ylabel: str, path: Path, chance: float | dict | None = None, order=None,
-                col_wrap: int = 3, aspect: float = 1.5, sharey: bool = True, limit=(0, 100)) -> Path:
+                col_wrap: int = 3, aspect: float = 1.5, sharey: bool = True, limit=(0, 100), note: str = "") -> Path:
     """Bars of `y` per `x` and condition (mean ± std over seeds, clipped to `limit`), one panel per backbone that dodges
     only its own conditions, each in its colour; `chance` as a dotted line (one per category when a dict)."""
     plt, sns = _pyplot()
@@ -76,13 +84,14 @@ def _bar_panels(d: pd.DataFrame, x: str, y: str, ylabel: str, path: Path, chance
         ax.tick_params(axis="x", labelrotation=20); ax.set_title(b); ax.set_xlabel(""); ax.set_ylabel(ylabel)
     fig.legend(legend.values(), legend.keys(), title="condition", loc="center left", bbox_to_anchor=(1, 0.5), frameon=False)
     fig.suptitle(BARS_NOTE, fontsize=8)
-    return _saved(fig, path)
+    return _saved(fig, path, note)
 
 # %% ../../nbs/36_reproduce_plots.ipynb #564819dc
 def plot_winoground_slices(rows: pd.DataFrame, path: Path, preset: Preset | None = None) -> Path:
     "Winoground's text score per slice and condition (mean ± std over seeds), one panel per backbone; chance as a line."
     d = rows[rows.metric.isin(WINO_TEXT)].assign(slice=lambda x: x.metric.map(WINO_TEXT), score=lambda x: 100 * x.value)
-    return _bar_panels(d, "slice", "score", "text score (%; chance 25)", path, chance=25, aspect=1.5, col_wrap=min(3, d.backbone.nunique()))
+    return _bar_panels(d, "slice", "score", "text score (%; chance 25)", path, chance=25, aspect=1.5, col_wrap=min(3, d.backbone.nunique()),
+                       note=figure_note(preset))
 
 # %% ../../nbs/36_reproduce_plots.ipynb #a45a7fd3
 def plot_cost_bars(rows: pd.DataFrame, path: Path, preset: Preset | None = None) -> Path:
@@ -93,10 +102,10 @@ def plot_cost_bars(rows: pd.DataFrame, path: Path, preset: Preset | None = None)
     fig, ax = plt.subplots(figsize=(1.5 + 1.2 * d.backbone.nunique(), 3.2))
     sns.barplot(d, x="backbone", y="mean", hue="scorer", ax=ax, palette=[condition_colour("pretrained"), condition_colour("diffusion")])
     ax.set_yscale("log"); ax.set_ylabel("seconds per Winoground item (log)"); ax.set_xlabel("")
-    ratios = st[st.metric == "cost/ratio"]
+    ratios = st[st.metric == metric_name("cost", "ratio")]
     ax.set_title("diffusion score / CLIP:\n" + ", ".join(f"{r['mean']:.0f}×" for _, r in ratios.iterrows()), fontsize=8)
     sns.move_legend(ax, "upper center", bbox_to_anchor=(0.5, -0.12), ncol=2, title=None, frameon=False)
-    return _saved(fig, path)
+    return _saved(fig, path, figure_note(preset))
 
 # %% ../../nbs/36_reproduce_plots.ipynb #040bd5f0
 def plot_clip_variants(rows: pd.DataFrame, path: Path, preset: Preset | None = None) -> Path:
@@ -104,12 +113,12 @@ def plot_clip_variants(rows: pd.DataFrame, path: Path, preset: Preset | None = N
     plt, sns = _pyplot()
     st = seed_stats(rows)
     groups = {b.label: b.group for b in backbones_for(ARTEFACTS["fig4"], preset)} if preset else {}
-    d = st[(st.metric == "winoground/Overall/text") & (st.condition == "pretrained")].copy()
+    d = st[(st.metric == WG_OVERALL) & (st.condition == "pretrained")].copy()
     d["group"] = d.backbone.map(groups).fillna("")
     fig, ax = plt.subplots(figsize=(max(5, 2 + 0.55 * len(d)), 3.4))
     order = [b for b in groups if b in set(d.backbone)] + [b for b in dict.fromkeys(d.backbone) if b not in groups]  # the preset's order
     sns.barplot(d, x="backbone", y="mean", hue="group", dodge=False, ax=ax, order=order)
-    diff = st[(st.metric == "winoground/Overall/text") & (st.condition == "diffusion")]
+    diff = st[(st.metric == WG_OVERALL) & (st.condition == "diffusion")]
     if len(diff):
         m, s = diff["mean"].iloc[0], diff["std"].iloc[0]
         ax.axhline(m, color="#C44E52", ls="--", lw=1.2, label=f"diffusion score {m:.1f} (band: ± std over seeds)")
@@ -117,23 +126,24 @@ def plot_clip_variants(rows: pd.DataFrame, path: Path, preset: Preset | None = N
     ax.axhline(25, color="grey", ls=":", lw=0.8, label="chance (25)")
     ax.set_ylabel("Winoground text score (%)"); ax.set_xlabel(""); ax.tick_params(axis="x", rotation=60)
     ax.legend(fontsize=7, loc="upper left", bbox_to_anchor=(1, 1))
-    return _saved(fig, path)
+    return _saved(fig, path, figure_note(preset))
 
 # %% ../../nbs/36_reproduce_plots.ipynb #8d5a579c
 def plot_zeroshot(rows: pd.DataFrame, path: Path, preset: Preset | None = None) -> Path:
     "Zero-shot top-1 per dataset and condition (mean ± std over seeds), one panel per backbone; each dataset's chance as a line."
-    d = rows[rows.metric.str.startswith("zeroshot/") & (rows.metric != "zeroshot/mean")].assign(
+    d = rows[(rows.metric.map(metric_family) == "zeroshot") & (rows.metric != ZEROSHOT_MEAN)].assign(
         dataset=lambda x: x.metric.str[9:], top1=lambda x: 100 * x.value)
     chance = {n: 100 * c for n in d.dataset.unique() if (c := zeroshot_chance(n)) is not None}
-    return _bar_panels(d, "dataset", "top1", "zero-shot top-1 (%; dotted: chance)", path, chance=chance, aspect=1.4, sharey=False)
+    return _bar_panels(d, "dataset", "top1", "zero-shot top-1 (%; dotted: chance)", path, chance=chance, aspect=1.4, sharey=False,
+                       note=figure_note(preset))
 
 # %% ../../nbs/36_reproduce_plots.ipynb #d8320742
 def plot_sugarcrepe(rows: pd.DataFrame, path: Path, preset: Preset | None = None) -> Path:
     "SugarCrepe's accuracy per subset and condition (mean ± std over seeds), one panel per backbone; chance as a line."
-    names = {f"sugarcrepe/{s}": s for s in SUGARCREPE_SUBSETS}
+    names = {metric_name("sugarcrepe", s): s for s in SUGARCREPE_SUBSETS}
     d = rows[rows.metric.isin(names)].assign(subset=lambda x: x.metric.map(names), accuracy=lambda x: 100 * x.value)
     return _bar_panels(d, "subset", "accuracy", "accuracy (%; chance 50)", path, chance=50, aspect=1.6,
-                       order=list(names.values()), col_wrap=min(3, d.backbone.nunique()))
+                       order=list(names.values()), col_wrap=min(3, d.backbone.nunique()), note=figure_note(preset))
 
 # %% ../../nbs/36_reproduce_plots.ipynb #bcf78723
 def lambda_axis(lams) -> tuple[float, list[float], list[str]]:
@@ -156,7 +166,7 @@ def plot_lambda(rows: pd.DataFrame, path: Path, preset: Preset | None = None) ->
     plt, sns = _pyplot()
     d = with_zeroshot_mean(rows)
     d = d[d.metric.isin(list(SUMMARY_METRICS)) & d.condition.str.startswith("lam=")].copy()
-    with_chance = {m: n + (f" (chance {CHANCE[m.split('/')[0]]:g})" if m.split("/")[0] in CHANCE else "") for m, n in SUMMARY_METRICS.items()}
+    with_chance = {m: n + (f" (chance {CHANCE[metric_family(m)]:g})" if metric_family(m) in CHANCE else "") for m, n in SUMMARY_METRICS.items()}
     d["lam"], d["metric"] = d.condition.str[4:].astype(float), d.metric.map(with_chance)
     chosen = marked_lam(d.lam, preset)
     floor, ticks, labels = lambda_axis([l for l in d.lam.unique() if l != chosen])  # the chosen λ: the dashed line, named below
@@ -169,11 +179,11 @@ def plot_lambda(rows: pd.DataFrame, path: Path, preset: Preset | None = None) ->
         if chosen: ax.axvline(chosen, color="black", ls="--", lw=1)
     g.set_titles("{col_name}")
     g.set_axis_labels("λ" + (f" (dashed: the chosen λ = {chosen:g})" if chosen else ""), "% (mean ± std over seeds)")
-    g.savefig(path, dpi=130); plt.close(g.figure)
-    return Path(path)
+    return _saved(g.figure, path, figure_note(preset))
 
 # %% ../../nbs/36_reproduce_plots.ipynb #2c73ae3f
-def _interval_panels(d: pd.DataFrame, panels: dict[str, str], path: Path, chance: dict | None = None, ncols: int | None = None) -> Path:
+def _interval_panels(d: pd.DataFrame, panels: dict[str, str], path: Path, chance: dict | None = None, ncols: int | None = None,
+                    note: str = "") -> Path:
     """One panel per metric (`ncols` to a row): every seed (grey dots), the mean and its Student-t 95% interval per condition,
     clipped to the metric's range, in the condition's colour; the teacher's diffusion score as a dashed line; chance dotted."""
     plt, sns = _pyplot()
@@ -199,15 +209,15 @@ def _interval_panels(d: pd.DataFrame, panels: dict[str, str], path: Path, chance
         if len(t) or (chance or {}).get(m) is not None: ax.legend(fontsize=6, loc="best")
         ax.set_xticks(range(len(conds)), conds, rotation=45, ha="right"); ax.set_title(panels[m]); ax.set_ylabel("%" if scale == 100 else "")
     fig.suptitle("mean with its Student-t 95% interval over seeds (grey dots: the seeds)", fontsize=8)
-    return _saved(fig, path)
+    return _saved(fig, path, note)
 
-SEEDS_PANELS = {"winoground/Both/text": "Winoground Both (order only)", "aro/vg_relation": "VG-Relation"} | SUMMARY_METRICS
-SEEDS_CHANCE = {"winoground/Both/text": 25, "winoground/Overall/text": 25, "winoground/Relation/text": 25, "aro/vg_relation": 50,
-                "aro/vg_attribution": 50, "sugarcrepe/mean": 50}
+SEEDS_PANELS = {WG_BOTH: "Winoground Both (order only)", VG_RELATION: "VG-Relation"} | SUMMARY_METRICS
+SEEDS_CHANCE = {WG_BOTH: 25, WG_OVERALL: 25, WG_RELATION: 25, VG_RELATION: 50,
+                VG_ATTRIBUTION: 50, SUGARCREPE_MEAN: 50}
 
 def plot_seeds(rows: pd.DataFrame, path: Path, preset: Preset | None = None) -> Path:
     "Every seed's score per condition (grey dots) with the mean and its Student-t 95% interval; the teacher as a line."
-    return _interval_panels(with_zeroshot_mean(rows), SEEDS_PANELS, path, SEEDS_CHANCE, ncols=4)
+    return _interval_panels(with_zeroshot_mean(rows), SEEDS_PANELS, path, SEEDS_CHANCE, ncols=4, note=figure_note(preset))
 
 # %% ../../nbs/36_reproduce_plots.ipynb #16a94c72
 def plot_premise(rows: pd.DataFrame, path: Path, preset: Preset | None = None) -> Path:
@@ -225,19 +235,19 @@ def plot_premise(rows: pd.DataFrame, path: Path, preset: Preset | None = None) -
     ax.set_xticks(x.tolist(), t.metric, rotation=20, ha="right"); ax.set_ylabel("% (mean, 95% interval over seeds)")
     ax.set_ylim(0, 120); ax.set_yticks(range(0, 101, 20)); ax.legend(fontsize=8, loc="upper center", ncol=3)
     ax.set_title("Does the teacher's score beat the student's?")
-    return _saved(fig, path)
+    return _saved(fig, path, figure_note(preset))
 
 # %% ../../nbs/36_reproduce_plots.ipynb #04d8e404
-CHAIN_PANELS = {"chain/Both/alignment": "Both: alignment of differences", "probe/image left": "probe: left object, image",
-                "probe/image top": "probe: top object, image", "probe/caption left": "probe: left object, caption",
-                "probe/caption top": "probe: top object, caption", "mapped/Both": "Both: teacher on h_w(f(x))",
-                "winoground/Both/text": "Both: CLIP text score", "aro/vg_relation": "VG-Relation: CLIP"}
-CHAIN_CHANCE = {"probe/image left": 50, "probe/image top": 50, "probe/caption left": 50, "probe/caption top": 50, "mapped/Both": 25,
-                "winoground/Both/text": 25, "aro/vg_relation": 50}
+CHAIN_PANELS = {metric_name("chain", "Both", "alignment"): "Both: alignment of differences", metric_name("probe", "image left"): "probe: left object, image",
+                metric_name("probe", "image top"): "probe: top object, image", metric_name("probe", "caption left"): "probe: left object, caption",
+                metric_name("probe", "caption top"): "probe: top object, caption", MAPPED_BOTH: "Both: teacher on h_w(f(x))",
+                WG_BOTH: "Both: CLIP text score", VG_RELATION: "VG-Relation: CLIP"}
+CHAIN_CHANCE = {metric_name("probe", "image left"): 50, metric_name("probe", "image top"): 50, metric_name("probe", "caption left"): 50, metric_name("probe", "caption top"): 50, MAPPED_BOTH: 25,
+                WG_BOTH: 25, VG_RELATION: 50}
 
 def plot_chain(rows: pd.DataFrame, path: Path, preset: Preset | None = None) -> Path:
     "The diagnostic chain on the Both slice per condition: every seed, the mean and its 95% interval; chance dotted."
-    return _interval_panels(rows, CHAIN_PANELS, path, CHAIN_CHANCE, ncols=4)
+    return _interval_panels(rows, CHAIN_PANELS, path, CHAIN_CHANCE, ncols=4, note=figure_note(preset))
 
 # %% ../../nbs/36_reproduce_plots.ipynb #af4dc3a3
 def plot_differences(rows: pd.DataFrame, path: Path, preset: Preset | None = None) -> Path:
@@ -260,7 +270,7 @@ def plot_differences(rows: pd.DataFrame, path: Path, preset: Preset | None = Non
         ax.set_yticks(range(len(conds)), [f"{c} − {matched_baseline(c)}" for c in conds])
         ax.set_title(name); ax.set_xlabel("difference, points (dots: seeds; bar: 95% interval)")
     axes.flat[0].invert_yaxis(); axes.flat[-1].legend(fontsize=7, loc="lower right")
-    return _saved(fig, path)
+    return _saved(fig, path, figure_note(preset))
 
 # %% ../../nbs/36_reproduce_plots.ipynb #1a04ddbf
 PLOTS = {"winoground_slices": plot_winoground_slices, "cost_bars": plot_cost_bars, "clip_variants": plot_clip_variants,

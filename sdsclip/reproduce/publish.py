@@ -11,6 +11,7 @@ import pandas as pd
 
 from ..checkpoint import write_json
 from ..environment import machine_info
+from ..eval.suite import metric_name
 from ..presets import Preset, preset_changes
 from .artefacts import ARTEFACTS, Artefact, backbones_for
 from .experiment import Experiment
@@ -70,7 +71,7 @@ def publish_differences(rows: pd.DataFrame, dst: Path) -> list[Path]:
     return [dst / "differences.csv", plot_differences(rows, dst / "differences.png")]
 
 # %% ../../nbs/37_reproduce_publish.ipynb #c28994f0
-GRAD_METRICS = {f"grad/{k} ratio {w}": f"{name}, {w}" for k, name in (("loss", "λ·L_SDS / L_CLIP"), ("image", "image-tower gradients"),
+GRAD_METRICS = {metric_name("grad", f"{k} ratio {w}"): f"{name}, {w}" for k, name in (("loss", "λ·L_SDS / L_CLIP"), ("image", "image-tower gradients"),
                                                                         ("text", "text-tower gradients")) for w in ("start", "end")}
 
 def publish_gradients(rows: pd.DataFrame, dst: Path) -> list[Path]:

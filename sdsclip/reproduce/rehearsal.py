@@ -4,257 +4,21 @@
 
 # %% ../../nbs/39_reproduce_rehearsal.ipynb #8d1c59e0
 from __future__ import annotations
-import io, json, os, subprocess, sys, threading, time, zipfile
+import json, os, subprocess, sys, threading, time
 from dataclasses import replace
 from pathlib import Path
 
 import torch
-from PIL import Image, ImageDraw
 
-from ..checkpoint import save_tensors
-from ..negatives import register_tagger
-from ..eval.fixtures import write_mnist_fixture
-from ..eval.sugarcrepe import SUGARCREPE_SUBSETS
-from ..eval.winoground import WINOGROUND_REPO
-from ..eval.zeroshot import IMAGENET_CLASSNAMES, zeroshot_classnames
-from ..models import load_clip, random_sd_teacher, save_teacher
 from ..preflight import folder_mb
 from ..presets import PAPER, Backbone, Preset
-from .artefacts import ARTEFACTS, backbones_for
 from .rehearsal_record import earlier_records, merged_records, write_record
 from .runner import plan_notebooks
+from .standins import build_standins, clip_file, offline_hub, paper_backbones, restore_hub, standin_roots
 
 # %% auto #0
-__all__ = ['COLOURS', 'NOUNS', 'RELATIONS', 'LEXICON', 'WINOGROUND_COMMIT', 'DTD_CLASSES', 'STANDIN_ZEROSHOT', 'DATA_WRITERS',
-           'HUB_ENV', 'REHEARSAL_TRAIN', 'CPU_TRAIN', 'REHEARSAL_SCORE', 'CHILD', 'paper_backbones', 'clip_file',
-           'write_standin_clip', 'write_standin_teacher', 'rehearsal_tagger', 'caption_for', 'scene_image',
-           'write_coco', 'write_flickr', 'write_sugarcrepe', 'write_aro', 'write_winoground_hub', 'write_dtd',
-           'write_pets', 'write_aircraft', 'write_imagenet', 'write_zeroshot', 'standin_roots', 'hub_cache',
-           'write_data', 'build_standins', 'offline_hub', 'restore_hub', 'rehearsal_preset', 'tree_rss_bytes',
-           'run_sampled', 'rehearse_job', 'job_record', 'standin_backbones', 'rehearse']
-
-# %% ../../nbs/39_reproduce_rehearsal.ipynb #b8277592
-def paper_backbones(p: Preset = PAPER) -> list[Backbone]:
-    "Every CLIP backbone of every artefact of `p` (its student included), each label once, in artefact order."
-    seen = {}
-    for a in ARTEFACTS.values():
-        for b in backbones_for(a, p):
-            if b.clip is not None: seen.setdefault(b.label, b)
-    return list(seen.values())
-
-def clip_file(d: str | Path, name: str) -> Path:
-    "Where the stand-in weights of open_clip model `name` are kept under `d`."
-    return Path(d) / "clips" / f"{name}.safetensors"
-
-def write_standin_clip(name: str, path: str | Path, seed: int = 0) -> Path:
-    "Random (seeded) weights of open_clip model `name` as a safetensors state dict at `path`; kept when already there."
-    path = Path(path)
-    if path.is_file(): return path
-    with torch.random.fork_rng(devices=[]):
-        torch.manual_seed(seed)
-        model, _, _ = load_clip(name, None)
-    path.parent.mkdir(parents=True, exist_ok=True)
-    return save_tensors({k: v.contiguous() for k, v in model.state_dict().items()}, path, {"standin": "random weights"})
-
-# %% ../../nbs/39_reproduce_rehearsal.ipynb #5e2b7262
-def write_standin_teacher(path: str | Path, seed: int = 0) -> Path:
-    "Stable Diffusion v1.x's architecture with random weights as a diffusers folder at `path`; kept when already there."
-    path = Path(path)
-    if (path / "model_index.json").is_file(): return path
-    tmp = path.with_name(path.name + ".partial")
-    save_teacher(random_sd_teacher(seed, vae=True), tmp)
-    tmp.rename(path)
-    return path
-
-# %% ../../nbs/39_reproduce_rehearsal.ipynb #234bdfa7
-COLOURS = {"red": (200, 40, 40), "blue": (40, 60, 200), "green": (40, 160, 60), "yellow": (220, 200, 40)}
-NOUNS = ("dog", "cup", "cat", "plate")
-RELATIONS = ("to the left of", "on top of")
-LEXICON = {**{c: "JJ" for c in COLOURS}, **{n: "NN" for n in NOUNS}, "a": "DT", "the": "DT", "to": "TO", "left": "NN",
-           "of": "IN", "on": "IN", "top": "NN", "and": "CC", "is": "VBZ"}
-
-def rehearsal_tagger(text: str) -> list[tuple[str, str]]:
-    "Penn tags of a rehearsal caption, by its lexicon."
-    return [(w, LEXICON.get(w.lower().strip(".,"), "NN")) for w in text.split()]
-
-register_tagger("rehearsal", rehearsal_tagger)
-
-def caption_for(i: int, swap: bool = False) -> str:
-    "The `i`-th caption of the grammar; `swap` exchanges its two objects."
-    c0, c1 = list(COLOURS)[i % 4], list(COLOURS)[(i + 1) % 4]
-    n0, n1 = NOUNS[i % 4], NOUNS[(i + 2) % 4]
-    a, b = (f"{c1} {n1}", f"{c0} {n0}") if swap else (f"{c0} {n0}", f"{c1} {n1}")
-    return f"a {a} {RELATIONS[i % 2]} a {b}"
-
-def scene_image(size: tuple[int, int], i: int, mode: str = "RGB") -> Image.Image:
-    "A `size` image with two coloured boxes (the `i`-th scene)."
-    w, h = size
-    im = Image.new("RGB", size, (120 + 7 * (i % 9), 120, 110))
-    d = ImageDraw.Draw(im)
-    c0, c1 = list(COLOURS.values())[i % 4], list(COLOURS.values())[(i + 1) % 4]
-    d.rectangle((w // 10, h // 4, w // 2 - w // 10, 3 * h // 4), fill=c0)
-    d.rectangle((w // 2 + w // 10, h // 4, w - w // 10, 3 * h // 4), fill=c1)
-    return im.convert(mode)
-
-# %% ../../nbs/39_reproduce_rehearsal.ipynb #69f0f39d
-def _jpeg(im: Image.Image, path: Path):
-    path.parent.mkdir(parents=True, exist_ok=True); im.save(path, quality=85)
-
-def write_coco(root: Path, n_train: int = 16, n_test: int = 1) -> Path:
-    "COCO train2017 with its captions file, and the Karpathy test split over val2014, at 640×480."
-    images, anns = [], []
-    for i in range(n_train):
-        name = f"{i + 1:012d}.jpg"; _jpeg(scene_image((640, 480), i), root / "train2017" / name)
-        images.append({"id": i + 1, "file_name": name, "width": 640, "height": 480})
-        anns += [{"id": 5 * i + k, "image_id": i + 1, "caption": caption_for(i + k % 2, swap=k >= 3)} for k in range(5)]
-    (root / "annotations").mkdir(parents=True, exist_ok=True)
-    (root / "annotations/captions_train2017.json").write_text(json.dumps({"images": images, "annotations": anns}))
-    test = []
-    for i in range(n_test):
-        name = f"val2014/COCO_val2014_{i + 1:012d}.jpg"; _jpeg(scene_image((640, 480), i), root / name)
-        test.append({"image": name, "caption": [caption_for(i)], "image_id": str(i + 1)})
-    (root / "coco_karpathy_test.json").write_text(json.dumps(test))
-    return root
-
-def write_flickr(root: Path, n: int = 1) -> Path:
-    "Flickr30k's Karpathy test split (`flickr30k_test.json`) over its images, at 500×375."
-    test = []
-    for i in range(n):
-        name = f"flickr30k-images/{1000 + i}.jpg"; _jpeg(scene_image((500, 375), i), root / name)
-        test.append({"image": name, "caption": [caption_for(i + 2)], "image_id": str(1000 + i)})
-    (root / "flickr30k_test.json").write_text(json.dumps(test))
-    return root
-
-def write_sugarcrepe(root: Path, per: int = 1) -> Path:
-    "SugarCrepe's seven subset files (data/<subset>.json) over val2017 images at 640×480."
-    (root / "data").mkdir(parents=True, exist_ok=True)
-    n = 0
-    for s in SUGARCREPE_SUBSETS:
-        items = {}
-        for k in range(per):
-            n += 1; name = f"{n:012d}.jpg"; _jpeg(scene_image((640, 480), n), root / "val2017" / name)
-            items[str(k)] = {"filename": name, "caption": caption_for(n), "negative_caption": caption_for(n, swap=True)}
-        (root / "data" / f"{s}.json").write_text(json.dumps(items))
-    return root
-
-# %% ../../nbs/39_reproduce_rehearsal.ipynb #2fde4f40
-def write_aro(root: Path, n: int = 4) -> Path:
-    "ARO's VG-Relation and VG-Attribution files over 800×600 images with boxes."
-    for i in range(3): _jpeg(scene_image((800, 600), i), root / "images" / f"{i + 1}.jpg")
-    box = dict(bbox_x=80.0, bbox_y=150.0, bbox_w=640.0, bbox_h=300.0)
-    rel = [{"image_id": i % 3 + 1, "image_path": f"{i % 3 + 1}.jpg", "relation_name": ("on", "holding")[i % 2], **box,
-            "true_caption": f"the dog is {('on', 'holding')[i % 2]} the cup", "false_caption": f"the cup is {('on', 'holding')[i % 2]} the dog"}
-           for i in range(n)]
-    att = [{"image_id": i % 3 + 1, "image_path": f"{i % 3 + 1}.jpg", "attributes": ["red", "blue"], **box,
-            "true_caption": "the red dog and the blue cup", "false_caption": "the blue dog and the red cup"} for i in range(n)]
-    (root / "visual_genome_relation.json").write_text(json.dumps(rel))
-    (root / "visual_genome_attribution.json").write_text(json.dumps(att))
-    return root
-
-WINOGROUND_COMMIT = "0" * 40  # the snapshot's name in the stand-in hub cache
-
-def write_winoground_hub(cache: Path, n: int = 4) -> Path:
-    "Winoground's hub files in a Hugging Face cache at `cache` (HF_HUB_CACHE): `n` items over Object, Relation and Both."
-    repo = cache / f"datasets--{WINOGROUND_REPO.replace('/', '--')}"
-    snap = repo / "snapshots" / WINOGROUND_COMMIT / "data"; snap.mkdir(parents=True, exist_ok=True)
-    (repo / "refs").mkdir(exist_ok=True); (repo / "refs/main").write_text(WINOGROUND_COMMIT)
-    tags = ("Object", "Relation", "Both", "Relation")  # every slice of the paper's table
-    with open(snap / "examples.jsonl", "w") as f, zipfile.ZipFile(snap / "images.zip", "w") as z:
-        for i in range(n):
-            f.write(json.dumps({"id": i, "image_0": f"ex_{i}_img_0", "image_1": f"ex_{i}_img_1", "caption_0": caption_for(i),
-                                "caption_1": caption_for(i, swap=True), "tag": "Noun", "secondary_tag": "",
-                                "num_main_preds": 1 + i % 2, "collapsed_tag": tags[i % 4]}) + "\n")
-            for k in (0, 1):
-                buf = io.BytesIO(); scene_image((512, 512), i + k).save(buf, "PNG"); z.writestr(f"images/ex_{i}_img_{k}.png", buf.getvalue())
-    return cache
-
-# %% ../../nbs/39_reproduce_rehearsal.ipynb #dd99663f
-DTD_CLASSES = ("banded blotchy braided bubbly bumpy chequered cobwebbed cracked crosshatched crystalline dotted fibrous flecked "
-               "freckled frilly gauzy grid grooved honeycombed interlaced knitted lacelike lined marbled matted meshed paisley "
-               "perforated pitted pleated polka-dotted porous potholed scaly smeared spiralled sprinkled stained stratified "
-               "striped studded swirly veined waffled woven wrinkled zigzagged").split()
-STANDIN_ZEROSHOT = "mnist,dtd,pets,fgvc_aircraft,imagenet"
-
-def write_dtd(root: Path):
-    data = root / "dtd/dtd"; (data / "labels").mkdir(parents=True, exist_ok=True)
-    for i, c in enumerate(DTD_CLASSES): _jpeg(scene_image((640, 640), i), data / "images" / c / f"{c}_0001.jpg")
-    (data / "labels/test1.txt").write_text("".join(f"{c}/{c}_0001.jpg\n" for c in DTD_CLASSES))
-
-def write_pets(root: Path):
-    base = root / "oxford-iiit-pet"; (base / "annotations").mkdir(parents=True, exist_ok=True)
-    lines = []
-    for i, name in enumerate(zeroshot_classnames("pets")):
-        stem = f"{name.replace(' ', '_')}_1"; _jpeg(scene_image((500, 375), i), base / "images" / f"{stem}.jpg")
-        lines.append(f"{stem} {i + 1} 1 1")
-    (base / "annotations/test.txt").write_text("\n".join(lines) + "\n")
-
-def write_aircraft(root: Path, n: int = 100):
-    data = root / "fgvc-aircraft-2013b/data"; (data / "images").mkdir(parents=True, exist_ok=True)
-    variants = [f"variant-{i:03d}" for i in range(n)]
-    (data / "variants.txt").write_text("\n".join(variants) + "\n")
-    for i, v in enumerate(variants): _jpeg(scene_image((1000, 700), i), data / "images" / f"{1000000 + i}.jpg")
-    (data / "images_variant_test.txt").write_text("".join(f"{1000000 + i} {v}\n" for i, v in enumerate(variants)))
-
-def write_imagenet(root: Path):
-    "ImageNet's val/<wnid>/ with 1,000 class folders, one 500×375 image each."
-    for i in range(len(IMAGENET_CLASSNAMES)):
-        _jpeg(scene_image((500, 375), i), root / "val" / f"n{i:08d}" / f"ILSVRC2012_val_{i + 1:08d}.JPEG")
-
-def write_zeroshot(root: Path) -> Path:
-    "The zero-shot roots of `STANDIN_ZEROSHOT` (ImageNet apart)."
-    write_mnist_fixture(root, n=10); write_dtd(root); write_pets(root); write_aircraft(root)  # MNIST is 28×28 at its real size
-    return root
-
-# %% ../../nbs/39_reproduce_rehearsal.ipynb #fc0d1e85
-def standin_roots(d: str | Path) -> dict:
-    "The data roots of the stand-ins in `d`, as a preset's `data`."
-    d = Path(d)
-    return {"train": str(d / "coco"), "winoground": "hub", "aro": str(d / "aro"), "coco": str(d / "coco"), "flickr": str(d / "flickr30k"),
-            "sugarcrepe": str(d / "sugarcrepe"), "zeroshot_root": str(d / "zeroshot"), "imagenet": str(d / "imagenet"),
-            "zeroshot_datasets": STANDIN_ZEROSHOT, "order_tagger": "rehearsal"}
-
-def hub_cache(d: str | Path) -> Path: return Path(d) / "hub"
-
-DATA_WRITERS = {"coco": write_coco, "flickr30k": write_flickr, "sugarcrepe": write_sugarcrepe, "aro": write_aro,
-                "zeroshot": write_zeroshot, "imagenet": write_imagenet}
-
-def write_data(d: str | Path) -> dict:
-    "Every dataset of the rehearsal under `d` (each written whole, or again), and its roots."
-    d = Path(d)
-    for name, write in {**DATA_WRITERS, "hub": write_winoground_hub}.items():
-        if (d / name / ".complete").is_file(): continue
-        write(d / name); (d / name / ".complete").touch()
-    return standin_roots(d)
-
-def build_standins(d: str | Path, backbones: list[Backbone] | None = None, progress: bool = True) -> dict:
-    "The stand-ins of `backbones` (default: every paper backbone), the teacher and the data in `d`; seconds per part."
-    from sdsclip.environment import progress_bar
-    d, secs = Path(d), {}
-    names = sorted({b.clip for b in (paper_backbones() if backbones is None else backbones)})  # [] (the diffusion jobs): none
-    for name in progress_bar(names, desc="stand-in CLIPs", disable=not progress):
-        t = time.perf_counter(); write_standin_clip(name, clip_file(d, name)); secs[name] = round(time.perf_counter() - t, 1)
-    t = time.perf_counter(); write_standin_teacher(d / "sd-v1"); secs["teacher"] = round(time.perf_counter() - t, 1)
-    t = time.perf_counter(); write_data(d); secs["data"] = round(time.perf_counter() - t, 1)
-    return secs
-
-# %% ../../nbs/39_reproduce_rehearsal.ipynb #7f35e536
-HUB_ENV = ("HF_HUB_CACHE", "HF_HUB_OFFLINE", "HF_DATASETS_OFFLINE")
-
-def offline_hub(d: str | Path) -> dict:
-    "Point this process and its children at the stand-in hub cache in `d`, offline; the previous values, to restore."
-    import huggingface_hub.constants as C
-    old = {k: os.environ.get(k) for k in HUB_ENV} | {"_constants": (C.HF_HUB_CACHE, C.HF_HUB_OFFLINE)}
-    os.environ |= {"HF_HUB_CACHE": str(hub_cache(d)), "HF_HUB_OFFLINE": "1", "HF_DATASETS_OFFLINE": "1"}
-    C.HF_HUB_CACHE, C.HF_HUB_OFFLINE = str(hub_cache(d)), True  # read at import: set for this process too
-    return old
-
-def restore_hub(old: dict):
-    "Undo `offline_hub`."
-    import huggingface_hub.constants as C
-    C.HF_HUB_CACHE, C.HF_HUB_OFFLINE = old.pop("_constants")
-    for k, v in old.items():
-        if v is None: os.environ.pop(k, None)
-        else: os.environ[k] = v
+__all__ = ['REHEARSAL_TRAIN', 'CPU_TRAIN', 'REHEARSAL_SCORE', 'CHILD', 'rehearsal_preset', 'tree_rss_bytes', 'run_sampled',
+           'rehearse_job', 'job_record', 'standin_backbones', 'rehearse']
 
 # %% ../../nbs/39_reproduce_rehearsal.ipynb #e4b367cd
 REHEARSAL_TRAIN = dict(max_steps=2, batch_size=2, save_every=2, lam_share_batches=1, tagger="rehearsal")
@@ -268,7 +32,7 @@ def rehearsal_preset(d: str | Path, p: Preset = PAPER) -> Preset:
     standin = lambda b: b if b.clip is None else replace(b, pretrained=str(clip_file(d, b.clip)))
     train = p.train | REHEARSAL_TRAIN | ({} if torch.cuda.is_available() else CPU_TRAIN)
     train |= dict(pretrained=str(clip_file(d, p.student.clip)), teacher=str(d / "sd-v1"))
-    return replace(p, train=train, data=standin_roots(d), score=replace(p.score, **REHEARSAL_SCORE), seeds=(0,),
+    return replace(p, train=train, data=standin_roots(d), figure_note="RANDOM STAND-IN WEIGHTS (rehearsal): chance-level scores, not a result", score=replace(p.score, **REHEARSAL_SCORE), seeds=(0,),
                    artefact_seeds={a: s[:2] for a, s in p.artefact_seeds.items()},
                    backbones={a: tuple(standin(b) for b in bbs) for a, bbs in p.backbones.items()})
 

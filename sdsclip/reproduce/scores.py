@@ -14,7 +14,7 @@ from ..checkpoint import latest_checkpoint, load_finetuned, load_mapper, read_me
 from ..diagnostics import chain_scores
 from ..diffusion_score import DiffusionScoreConfig, DiffusionScorer, winoground_cost
 from ..eval.core import CLIPScorer, Scorer
-from ..eval.suite import EvalConfig, aro_task, sugarcrepe_task, winoground_task, zeroshot_task
+from ..eval.suite import SCORER_TASKS, TASK_ROOTS, TASKS, EvalConfig, flat_metrics, metric_name, task_has_data, zeroshot_task
 from ..eval.winoground import load_winoground
 from ..models import load_clip
 from .experiment import Experiment
@@ -22,7 +22,7 @@ from .runs import folder_name, kept_json, timed, train_or_reuse, weights_key
 from ..train import Training, first_batches, mean_gradient_shares, restore_state
 
 # %% auto #0
-__all__ = ['ROW_COLUMNS', 'ORDER_SEED', 'TASK_ROOTS', 'TASKS', 'rows_frame', 'cached_scores', 'eval_config', 'suite_scores',
+__all__ = ['ROW_COLUMNS', 'ORDER_SEED', 'SCORED_TASKS', 'rows_frame', 'cached_scores', 'eval_config', 'suite_scores',
            'zeroshot_scores', 'suite_key', 'weights_label', 'scores_path', 'load_pretrained', 'finetuned',
            'clip_scores', 'diffusion_scorer', 'diffusion_tasks', 'diffusion_path', 'diffusion_scores', 'condition_rows',
            'cost_rows', 'run_log', 'run_stat_rows', 'shares_path', 'gradient_share_rows', 'lam_choice_rows',
@@ -53,9 +53,6 @@ def cached_scores(path: str | Path, compute, ledger: str | Path | None = None, s
 # %% ../../nbs/33_reproduce_scores.ipynb #e7943d38
 ORDER_SEED = 0  # the order task's perturbations are drawn from this seed, so every model sees the same ones
 
-TASK_ROOTS = {"winoground": ("winoground",), "vg": ("aro",), "order": ("coco", "flickr"), "sugarcrepe": ("sugarcrepe", "sugarcrepe_images"),
-              "zeroshot": ("zeroshot_root", "imagenet")}  # the data roots each task reads (`EvalConfig`'s fields of the same names)
-
 def eval_config(roots: dict, task: str, **over) -> EvalConfig:
     "The evaluator's configuration for one task of the data roots; the other tasks' roots left out."
     given = {k: roots.get(k) if k in TASK_ROOTS[task] else None for ks in TASK_ROOTS.values() for k in ks}
@@ -66,26 +63,19 @@ def eval_config(roots: dict, task: str, **over) -> EvalConfig:
 def suite_scores(scorer: Scorer, roots: dict, tasks=("winoground", "vg", "order", "sugarcrepe")) -> dict[str, float]:
     "Winoground, VG, order and SugarCrepe scores of any scorer, as flat metrics."
     out = {}
-    if "winoground" in tasks and roots.get("winoground"):
-        out |= {f"winoground/{r['slice']}/{r['score']}": float(r["acc"]) for r in winoground_task(scorer, eval_config(roots, "winoground"))["result"]["summary"]}
-    for task in ("vg", "order"):
-        if task in tasks and any(roots.get(k) for k in TASK_ROOTS[task]):
-            for name, r in aro_task(scorer, eval_config(roots, task))["result"].items():
-                out[f"aro/{name}"] = r["macro_acc (official)"] if "macro_acc (official)" in r else r["precision_at_1"]["acc"]
-    if "sugarcrepe" in tasks and roots.get("sugarcrepe"):
-        r = sugarcrepe_task(scorer, eval_config(roots, "sugarcrepe"))["result"]
-        out |= {f"sugarcrepe/{k}": v["acc"] for k, v in (r["subsets"] | r["categories"] | {"mean": r["mean"]}).items()}
+    for task in tasks:
+        if task_has_data(task, roots): out |= flat_metrics(task, SCORER_TASKS[task](scorer, eval_config(roots, task))["result"])
     return out
 
 # %% ../../nbs/33_reproduce_scores.ipynb #a107d4d1
 def zeroshot_scores(model, preprocess, tokenizer, roots: dict, device="cpu", limit=None, templates=None) -> dict[str, float]:
     "Zero-shot top-1 per dataset of the data roots (torchvision's, or an extension's folder tasks)."
-    if not (roots.get("zeroshot_root") or roots.get("imagenet")): return {}
+    if not task_has_data("zeroshot", roots): return {}
     res = zeroshot_task(model, preprocess, tokenizer, eval_config(roots, "zeroshot", limit=limit, templates=templates), device)["result"]
-    return {f"zeroshot/{name}": r["top1"] for name, r in res.items()}
+    return flat_metrics("zeroshot", res)
 
 # %% ../../nbs/33_reproduce_scores.ipynb #6a736551
-TASKS = ("winoground", "vg", "order", "sugarcrepe", "zeroshot")
+SCORED_TASKS = tuple(t for t in TASKS if t != "aro")  # the evaluator's tasks, ARO as its two parts (vg, order), cached apart
 
 def suite_key(roots: dict) -> str:
     "A fingerprint of the data roots."
@@ -121,7 +111,7 @@ def finetuned(ex: Experiment, condition: str, seed: int) -> str:
     return train_or_reuse(ex.run_config(condition, seed), ex.ledger)
 
 # %% ../../nbs/33_reproduce_scores.ipynb #7b041113
-def clip_scores(ex: Experiment, condition: str, seed: int, tasks=TASKS) -> dict[str, float]:
+def clip_scores(ex: Experiment, condition: str, seed: int, tasks=SCORED_TASKS) -> dict[str, float]:
     "The backbone's scores on `tasks` under `condition` ('pretrained' or a fine-tuning condition), cached per task."
     if condition == "pretrained": load, key = (lambda: load_pretrained(ex)), weights_key(ex.backbone.pretrained)
     else:
@@ -148,7 +138,7 @@ def diffusion_scorer(ex: Experiment, seed: int) -> DiffusionScorer:
                                                             batch_size=ex.score.diffusion_batch, progress=False))
 
 # %% ../../nbs/33_reproduce_scores.ipynb #50801290
-def diffusion_tasks(ex: Experiment, tasks=TASKS) -> list[str]:
+def diffusion_tasks(ex: Experiment, tasks=SCORED_TASKS) -> list[str]:
     "Those of `tasks` the preset scores the teacher on."
     return [t for t in tasks if t in ex.score.diffusion_tasks]
 
@@ -159,7 +149,7 @@ def diffusion_path(ex: Experiment, seed: int, task: str) -> Path:
             f"seed{seed}-{task}-n{ex.score.diffusion_samples}-{suite_key(ex.roots)}.json")
 
 # %% ../../nbs/33_reproduce_scores.ipynb #deb5b17b
-def diffusion_scores(ex: Experiment, seed: int, tasks=TASKS) -> dict[str, float]:
+def diffusion_scores(ex: Experiment, seed: int, tasks=SCORED_TASKS) -> dict[str, float]:
     "The teacher's diffusion score on `tasks` (those the preset scores it on), cached per task."
     out = {}
     for task in diffusion_tasks(ex, tasks):
@@ -187,7 +177,7 @@ def cost_rows(ex: Experiment) -> pd.DataFrame:
     with timed(ex.ledger, "timing (Fig. 3)", ex.backbone.label):
         cost = winoground_cost(CLIPScorer(model, preprocess, tokenizer, device=ex.base.device, progress=False), diffusion_scorer(ex, 0),
                                items, repeats=ex.score.cost_repeats)
-    return rows_frame((ex.backbone.label, "cost", 0, f"cost/{k}", float(cost[k]))
+    return rows_frame((ex.backbone.label, "cost", 0, metric_name("cost", k), float(cost[k]))
                       for k in ("clip_seconds_per_item", "diffusion_seconds_per_item", "ratio", "n_samples", "unet_batch", "items"))
 
 # %% ../../nbs/33_reproduce_scores.ipynb #7a6c2fdc
@@ -205,9 +195,9 @@ def run_stat_rows(ex: Experiment) -> pd.DataFrame:
             log, c = run_log(ex, cond, seed), ex.run_config(cond, seed)
             steps = log.pairs_per_s.iloc[1:] if len(log) > 1 else log.pairs_per_s
             share = (c.lam * log.sds_loss / log.contrastive_loss).mean() if "sds_loss" in log else 0.0
-            rows += [(ex.backbone.label, cond, seed, "run/lam", float(c.lam)),
-                     (ex.backbone.label, cond, seed, "run/seconds_per_step", float((c.batch_size / steps).median())),
-                     (ex.backbone.label, cond, seed, "run/sds_share", float(share))]
+            rows += [(ex.backbone.label, cond, seed, metric_name("run", "lam"), float(c.lam)),
+                     (ex.backbone.label, cond, seed, metric_name("run", "seconds_per_step"), float((c.batch_size / steps).median())),
+                     (ex.backbone.label, cond, seed, metric_name("run", "sds_share"), float(share))]
     return rows_frame(rows)
 
 # %% ../../nbs/33_reproduce_scores.ipynb #9d77a3ab
@@ -227,7 +217,7 @@ def gradient_share_rows(ex: Experiment, condition: str, seed: int, batches: int)
         start = mean_gradient_shares(tr, first)
         restore_state(tr, latest_checkpoint(c.out))
         end = mean_gradient_shares(tr, first)
-        return {f"grad/{k} {when}": float(m[k]) for when, m in (("start", start), ("end", end)) for k in m if k.endswith("ratio")}
+        return {metric_name("grad", f"{k} {when}"): float(m[k]) for when, m in (("start", start), ("end", end)) for k in m if k.endswith("ratio")}
     g = cached_scores(shares_path(ex, condition, seed, batches), compute, ex.ledger, "gradient shares",
                       f"{ex.backbone.label}/{condition}/seed{seed}", key)
     return rows_frame((ex.backbone.label, condition, seed, k, v) for k, v in g.items())
@@ -237,7 +227,7 @@ def lam_choice_rows(ex: Experiment) -> pd.DataFrame:
     "The λ choice as rows (none when λ is a number): λ, the target share, the ratios measured at λ = 1, the batches."
     ch = ex.lam_choice
     if ch is None: return rows_frame([])
-    return rows_frame((ex.backbone.label, "sds-backprop", ch["seed"], f"lam/{k}", float(ch[k]))
+    return rows_frame((ex.backbone.label, "sds-backprop", ch["seed"], metric_name("lam", k), float(ch[k]))
                       for k in ("lam", "share", "image_ratio_at_1", "loss_ratio_at_1", "batches"))
 
 # %% ../../nbs/33_reproduce_scores.ipynb #81d134a8

@@ -10,20 +10,19 @@ import pandas as pd
 from scipy import stats
 
 from ..environment import data_dir
+from ..eval.suite import PERCENT_FAMILIES, metric_family, metric_name
 from ..presets import Preset
-from .artefacts import Artefact
+from .artefacts import ZEROSHOT_MEAN, Artefact
 
 # %% auto #0
-__all__ = ['PERCENT_PREFIXES', 'is_percent', 'format_cell', 'seed_stats', 't_interval', 'with_zeroshot_mean', 'paper_results',
-           'metric_columns', 'paper_values', 'side_by_side', 'wide_table', 'seeds_table', 'artefact_table',
-           'stat_numbers', 'numbers_table', 'markdown']
+__all__ = ['is_percent', 'format_cell', 'seed_stats', 't_interval', 'with_zeroshot_mean', 'paper_results', 'metric_columns',
+           'paper_values', 'side_by_side', 'wide_table', 'seeds_table', 'artefact_table', 'stat_numbers',
+           'numbers_table', 'markdown']
 
 # %% ../../nbs/34_reproduce_tables.ipynb #4db3f2ea
-PERCENT_PREFIXES = ("winoground/", "aro/", "sugarcrepe/", "zeroshot/", "probe/", "mapped/")
-
 def is_percent(metric: str) -> bool:
     "Is `metric` a fraction shown as a percentage?"
-    return metric.startswith(PERCENT_PREFIXES)
+    return metric_family(metric) in PERCENT_FAMILIES
 
 # %% ../../nbs/34_reproduce_tables.ipynb #ced96dfd
 def format_cell(mean: float, std: float, n: int, metric: str) -> str:
@@ -55,11 +54,11 @@ def t_interval(values) -> tuple[float, float, float]:
 # %% ../../nbs/34_reproduce_tables.ipynb #8f7987c1
 def with_zeroshot_mean(rows: pd.DataFrame) -> pd.DataFrame:
     "Add a 'zeroshot/mean' row per (backbone, condition, seed[, artefact]): the mean top-1 over the zero-shot datasets."
-    z = rows[rows.metric.str.startswith("zeroshot/") & (rows.metric != "zeroshot/mean")]
+    z = rows[(rows.metric.map(metric_family) == "zeroshot") & (rows.metric != ZEROSHOT_MEAN)]
     if z.empty: return rows
     keys = [c for c in rows.columns if c not in ("metric", "value")]
-    m = z.groupby(keys, as_index=False)["value"].mean().assign(metric="zeroshot/mean")
-    return pd.concat([rows[rows.metric != "zeroshot/mean"], m[rows.columns]], ignore_index=True)
+    m = z.groupby(keys, as_index=False)["value"].mean().assign(metric=ZEROSHOT_MEAN)
+    return pd.concat([rows[rows.metric != ZEROSHOT_MEAN], m[rows.columns]], ignore_index=True)
 
 # %% ../../nbs/34_reproduce_tables.ipynb #55f07176
 def paper_results() -> pd.DataFrame:
