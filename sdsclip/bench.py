@@ -5,6 +5,7 @@
 # %% ../nbs/18_bench.ipynb #28d55a41
 from __future__ import annotations
 import os, statistics, threading, time
+from dataclasses import dataclass
 from pathlib import Path
 
 import torch
@@ -16,9 +17,8 @@ from .objective import Mapper, SDSCLIPObjective, select_trainable
 
 # %% auto #0
 __all__ = ['CAPTIONS', 'MODES', 'COUNTED_FLOPS', 'NEAREST_COUNTED', 'GPU_ASSUMPTION', 'UNET_FORWARD_FLOPS', 'bench_models',
-           'make_step', 'sync', 'count_flops', 'saved_bytes', 'rss_bytes', 'peak_rss_increase', 'peak_cuda_bytes',
-           'interleaved_times', 'bench_training', 'check_targets', 'format_bench', 'bench_diffusion', 'run_bench',
-           'counted_flops', 'gpu_hours']
+           'make_step', 'count_flops', 'saved_bytes', 'rss_bytes', 'peak_rss_increase', 'bench_training',
+           'check_targets', 'format_bench', 'bench_diffusion', 'run_bench', 'BenchConfig', 'counted_flops', 'gpu_hours']
 
 # %% ../nbs/18_bench.ipynb #e398da01
 CAPTIONS = ["a red circle left of a blue square", "a blue circle left of a red square",
@@ -65,7 +65,7 @@ def make_step(clip, tok, teacher, mode: str, batch: int, precision: str = "fp32"
     return step
 
 # %% ../nbs/18_bench.ipynb #b1649040
-def sync(device):
+def _sync(device):
     if torch.device(device).type == "cuda": torch.cuda.synchronize()
 
 # %% ../nbs/18_bench.ipynb #d5567eb3
@@ -106,19 +106,19 @@ def peak_rss_increase(fn, every: float = 0.005):
     return out, max(peak[0], rss_bytes()) - before
 
 # %% ../nbs/18_bench.ipynb #fe6e7d09
-def peak_cuda_bytes(step, device) -> int:
-    torch.cuda.reset_peak_memory_stats(device); step(); sync(device)
+def _peak_cuda_bytes(step, device) -> int:
+    torch.cuda.reset_peak_memory_stats(device); step(); _sync(device)
     return torch.cuda.max_memory_allocated(device)
 
 # %% ../nbs/18_bench.ipynb #7d62c361
-def interleaved_times(steps: dict, rounds: int = 3, warmup: int = 1, device="cpu") -> dict[str, list[float]]:
+def _interleaved_times(steps: dict, rounds: int = 3, warmup: int = 1, device="cpu") -> dict[str, list[float]]:
     "Seconds per call of each step, in interleaved rounds after `warmup` calls of each."
     for _ in range(warmup):
-        for f in steps.values(): f(); sync(device)
+        for f in steps.values(): f(); _sync(device)
     times = {k: [] for k in steps}
     for _ in range(rounds):
         for k, f in steps.items():
-            sync(device); t0 = time.perf_counter(); f(); sync(device); times[k].append(time.perf_counter() - t0)
+            _sync(device); t0 = time.perf_counter(); f(); _sync(device); times[k].append(time.perf_counter() - t0)
     return times
 
 # %% ../nbs/18_bench.ipynb #ead0ed89
@@ -133,8 +133,8 @@ def bench_training(arch: str = "tiny", batch: int = 4, precision: str = "fp32", 
     mem, rss = {}, {}
     for m, f in steps.items():  # on a CPU: the bytes saved for backward (exact) and the rise of resident memory (sampled)
         if cpu: mem[m], rss[m] = peak_rss_increase(lambda: saved_bytes(f, own))
-        else: mem[m] = peak_cuda_bytes(f, device)
-    times = interleaved_times(steps, rounds, device=device)
+        else: mem[m] = _peak_cuda_bytes(f, device)
+    times = _interleaved_times(steps, rounds, device=device)
     res = {m: {"seconds": statistics.median(times[m]), "pairs_per_s": batch / statistics.median(times[m]),
                "flops_per_pair": flops[m], "memory_bytes": mem[m]} | ({"rss_increase_bytes": rss[m]} if cpu else {})
            for m in modes}
@@ -153,7 +153,7 @@ def bench_training(arch: str = "tiny", batch: int = 4, precision: str = "fp32", 
     if channels_last and "backprop" in modes:  # convert the UNet once, time backprop again, convert back
         base = make_step(clip, tok, teacher, "backprop", batch, precision, device)
         teacher.unet.to(memory_format=torch.channels_last)
-        t_cl = interleaved_times({"cl": base}, rounds, device=device)["cl"]
+        t_cl = _interleaved_times({"cl": base}, rounds, device=device)["cl"]
         teacher.unet.to(memory_format=torch.contiguous_format)
         ratios["channels_last_time_ratio"] = statistics.median(t_cl) / res["backprop"]["seconds"]
     weights = sum(p.numel() * p.element_size() for m in own for p in m.parameters())
@@ -209,6 +209,36 @@ def run_bench(arch="tiny", batch=4, precision="fp32", rounds=3, device="cpu", ch
     r["targets"] = check_targets(r)
     if diffusion_samples: r["diffusion"] = bench_diffusion(arch, diffusion_samples, diffusion_items, device)
     return r | {"machine": machine_info()}
+
+# %% ../nbs/18_bench.ipynb #e09aed97
+@dataclass
+class BenchConfig:
+    "What `sdsclip bench` times, on what."
+    preset: str = "tiny"           # tiny (tiny models) | paper (the paper's architectures: an open_clip CLIP + SD v1.x, random weights)
+    model: str = "ViT-B-16"        # open_clip model of --preset paper
+    modes: str = "contrastive,backprop,stopgrad,backprop+ckpt"  # comma-separated training modes to time; each ratio needs both its modes
+    batch_size: int = 4            # image-caption pairs per step
+    precision: str = "fp32"        # fp32 | bf16 (autocast)
+    rounds: int = 3                # interleaved timing rounds after one warm-up
+    device: str = "auto"           # auto | cpu | cuda | cuda:N
+    channels_last: bool = False    # also time backprop with the UNet in channels_last
+    n_samples: int = 50            # (t, ε) samples per caption of the diffusion-score timing (0: skip it)
+    diffusion_items: int = 4       # Winoground-shaped items the diffusion score is timed on
+    out: str | None = None         # the JSON record (default: benchmarks/results/bench_{tiny|real_<model>}_<device>_b<batch-size>_<precision>.json)
+
+    def __post_init__(self):
+        "Check every option where the config is built: the command line, the API and a notebook get the same error."
+        for k, low in (("batch_size", 1), ("rounds", 1), ("n_samples", 0), ("diffusion_items", 1)):
+            if getattr(self, k) < low: raise ValueError(f"{k} (--{k.replace('_', '-')}) must be >= {low}, got {getattr(self, k)}.")
+        for k, valid in (("preset", ("tiny", "paper")), ("precision", ("fp32", "bf16"))):
+            if getattr(self, k) not in valid: raise ValueError(f"{k}={getattr(self, k)!r} is not valid. Choose one of: {', '.join(valid)}.")
+        if self.device not in ("auto", "cpu", "cuda") and not self.device.startswith("cuda:"):
+            raise ValueError(f"device={self.device!r} is not valid. Choose one of: auto, cpu, cuda, cuda:N.")
+        if bad := [m for m in self.mode_list if m not in MODES]:
+            raise ValueError(f"--modes: {', '.join(map(repr, bad))} unknown. Choose from: {', '.join(MODES)} (comma-separated).")
+
+    @property
+    def mode_list(self) -> tuple[str, ...]: return tuple(m.strip() for m in self.modes.split(",") if m.strip())
 
 # %% ../nbs/18_bench.ipynb #ef92c34e
 COUNTED_FLOPS = {  # FLOPs per training pair and mode: `sdsclip bench --preset paper --model M --batch-size 1 --device cpu` (benchmarks/results/<record>)

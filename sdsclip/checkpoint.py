@@ -16,13 +16,12 @@ from .models import load_clip
 from .records import RECORD_MAX_BYTES, read_json
 
 # %% auto #0
-__all__ = ['CHECKPOINT_FORMAT', 'MANIFEST_FORMAT', 'RUN_TOP_FILES', 'atomic_replace', 'write_atomic', 'save_tensors',
-           'write_json', 'CheckpointError', 'read_metadata', 'remove_temporaries', 'optimizer_tensors',
-           'load_optimizer_tensors', 'rng_tensors', 'load_rng_tensors', 'CheckpointWriteError', 'trained_weights',
-           'checkpoint_name', 'file_record', 'manifest', 'write_problem', 'write_fix', 'save_checkpoint',
-           'latest_checkpoint', 'inside', 'plain_name', 'manifest_problem', 'read_manifest', 'checkpoint_entries',
-           'check_file', 'check_entry', 'intact_checkpoint', 'set_aside', 'clip_model_meta', 'resolve_weights',
-           'load_finetuned', 'check_tuned', 'load_mapper', 'open_clip_name', 'is_export', 'export_open_clip']
+__all__ = ['CHECKPOINT_FORMAT', 'MANIFEST_FORMAT', 'RUN_TOP_FILES', 'write_atomic', 'save_tensors', 'write_json',
+           'CheckpointError', 'read_metadata', 'remove_temporaries', 'optimizer_tensors', 'load_optimizer_tensors',
+           'rng_tensors', 'load_rng_tensors', 'CheckpointWriteError', 'trained_weights', 'file_record', 'manifest',
+           'save_checkpoint', 'latest_checkpoint', 'inside', 'plain_name', 'manifest_problem', 'read_manifest',
+           'checkpoint_entries', 'check_file', 'check_entry', 'intact_checkpoint', 'set_aside', 'clip_model_meta',
+           'resolve_weights', 'load_finetuned', 'load_mapper', 'open_clip_name', 'export_open_clip']
 
 # %% ../nbs/05_checkpoint.ipynb #bc114c64
 def _fsync_dir(path: Path):
@@ -31,7 +30,7 @@ def _fsync_dir(path: Path):
     finally: os.close(fd)
 
 # %% ../nbs/05_checkpoint.ipynb #842a2f6e
-def atomic_replace(tmp: Path, path: Path):
+def _atomic_replace(tmp: Path, path: Path):
     "Flush `tmp` to disk and rename it over `path` (atomic on POSIX within one file system)."
     with open(tmp, "rb+") as f: os.fsync(f.fileno())
     os.replace(tmp, path)
@@ -53,7 +52,7 @@ def write_atomic(path: Path, write) -> Path:
     try:
         write(tmp)
         os.chmod(tmp, 0o666 & ~_UMASK)
-        atomic_replace(tmp, path)
+        _atomic_replace(tmp, path)
     except BaseException:
         tmp.unlink(missing_ok=True)
         raise
@@ -146,10 +145,10 @@ def trained_weights(trainable_params: dict[str, nn.Parameter]) -> dict[str, torc
     return {k: p.detach() for k, p in trainable_params.items()}
 
 # %% ../nbs/05_checkpoint.ipynb #c919fc0a
-def checkpoint_name(step: int) -> str: return f"step-{step:08d}"
+def _checkpoint_name(step: int) -> str: return f"step-{step:08d}"
 
 # %% ../nbs/05_checkpoint.ipynb #5e247b39
-def _own_names(step: int) -> tuple[str, str]: return f"{checkpoint_name(step)}.safetensors", f"{checkpoint_name(step)}.state.safetensors"
+def _own_names(step: int) -> tuple[str, str]: return f"{_checkpoint_name(step)}.safetensors", f"{_checkpoint_name(step)}.state.safetensors"
 
 # %% ../nbs/05_checkpoint.ipynb #843203c3
 def file_record(path: Path) -> dict:
@@ -167,13 +166,13 @@ def manifest(entries: list[dict]) -> dict:
             "state": last["state"]["file"], "checkpoints": entries}
 
 # %% ../nbs/05_checkpoint.ipynb #8adbf532
-def write_problem(e: Exception) -> str:
+def _write_problem(e: Exception) -> str:
     "What went wrong in a write, with the path it went wrong on (a rename names its target)."
     path = getattr(e, "filename2", None) or getattr(e, "filename", None)
     return f"{getattr(e, 'strerror', None) or e}" + (f": {path}" if path else "")
 
 # %% ../nbs/05_checkpoint.ipynb #a4d6c221
-def write_fix(e: Exception) -> str:
+def _write_fix(e: Exception) -> str:
     "What to do about a failed write: free space when the disk or quota is full, else make the path writable."
     if getattr(e, "errno", None) not in (None, errno.ENOSPC, errno.EDQUOT):
         return f"Make {getattr(e, 'filename2', None) or e.filename} a file this user may write (or move it away), then continue with --resume."
@@ -184,7 +183,7 @@ def save_checkpoint(run_dir: str | Path, step: int, weights: dict[str, torch.Ten
                     state_tensors: dict[str, torch.Tensor], state_meta: dict[str, str], keep: int = 3) -> Path:
     "Write checkpoint `step` (weights + training state) in `run_dir`, then the manifest; keep the newest `keep`."
     ckpt_dir = Path(run_dir) / "checkpoints"; ckpt_dir.mkdir(parents=True, exist_ok=True)
-    name, written = checkpoint_name(step), []
+    name, written = _checkpoint_name(step), []
     before = [e for e in checkpoint_entries(run_dir)  # only files this function named: pruning never deletes others
               if e["step"] != step and (e["weights"]["file"], e["state"]["file"]) == _own_names(e["step"])]
     try:
@@ -196,8 +195,8 @@ def save_checkpoint(run_dir: str | Path, step: int, weights: dict[str, torch.Ten
     except (OSError, SafetensorError) as e:  # safetensors reports its own I/O failures as SafetensorError
         for f in written: f.unlink(missing_ok=True)
         prev = f"the previous checkpoint (step {before[-1]['step']}) and latest.json are intact" if before else "no checkpoint was written before"
-        raise CheckpointWriteError(f"could not write checkpoint step {step} in {ckpt_dir} ({write_problem(e)}); "
-                                   f"nothing of it was left behind, {prev}.", write_fix(e)) from e
+        raise CheckpointWriteError(f"could not write checkpoint step {step} in {ckpt_dir} ({_write_problem(e)}); "
+                                   f"nothing of it was left behind, {prev}.", _write_fix(e)) from e
     for old in entries[:-keep]:
         for part in ("weights", "state"): (ckpt_dir / old[part]["file"]).unlink(missing_ok=True)
     return written[0]
@@ -250,8 +249,8 @@ def checkpoint_entries(run_dir: str | Path) -> list[dict]:
         return [{"step": info["step"], "weights": {"file": info["weights"]}, "state": {"file": info["state"]}}]  # format 1
     except (OSError, ValueError, KeyError, TypeError): pass
     steps = sorted(int(m.group(1)) for p in ckpt_dir.glob("step-*.safetensors") if (m := _STEP_FILE.match(p.name)))
-    return [{"step": k, "weights": {"file": f"{checkpoint_name(k)}.safetensors"},
-             "state": {"file": f"{checkpoint_name(k)}.state.safetensors"}} for k in steps]
+    return [{"step": k, "weights": {"file": f"{_checkpoint_name(k)}.safetensors"},
+             "state": {"file": f"{_checkpoint_name(k)}.state.safetensors"}} for k in steps]
 
 # %% ../nbs/05_checkpoint.ipynb #a40289e4
 def check_file(path: Path, record: dict) -> str | None:
@@ -339,7 +338,7 @@ def load_finetuned(checkpoint: str | Path, device: str | torch.device = "cpu"):
     return _finetuned_from(resolve_weights(checkpoint), device)
 
 # %% ../nbs/05_checkpoint.ipynb #2a9ab3fd
-def check_tuned(path: Path, meta: dict, tuned: dict, model: nn.Module):
+def _check_tuned(path: Path, meta: dict, tuned: dict, model: nn.Module):
     """A CheckpointError naming `path` and what is wrong, unless its tensors are exactly the weights its run trained: every
     name the run's strategy trains (a missing one would silently keep its base value), each with the model's shape and dtype."""
     from sdsclip.objective import STRATEGIES, trained_clip_names
@@ -366,7 +365,7 @@ def _finetuned_from(path: Path, device: str | torch.device = "cpu"):
         raise CheckpointError(f"{path} holds weights that are not finite ({bad}): the run diverged before it saved them. "
                               "Evaluate an earlier checkpoint of the run, or train again with a lower --lr.")
     tuned = {k[len("clip."):]: v for k, v in tensors.items() if k.startswith("clip.")}
-    check_tuned(path, meta, tuned, model)
+    _check_tuned(path, meta, tuned, model)
     with torch.no_grad():
         for name, p in model.named_parameters():
             if name in tuned: p.copy_(tuned[name])
@@ -391,7 +390,7 @@ def open_clip_name(name: str, quick_gelu: bool) -> str:
 
 RUN_TOP_FILES = ("config.json", "log.jsonl", "bad_images.jsonl", "train.lock", "neighbours.safetensors")
 
-def is_export(path: Path) -> bool:
+def _is_export(path: Path) -> bool:
     "Is `path` a plain file that `export_open_clip` wrote (so a new export may replace it)?"
     if path.is_symlink() or not path.is_file(): return False
     try: return read_metadata(path).get("format") == "open_clip"
@@ -407,7 +406,7 @@ def export_open_clip(checkpoint: str | Path, out: str | Path) -> Path:
     if out.resolve() == path.resolve() or inside(run / "checkpoints", out) or (out.parent.resolve() == run and out.name in RUN_TOP_FILES):
         raise ValueError(f"Export target {out} is one of the files of the run it exports ({run}): it would replace them. "
                          "Write it outside the run folder, e.g. --out model.safetensors.")
-    if (out.exists() or out.is_symlink()) and not is_export(out):
+    if (out.exists() or out.is_symlink()) and not _is_export(out):
         raise ValueError(f"Export target {out} exists and is not an sdsclip export: it would be replaced. Choose another --out "
                          "(or move it away).")
     meta = read_metadata(path)

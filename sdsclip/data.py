@@ -19,8 +19,8 @@ from .records import RecordError, check_records, read_csv, read_json, read_jsonl
 
 # %% auto #0
 __all__ = ['COCO_HELP', 'PARTNERS_HELP', 'COLOURS', 'SHAPES', 'coco_pairs', 'write_coco', 'coco_partners', 'partner_pool',
-           'manifest_pairs', 'draw_shape', 'synthetic_pairs', 'synthetic_tagger', 'load_pairs', 'epoch_generator',
-           'vae_transform', 'PairDataset', 'EpochPlan', 'Batch', 'collate', 'TooManyBadImages', 'BadImages']
+           'manifest_pairs', 'synthetic_pairs', 'synthetic_tagger', 'load_pairs', 'epoch_generator', 'vae_transform',
+           'PairDataset', 'EpochPlan', 'Batch', 'collate', 'TooManyBadImages', 'BadImages']
 
 # %% ../nbs/04_data.ipynb #ebac3e8c
 COCO_HELP = ("Expected the official MS-COCO layout: ROOT/annotations/captions_{split}.json and ROOT/{split}/*.jpg "
@@ -115,7 +115,7 @@ def manifest_pairs(path: str | Path, images_root: str | Path | None = None,
 COLOURS = {"red": (220, 40, 40), "green": (40, 180, 60), "blue": (40, 70, 220), "yellow": (230, 210, 40)}
 SHAPES = ("square", "circle")
 
-def draw_shape(shape: str, colour: str, size: int, box: tuple[int, int, int, int]) -> Image.Image:
+def _draw_shape(shape: str, colour: str, size: int, box: tuple[int, int, int, int]) -> Image.Image:
     "A `size`² grey image with one filled shape in `box`."
     im = Image.new("RGB", (size, size), (128, 128, 128))
     draw = ImageDraw.Draw(im)
@@ -130,7 +130,7 @@ def synthetic_pairs(n: int = 64, size: int = 32, seed: int = 0) -> list[tuple[Im
         c, s = list(COLOURS)[torch.randint(len(COLOURS), (1,), generator=g)], SHAPES[torch.randint(2, (1,), generator=g)]
         x, y = torch.randint(0, size // 2, (2,), generator=g).tolist()
         side = size // 3 + int(torch.randint(size // 4, (1,), generator=g))
-        out.append((draw_shape(s, c, size, (x, y, x + side, y + side)), [f"a {c} {s}", f"a photo of a {c} {s}"]))
+        out.append((_draw_shape(s, c, size, (x, y, x + side, y + side)), [f"a {c} {s}", f"a photo of a {c} {s}"]))
     return out
 
 _SYNTHETIC_TAGS = {"a": "DT", "photo": "NN", "of": "IN", **{c: "JJ" for c in COLOURS}, **{s: "NN" for s in SHAPES}}

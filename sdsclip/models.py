@@ -14,11 +14,10 @@ from torch import nn
 
 # %% auto #0
 __all__ = ['TINY_CLIP', 'TINY_CLIP_RN', 'CHECKPOINT_SUFFIXES', 'SCHEMAS', 'PRECISIONS', 'DEFAULT_TEACHER', 'FILE_ALTERNATIVES',
-           'TINY_TEXT_LEN', 'model_config_dir', 'check_model_name', 'is_checkpoint_path', 'check_pretrained',
-           'tag_uses_quick_gelu', 'uses_quick_gelu', 'check_precision', 'DropRandomInitWarning', 'quiet_random_init',
-           'checkpoint_tensors', 'local_dir', 'local_dir_weights', 'load_clip', 'load_local_weights', 'teacher_files',
-           'is_hub_id', 'missing_teacher_files', 'teacher_help', 'Teacher', 'check_tokenizer', 'load_teacher',
-           'clip_bpe_tokenizer', 'tiny_teacher', 'build_tiny', 'random_sd_teacher', 'save_teacher']
+           'TINY_TEXT_LEN', 'model_config_dir', 'check_model_name', 'check_pretrained', 'tag_uses_quick_gelu',
+           'uses_quick_gelu', 'DropRandomInitWarning', 'quiet_random_init', 'local_dir', 'load_clip',
+           'load_local_weights', 'teacher_files', 'is_hub_id', 'missing_teacher_files', 'Teacher', 'check_tokenizer',
+           'load_teacher', 'clip_bpe_tokenizer', 'tiny_teacher', 'build_tiny', 'random_sd_teacher', 'save_teacher']
 
 # %% ../nbs/01_models.ipynb #4ed87ec5
 TINY_CLIP = "sdsclip-tiny"        # tiny ViT image tower
@@ -43,14 +42,14 @@ def check_model_name(name: str) -> str:
 CHECKPOINT_SUFFIXES = (".safetensors", ".pt", ".pth", ".bin")
 SCHEMAS = ("hf-hub:", "local-dir:")  # open_clip names whose weights come with them; a pretrained tag is ignored, as open_clip does
 
-def is_checkpoint_path(pretrained: str) -> bool:
+def _is_checkpoint_path(pretrained: str) -> bool:
     "Does `pretrained` look like a file path rather than a pretrained tag?"
     return os.sep in pretrained or pretrained.endswith(CHECKPOINT_SUFFIXES) or Path(pretrained).exists()
 
 def check_pretrained(name: str, pretrained: str | None) -> str | None:
     "Validate a pretrained tag or checkpoint path for model `name`; raise naming the bad value and the valid ones."
     if pretrained is None or name.startswith(SCHEMAS): return None  # a schema's folder or repo carries its weights
-    if is_checkpoint_path(pretrained):
+    if _is_checkpoint_path(pretrained):
         if not Path(pretrained).is_file():
             raise FileNotFoundError(f"CLIP checkpoint {pretrained!r} does not exist. Pass an existing "
                                     f"{'/'.join(CHECKPOINT_SUFFIXES)} file, or a pretrained tag of {name!r}.")
@@ -64,7 +63,7 @@ def check_pretrained(name: str, pretrained: str | None) -> str | None:
 # %% ../nbs/01_models.ipynb #586e0196
 def tag_uses_quick_gelu(name: str, pretrained: str | None) -> bool:
     "True when pretrained tag `pretrained` of `name` was trained with QuickGELU."
-    if not pretrained or is_checkpoint_path(pretrained): return False
+    if not pretrained or _is_checkpoint_path(pretrained): return False
     return bool(open_clip.get_pretrained_cfg(name, pretrained).get("quick_gelu", False))
 
 def uses_quick_gelu(model: nn.Module) -> bool:
@@ -74,7 +73,7 @@ def uses_quick_gelu(model: nn.Module) -> bool:
 # %% ../nbs/01_models.ipynb #853c23b6
 PRECISIONS = ("fp32", "fp16", "bf16", "amp", "amp_bf16", "amp_bfloat16", "pure_fp16", "pure_bf16")
 
-def check_precision(precision: str) -> str:
+def _check_precision(precision: str) -> str:
     "Return `precision` if open_clip accepts it, else raise a ValueError listing the valid ones."
     if precision not in PRECISIONS:
         raise ValueError(f"Unknown precision {precision!r}. Valid: {', '.join(PRECISIONS)}.")
@@ -95,7 +94,7 @@ def quiet_random_init(active: bool):
     finally: logging.getLogger().removeFilter(f)
 
 # %% ../nbs/01_models.ipynb #a25e5440
-def checkpoint_tensors(path: str | Path) -> Path:
+def _checkpoint_tensors(path: str | Path) -> Path:
     """A safetensors file of the CLIP checkpoint `path`, read without unpickling anything but tensors, whatever the
     versions of torch and open_clip: a .safetensors file is checked and returned; a torch file is read with
     `weights_only=True` and its state dict written to a temporary .safetensors (the caller removes it)."""
@@ -128,7 +127,7 @@ def local_dir(name: str) -> Path | None:
     return Path(name[len("local-dir:"):]).expanduser() if name.startswith("local-dir:") else None
 
 # %% ../nbs/01_models.ipynb #8738c67d
-def local_dir_weights(folder: Path) -> Path:
+def _local_dir_weights(folder: Path) -> Path:
     "The weights file open_clip itself would load from a `local-dir:` folder (its own choice); a FileNotFoundError naming the folder."
     from open_clip.factory import _find_checkpoint_in_dir  # the same file open_clip would take, read here as tensors only
     if not (found := _find_checkpoint_in_dir(folder)):
@@ -145,18 +144,18 @@ def load_clip(
     cache_dir: str | None = None,   # where open_clip caches downloads
 ):
     "Load an open_clip model → (model, preprocess, tokenizer)."
-    check_model_name(name); check_precision(precision); check_pretrained(name, pretrained)
+    check_model_name(name); _check_precision(precision); check_pretrained(name, pretrained)
     if quick_gelu is None: quick_gelu = tag_uses_quick_gelu(name, pretrained)
-    local = pretrained is not None and is_checkpoint_path(pretrained)
+    local = pretrained is not None and _is_checkpoint_path(pretrained)
     folder = local_dir(name)
-    if folder: pretrained, local = str(local_dir_weights(folder)), True  # read as any local file: tensors only
+    if folder: pretrained, local = str(_local_dir_weights(folder)), True  # read as any local file: tensors only
     try:
         with quiet_random_init(pretrained is None or local):
             model, _, preprocess = open_clip.create_model_and_transforms(
                 name, pretrained=None if local else pretrained, device=device, precision=precision,
                 force_quick_gelu=quick_gelu, cache_dir=cache_dir, load_weights=folder is None)
     except RuntimeError as e:
-        if pretrained is None or is_checkpoint_path(pretrained): raise
+        if pretrained is None or _is_checkpoint_path(pretrained): raise
         raise RuntimeError(
             f"Could not get the {name!r}/{pretrained!r} weights: {e}\nOffline or gated? Run once with network access "
             "(weights land in the Hugging Face cache, see HF_HOME), or download the checkpoint elsewhere and pass "
@@ -167,7 +166,7 @@ def load_clip(
 # %% ../nbs/01_models.ipynb #1af954d3
 def load_local_weights(model: nn.Module, path: str | Path):
     "Load the checkpoint file `path` into `model` through open_clip's own key conversions, from safetensors only."
-    st = checkpoint_tensors(path)
+    st = _checkpoint_tensors(path)
     try: open_clip.load_checkpoint(model, str(st))
     finally:
         if st != Path(path): st.unlink(missing_ok=True)
@@ -202,7 +201,7 @@ def missing_teacher_files(source: str, files: list[str], cache_dir: str | None =
     else: has = lambda f: (Path(source) / f).is_file()
     return [f for f in files if not has(f) and not (f in FILE_ALTERNATIVES and has(FILE_ALTERNATIVES[f]))]
 
-def teacher_help(source: str) -> str:
+def _teacher_help(source: str) -> str:
     "How to get a Stable Diffusion teacher onto this machine (for a local folder: what the folder must hold)."
     if not is_hub_id(source):
         return ("A local teacher is a diffusers folder with unet/, vae/, text_encoder/, tokenizer/ and scheduler/, its weights "
@@ -254,7 +253,7 @@ def check_tokenizer(tokenizer, text_encoder, source: str):
     "Fail when the tokenizer is smaller than the text encoder's vocabulary (transformers builds a 2-token one from a folder without its files)."
     if len(tokenizer) < text_encoder.config.vocab_size:
         raise ValueError(f"Teacher {source!r}: tokenizer has {len(tokenizer)} tokens but the text encoder expects "
-                         f"{text_encoder.config.vocab_size}; tokenizer/ is incomplete. {teacher_help(source)}")
+                         f"{text_encoder.config.vocab_size}; tokenizer/ is incomplete. {_teacher_help(source)}")
 
 def _load_parts(source: str, vae: bool, variant: str | None, local_files_only: bool, cache_dir: str | None,
                 dtype: torch.dtype) -> dict:
@@ -283,18 +282,18 @@ def load_teacher(
     source = str(source)
     if not is_hub_id(source) and not Path(source).is_dir():
         raise FileNotFoundError(f"Teacher folder {source!r} does not exist (and is not a hub id like "
-                                f"{DEFAULT_TEACHER!r}). {teacher_help(source)}")
+                                f"{DEFAULT_TEACHER!r}). {_teacher_help(source)}")
     files = teacher_files(vae, variant)
     missing = missing_teacher_files(source, files, cache_dir)
     offline = local_files_only or os.environ.get("HF_HUB_OFFLINE", "0") not in ("0", "", "false", "False")
     if missing and (offline or not is_hub_id(source)):
         raise FileNotFoundError(f"Teacher {source!r} is missing {len(missing)} file(s): {', '.join(missing)}. "
-                                + teacher_help(source))
+                                + _teacher_help(source))
     try: parts = _load_parts(source, vae, variant, local_files_only, cache_dir, dtype)
     except (OSError, ValueError) as e:
         missing = missing_teacher_files(source, files, cache_dir)
         raise FileNotFoundError(f"Could not load teacher {source!r} ({type(e).__name__}: {e}). Missing: "
-                                f"{', '.join(missing) or 'none found missing'}. {teacher_help(source)}") from e
+                                f"{', '.join(missing) or 'none found missing'}. {_teacher_help(source)}") from e
     check_tokenizer(parts["tokenizer"], parts["text_encoder"], source)
     return Teacher(**parts).to(device).freeze()
 

@@ -15,9 +15,8 @@ from .environment import load_plugins
 
 # %% auto #0
 __all__ = ['NEGATIVES', 'NOUN', 'ADJ', 'ADV', 'VERB', 'PARTICLE', 'CHUNK_OPENERS', 'SPAN_KINDS', 'NEGATIVE_KINDS', 'SPACY_HELP',
-           'TAGGERS', 'IMAGE_NEGATIVES', 'noun_chunks', 'word_spans', 'verb_phrases', 'swap_spans', 'swaps',
-           'HardNegatives', 'spacy_tagger', 'register_tagger', 'order_tagger', 'negclip_loss', 'nearest_neighbours',
-           'ImageNegatives']
+           'TAGGERS', 'IMAGE_NEGATIVES', 'noun_chunks', 'verb_phrases', 'swaps', 'HardNegatives', 'spacy_tagger',
+           'register_tagger', 'order_tagger', 'negclip_loss', 'nearest_neighbours', 'ImageNegatives']
 
 # %% ../nbs/01b_negatives.ipynb #1858778f
 NEGATIVES = ("none", "swap")
@@ -36,7 +35,7 @@ def noun_chunks(tags: list[str]) -> list[tuple[int, int]]:
         i = max(j, i + 1)
     return spans
 
-def word_spans(tags: list[str], kinds: tuple[str, ...]) -> list[tuple[int, int]]:
+def _word_spans(tags: list[str], kinds: tuple[str, ...]) -> list[tuple[int, int]]:
     "One-token spans of the tokens tagged with one of `kinds`."
     return [(i, i + 1) for i, t in enumerate(tags) if t in kinds]
 
@@ -52,10 +51,10 @@ def verb_phrases(tags: list[str]) -> list[tuple[int, int]]:
 
 # %% ../nbs/01b_negatives.ipynb #8e80d1ea
 SPAN_KINDS: dict[str, Callable[[list[str]], list[tuple[int, int]]]] = {
-    "noun phrases": noun_chunks, "nouns": lambda t: word_spans(t, NOUN), "adjectives": lambda t: word_spans(t, ADJ),
-    "adverbs": lambda t: word_spans(t, ADV), "verb phrases": verb_phrases}
+    "noun phrases": noun_chunks, "nouns": lambda t: _word_spans(t, NOUN), "adjectives": lambda t: _word_spans(t, ADJ),
+    "adverbs": lambda t: _word_spans(t, ADV), "verb phrases": verb_phrases}
 
-def swap_spans(tokens: list[str], a: tuple[int, int], b: tuple[int, int]) -> list[str]:
+def _swap_spans(tokens: list[str], a: tuple[int, int], b: tuple[int, int]) -> list[str]:
     "`tokens` with spans `a` and `b` (a before b, apart) exchanged."
     return tokens[:a[0]] + tokens[b[0]:b[1]] + tokens[a[1]:b[0]] + tokens[a[0]:a[1]] + tokens[b[1]:]
 
@@ -68,7 +67,7 @@ def swaps(tagged: list[tuple[str, str]]) -> dict[str, str]:
         for i, a in enumerate(spans):
             for b in spans[i + 1:]:
                 if b[0] < a[1]: continue  # overlapping (a verb phrase and the next)
-                s = " ".join(swap_spans(tokens, a, b))
+                s = " ".join(_swap_spans(tokens, a, b))
                 if s != original: out.setdefault(s, kind)
     return out
 

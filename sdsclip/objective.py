@@ -19,8 +19,8 @@ from .negatives import negclip_loss
 # %% auto #0
 __all__ = ['SDS_MODES', 'WEIGHTINGS', 'STRATEGIES', 'BATCHNORMS', 'Mapper', 'image_embed_dim', 'check_mapper_fits',
            'CaptionConditioner', 'sample_timesteps', 'timestep_weights', 'draw_t_noise', 'sds_loss', 'encode_pair',
-           'contrastive_loss', 'clip_term', 'check_lambda', 'SDSCLIPObjective', 'is_image_tower', 'norm_modules',
-           'Trainable', 'select_trainable', 'trained_clip_names', 'trainable_counts', 'gradient_shares']
+           'contrastive_loss', 'clip_term', 'check_lambda', 'SDSCLIPObjective', 'norm_modules', 'Trainable',
+           'select_trainable', 'trained_clip_names', 'trainable_counts', 'gradient_shares']
 
 # %% ../nbs/02_objective.ipynb #386fccee
 class Mapper(nn.Module):
@@ -196,7 +196,7 @@ class SDSCLIPObjective(nn.Module):
 STRATEGIES = ("layernorm", "full", "text-layernorm")
 BATCHNORMS = (nn.BatchNorm1d, nn.BatchNorm2d, nn.BatchNorm3d, nn.SyncBatchNorm)
 
-def is_image_tower(name: str) -> bool:
+def _is_image_tower(name: str) -> bool:
     "Does the open_clip parameter/module name belong to the image tower?"
     return name == "visual" or name.startswith("visual.")
 
@@ -223,10 +223,10 @@ class Trainable:
 # %% ../nbs/02_objective.ipynb #2045b6c3
 def _layernorm_params(clip: nn.Module, text_only: bool) -> tuple[dict, str]:
     "LayerNorm parameters (or BatchNorm affine ones in an image tower without LayerNorm), and a note saying which."
-    lns = {n: m for n, m in norm_modules(clip, (nn.LayerNorm,)).items() if not (text_only and is_image_tower(n))}
+    lns = {n: m for n, m in norm_modules(clip, (nn.LayerNorm,)).items() if not (text_only and _is_image_tower(n))}
     chosen, note = dict(lns), "LayerNorm weights and biases" + (" of the text tower" if text_only else "")
-    if not text_only and not any(is_image_tower(n) for n in lns):
-        bns = {n: m for n, m in norm_modules(clip, BATCHNORMS).items() if is_image_tower(n)}
+    if not text_only and not any(_is_image_tower(n) for n in lns):
+        bns = {n: m for n, m in norm_modules(clip, BATCHNORMS).items() if _is_image_tower(n)}
         if bns:
             chosen.update(bns)
             note += "; the image tower has no LayerNorm, so its BatchNorm affine weights (running statistics frozen)"
@@ -240,8 +240,8 @@ def select_trainable(clip: nn.Module, mapper: Mapper, strategy: str = "layernorm
     else: params, note = _layernorm_params(clip, text_only=strategy == "text-layernorm")
     clip.requires_grad_(False); mapper.requires_grad_(True)
     for p in params.values(): p.requires_grad_(True)
-    counts = {"clip_image": sum(p.numel() for n, p in params.items() if is_image_tower(n)),
-              "clip_text": sum(p.numel() for n, p in params.items() if not is_image_tower(n)),
+    counts = {"clip_image": sum(p.numel() for n, p in params.items() if _is_image_tower(n)),
+              "clip_text": sum(p.numel() for n, p in params.items() if not _is_image_tower(n)),
               "mapper": sum(p.numel() for p in mapper.parameters())}
     counts["total"] = sum(counts.values())
     named = {f"clip.{n}": p for n, p in params.items()} | {f"mapper.{n}": p for n, p in mapper.named_parameters()}
@@ -275,8 +275,8 @@ def gradient_shares(objective: nn.Module, trainable: Trainable, images: torch.Te
     names, params = zip(*trainable.params.items())
     g_clip = torch.autograd.grad(out["contrastive_loss"], params, retain_graph=True, allow_unused=True)
     g_dist = torch.autograd.grad(objective.lam * out[key], params, allow_unused=True)
-    groups = {"image": lambda n: n.startswith("clip.") and is_image_tower(n[5:]),
-              "text": lambda n: n.startswith("clip.") and not is_image_tower(n[5:]), "mapper": lambda n: n.startswith("mapper.")}
+    groups = {"image": lambda n: n.startswith("clip.") and _is_image_tower(n[5:]),
+              "text": lambda n: n.startswith("clip.") and not _is_image_tower(n[5:]), "mapper": lambda n: n.startswith("mapper.")}
     row = {"lam": objective.lam, "loss ratio": (objective.lam * out[key] / out["contrastive_loss"]).item()}
     for g, member in groups.items():
         idx = [i for i, n in enumerate(names) if member(n)]

@@ -9,7 +9,7 @@ from collections import Counter
 from pathlib import Path
 
 # %% auto #0
-__all__ = ['RECORD_MAX_BYTES', 'RecordError', 'read_text', 'read_json', 'read_jsonl', 'read_csv', 'field_problem', 'record_name',
+__all__ = ['RECORD_MAX_BYTES', 'RecordError', 'read_text', 'read_json', 'read_jsonl', 'read_csv', 'field_problem',
            'check_records', 'check_unique']
 
 # %% ../nbs/00b_records.ipynb #eb11bcfa
@@ -83,7 +83,7 @@ def field_problem(record, fields: dict) -> str | None:
         if not _fits(record[name], kind): return f"has {name!r} = {str(record[name])[:40]!r}, which is not {_KINDS[kind]}"
     return None
 
-def record_name(index, line: int | None = None) -> str:
+def _record_name(index, line: int | None = None) -> str:
     "How an error names a record: 'record 3 (line 5)', or 'item 'x'' for a file keyed by id."
     name = f"record {index}" if isinstance(index, int) else f"item {index!r}"
     return name + (f" (line {line})" if line else "")
@@ -97,7 +97,7 @@ def check_records(records, path: str | Path, what: str, fields: dict, fix: str =
     else: raise RecordError(f"{what} {path} holds {type(records).__name__}, not a list of records. {fix}".rstrip())
     for index, line, r in named:
         if problem := field_problem(r, fields):
-            raise RecordError(f"{what} {path}: {record_name(index, line)} {problem}. {fix}".rstrip())
+            raise RecordError(f"{what} {path}: {_record_name(index, line)} {problem}. {fix}".rstrip())
     return [r for _, _, r in named]
 
 # %% ../nbs/00b_records.ipynb #e9e11035

@@ -34,13 +34,9 @@ from .train_config import DTYPES, MAY_CHANGE_ON_RESUME, TrainConfig, lam_share
 from .variants import make_objective, vae_image_size
 
 # %% auto #0
-__all__ = ['LAM_PROBE', 'load_student', 'load_frozen_teacher', 'needs_vae', 'image_embeddings', 'neighbours_key',
-           'kept_neighbours', 'starting_neighbours', 'keep_neighbours', 'Training', 'model_meta', 'save_state',
-           'weights_problem', 'restore_state', 'NonFiniteLoss', 'draw_samples', 'lr_at', 'global_positions',
-           'split_negatives', 'text_negatives', 'train_step', 'StopRequest', 'peak_memory_mb', 'write_config',
-           'record_override', 'check_budget', 'saved_config', 'report_temporaries', 'start_or_resume', 'batch_keys',
-           'batch_loader', 'record_bad', 'log_step', 'first_batches', 'mean_gradient_shares', 'choose_lam',
-           'resolve_lam', 'open_report', 'report_scalars', 'train', 'train_locked', 'train_loop']
+__all__ = ['LAM_PROBE', 'load_student', 'load_frozen_teacher', 'needs_vae', 'Training', 'model_meta', 'save_state',
+           'restore_state', 'NonFiniteLoss', 'lr_at', 'split_negatives', 'train_step', 'StopRequest', 'check_budget',
+           'batch_keys', 'batch_loader', 'first_batches', 'mean_gradient_shares', 'choose_lam', 'resolve_lam', 'train']
 
 # %% ../nbs/08_train.ipynb #742eb43e
 def load_student(c: TrainConfig, device):
@@ -64,7 +60,7 @@ def load_frozen_teacher(c: TrainConfig, device, needs_vae: bool):
 def needs_vae(c: TrainConfig) -> bool: return c.distill == "unet-features" or c.trainable == "text-layernorm"
 
 # %% ../nbs/08_train.ipynb #f9e38f58
-def image_embeddings(clip, dataset, n: int, device, batch_size: int = 256, workers: int = 0) -> torch.Tensor:
+def _image_embeddings(clip, dataset, n: int, device, batch_size: int = 256, workers: int = 0) -> torch.Tensor:
     "f_φ(x) of the first `n` images of `dataset` under `clip` as it is now, (n, d) on the CPU; a row of NaN for an unreadable image."
     keys = [[(i, 0) for i in range(s, min(s + batch_size, n))] for s in range(0, n, batch_size)]
     out, was = None, clip.training
@@ -80,13 +76,13 @@ def image_embeddings(clip, dataset, n: int, device, batch_size: int = 256, worke
     return out
 
 # %% ../nbs/08_train.ipynb #e6f93a0f
-def neighbours_key(c: TrainConfig, n: int) -> str:
+def _neighbours_key(c: TrainConfig, n: int) -> str:
     "What a run's neighbours depend on: the starting CLIP, the data, their number and k."
     start = [c.clip, c.pretrained, c.seed if c.pretrained is None else None]
     return hashlib.sha1(json.dumps([start, str(c.data), n, c.neighbours]).encode()).hexdigest()[:12]
 
 # %% ../nbs/08_train.ipynb #1faff4a8
-def kept_neighbours(path: Path, key: str, n: int, k: int) -> torch.Tensor | None:
+def _kept_neighbours(path: Path, key: str, n: int, k: int) -> torch.Tensor | None:
     "The neighbours kept at `path` when they were found for `key` and hold (n, k) indices below n; else None."
     if not path.is_file(): return None
     try:
@@ -97,22 +93,22 @@ def kept_neighbours(path: Path, key: str, n: int, k: int) -> torch.Tensor | None
     return nb if ok else None
 
 # %% ../nbs/08_train.ipynb #a26752a5
-def starting_neighbours(tr) -> torch.Tensor:
+def _starting_neighbours(tr) -> torch.Tensor:
     "Each training image's `c.neighbours` nearest others under the starting CLIP: kept ones when they fit the run, else found now."
     c, n = tr.c, tr.epoch_plan.n
-    if (nb := kept_neighbours(Path(c.out) / "neighbours.safetensors", neighbours_key(c, n), n, c.neighbours)) is not None: return nb
-    if tr.d.main: nb = nearest_neighbours(image_embeddings(tr.clip, tr.dataset, n, tr.device, workers=c.workers), c.neighbours)
+    if (nb := _kept_neighbours(Path(c.out) / "neighbours.safetensors", _neighbours_key(c, n), n, c.neighbours)) is not None: return nb
+    if tr.d.main: nb = nearest_neighbours(_image_embeddings(tr.clip, tr.dataset, n, tr.device, workers=c.workers), c.neighbours)
     else: nb = torch.zeros(n, c.neighbours, dtype=torch.int64)
     if tr.d.world_size > 1:
         shared = nb.to(tr.device); dist.broadcast(shared, 0); nb = shared.cpu()
     return nb
 
 # %% ../nbs/08_train.ipynb #7c527c81
-def keep_neighbours(tr):
+def _keep_neighbours(tr):
     "Write the run's neighbours beside it (main process, once), for a resume to read."
     path = Path(tr.c.out) / "neighbours.safetensors"
-    if tr.neighbours is None or not tr.d.main or kept_neighbours(path, neighbours_key(tr.c, tr.epoch_plan.n), *tr.neighbours.shape) is not None: return
-    save_tensors({"neighbours": tr.neighbours}, path, {"key": neighbours_key(tr.c, tr.epoch_plan.n), "k": str(tr.c.neighbours)})
+    if tr.neighbours is None or not tr.d.main or _kept_neighbours(path, _neighbours_key(tr.c, tr.epoch_plan.n), *tr.neighbours.shape) is not None: return
+    save_tensors({"neighbours": tr.neighbours}, path, {"key": _neighbours_key(tr.c, tr.epoch_plan.n), "k": str(tr.c.neighbours)})
 
 # %% ../nbs/08_train.ipynb #680bfb26
 class Training:
@@ -145,7 +141,7 @@ class Training:
         self.sds_gen = torch.Generator().manual_seed(c.seed + 1)
         self.negatives = (HardNegatives(order_tagger(c.tagger), c.seed, kinds=NEGATIVE_KINDS[c.negative_kind])
                           if c.negatives == "swap" else None)  # drawn per step: no state
-        self.neighbours = starting_neighbours(self) if c.image_negatives != "none" and len(self.partner_of) < len(pairs) else None
+        self.neighbours = _starting_neighbours(self) if c.image_negatives != "none" and len(self.partner_of) < len(pairs) else None
         self.image_negatives = (ImageNegatives.build(len(pairs), self.neighbours, self.partner_of, c.seed)
                                 if c.image_negatives != "none" else None)
         self.bad = BadImages(len(self.dataset), c.max_bad_fraction)
@@ -191,7 +187,7 @@ def save_state(tr: Training) -> Path | None:
     return save_checkpoint(tr.c.out, tr.step, trained_weights(tr.trainable.params), model_meta(tr),
                            ot | rng_tensors({"sds": tr.sds_gen}), state_meta, keep=tr.c.keep)
 
-def weights_problem(tr: Training, path: Path) -> str | None:
+def _weights_problem(tr: Training, path: Path) -> str | None:
     "Why the weights file `path` cannot be this run's (a tensor it trains missing, or of another shape), or None."
     with safe_open(str(path), "pt") as f: shapes = {k: tuple(f.get_slice(k).get_shape()) for k in f.keys()}
     if missing := [k for k in tr.trainable.params if k not in shapes]:
@@ -214,7 +210,7 @@ class NonFiniteLoss(RuntimeError):
     "A non-finite loss at `step`: computed from the weights after step `step - 1`."
     def __init__(self, message: str, step: int): super().__init__(message); self.step = step
 
-def draw_samples(tr: Training) -> tuple[torch.Tensor, torch.Tensor]:
+def _draw_samples(tr: Training) -> tuple[torch.Tensor, torch.Tensor]:
     "(t, ε) for every position of the global batch, from the run's generator."
     b, T = tr.c.batch_size, tr.teacher.scheduler.config.num_train_timesteps
     t = sample_timesteps(b, T, (tr.c.t_min, tr.c.t_max), generator=tr.sds_gen)
@@ -226,7 +222,7 @@ def lr_at(c: TrainConfig, step: int) -> float:
 
 
 # %% ../nbs/08_train.ipynb #a3693211
-def global_positions(tr: Training, batch) -> torch.Tensor:
+def _global_positions(tr: Training, batch) -> torch.Tensor:
     "Each pair's position in the global batch of the step (this rank's slice starts at rank × local batch)."
     local = tr.c.batch_size // tr.d.world_size
     return torch.tensor([tr.d.rank * local + p for p in batch.positions], dtype=torch.long)
@@ -239,21 +235,21 @@ def split_negatives(tr: Training, batch) -> tuple:
     return own, None if extra is None else extra.take(all_min(len(extra), tr.d))
 
 # %% ../nbs/08_train.ipynb #42d9c49e
-def text_negatives(tr: Training, own, extra) -> list[str | None]:
+def _text_negatives(tr: Training, own, extra) -> list[str | None]:
     "One hard negative per caption of the batch and of its image negatives, drawn by the step's numbers at their global positions."
     b = tr.c.batch_size
     u = tr.negatives.uniforms(tr.step, b if extra is None else 2 * b)
-    pos = global_positions(tr, own) if extra is None else torch.cat([global_positions(tr, own), b + global_positions(tr, extra)])
+    pos = _global_positions(tr, own) if extra is None else torch.cat([_global_positions(tr, own), b + _global_positions(tr, extra)])
     return tr.negatives.draw(own.captions + ([] if extra is None else extra.captions), u[pos])
 
 # %% ../nbs/08_train.ipynb #0e231a2d
 def train_step(tr: Training, batch) -> dict[str, float]:
     "One optimizer step on `batch`; returns the loss parts as floats."
-    t_all, eps_all = draw_samples(tr)
+    t_all, eps_all = _draw_samples(tr)
     batch, extra = split_negatives(tr, batch)
-    n, idx = len(batch), global_positions(tr, batch)
+    n, idx = len(batch), _global_positions(tr, batch)
     kw = dict(t=t_all[idx].to(tr.device), noise=eps_all[idx].to(tr.device))
-    if tr.negatives: kw["negatives"] = text_negatives(tr, batch, extra)
+    if tr.negatives: kw["negatives"] = _text_negatives(tr, batch, extra)
     if extra is not None: kw["image_negatives"] = (extra.images.to(tr.device), extra.captions)
     if getattr(tr.objective, "needs_vae_images", False): kw["vae_images"] = batch.vae_images.to(tr.device)
     for g in tr.optimizer.param_groups: g["lr"] = lr_at(tr.c, tr.step)
@@ -288,13 +284,13 @@ class StopRequest:
     def __exit__(self, *exc):
         for s, h in self._old.items(): signal.signal(s, h)
 
-def peak_memory_mb(device: torch.device) -> float:
+def _peak_memory_mb(device: torch.device) -> float:
     "Peak CUDA memory allocated, or the process's peak resident memory on a CPU, in MB."
     if device.type == "cuda": return torch.cuda.max_memory_allocated(device) / 2**20
     return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
 
 # %% ../nbs/08_train.ipynb #7b02d1b1
-def write_config(tr: Training):
+def _write_config(tr: Training):
     "config.json: every option, seed, world size, versions, command line, and how λ was chosen (when it was)."
     write_json({"config": asdict(tr.c), "seed": tr.c.seed, "world_size": tr.d.world_size, "lam_choice": tr.lam_choice,
                 "trainable": tr.trainable.counts, "trainable_note": tr.trainable.note,
@@ -303,7 +299,7 @@ def write_config(tr: Training):
                Path(tr.c.out) / "config.json")
 
 # %% ../nbs/08_train.ipynb #44a14ed1
-def record_override(tr: Training, changes: dict[str, tuple]):
+def _record_override(tr: Training, changes: dict[str, tuple]):
     "Add the options a resume changed, and the step they took effect at, to config.json."
     path = Path(tr.c.out) / "config.json"
     cfg = read_json(path, "The run's", max_bytes=RECORD_MAX_BYTES)
@@ -323,7 +319,7 @@ def check_budget(tr: Training, saved: dict):
         print(f"sdsclip train: note: resuming with {said}: {tr.total_steps} steps in all.", file=sys.stderr)
 
 # %% ../nbs/08_train.ipynb #a1b13171
-def saved_config(out: Path) -> dict:
+def _saved_config(out: Path) -> dict:
     "The options a run in `out` was started with, from its config.json; a RecordError naming the file when it is not a run's."
     f, fix = out / "config.json", "Restore it from a copy, or start the run again with another --out."
     cfg = read_json(f, "The run's", fix, max_bytes=RECORD_MAX_BYTES)
@@ -332,14 +328,14 @@ def saved_config(out: Path) -> dict:
     return cfg["config"]
 
 # %% ../nbs/08_train.ipynb #b9c07601
-def report_temporaries(out: Path):
+def _report_temporaries(out: Path):
     "Remove the temporaries a killed save left in the run folder (the lock is held: no save of ours is running), in one line."
     gone = remove_temporaries(out) + remove_temporaries(out / "checkpoints")
     if gone: print(f"sdsclip train: removed {len(gone)} temporary file(s) a killed save left ({sum(b for _, b in gone) / 2**20:.1f} MB).",
                    file=sys.stderr)
 
 # %% ../nbs/08_train.ipynb #a4088016
-def start_or_resume(tr: Training) -> str:
+def _start_or_resume(tr: Training) -> str:
     "Prepare the run folder: a fresh start, or a resume from the newest intact checkpoint. Returns which."
     out = Path(tr.c.out); entries = checkpoint_entries(out)
     if entries and not tr.c.resume:
@@ -349,9 +345,9 @@ def start_or_resume(tr: Training) -> str:
         raise ValueError(f"--resume: {out} holds no run to continue (no checkpoints). Check the path, or start a new run "
                          "without --resume.")
     if entries:
-        saved = saved_config(out)
+        saved = _saved_config(out)
         changes = check_resumable(tr.c, saved, MAY_CHANGE_ON_RESUME)
-        entry = resume_point(out, lambda w: weights_problem(tr, w)) if tr.d.main else None
+        entry = resume_point(out, lambda w: _weights_problem(tr, w)) if tr.d.main else None
         if tr.d.world_size > 1:  # the other ranks read the manifest once the main one has set damage aside
             dist.barrier()
             if not tr.d.main: entry = intact_checkpoint(out)[0]
@@ -360,15 +356,15 @@ def start_or_resume(tr: Training) -> str:
         if tr.d.main:
             truncate_log(out / "log.jsonl", tr.step)
             append_jsonl(out / "log.jsonl", [{"event": "resume", "step": tr.step}])
-            report_temporaries(out)
-            if changes: record_override(tr, changes)
+            _report_temporaries(out)
+            if changes: _record_override(tr, changes)
         return f"resumed from step {tr.step}"
     if tr.d.main:
         if found := foreign_files(out):
             raise RunFolderError(f"{out} holds {' and '.join(found)} that no sdsclip run wrote; starting a run would replace them. "
                                  "Choose another --out (or move them away).")
         out.mkdir(parents=True, exist_ok=True)
-        write_config(tr)
+        _write_config(tr)
         write_atomic(out / "log.jsonl", lambda tmp: tmp.write_text(""))
     return "started"
 
@@ -391,7 +387,7 @@ def batch_loader(tr: Training, epoch: int, start: int) -> DataLoader:
                       num_workers=w, pin_memory=tr.device.type == "cuda", prefetch_factor=4 if w else None,
                       generator=epoch_generator(tr.c.seed, epoch, 2))  # not the global RNG: resume stays exact
 
-def record_bad(tr: Training, bad: list[dict]):
+def _record_bad(tr: Training, bad: list[dict]):
     "Gather unreadable images from every rank, log them, and stop when there are too many."
     if tr.d.world_size > 1:  # a tensor count first: the object gather runs only on steps that had failures
         n = torch.tensor([len(bad)]); dist.all_reduce(n)
@@ -406,15 +402,15 @@ def record_bad(tr: Training, bad: list[dict]):
         new = tr.bad.seen[before:]
         if tr.d.main and new: append_jsonl(Path(tr.c.out) / "bad_images.jsonl", [b | {"step": tr.step + 1} for b in new])
 
-def log_step(tr: Training, parts: dict, seconds: float, bar) -> dict:
+def _log_step(tr: Training, parts: dict, seconds: float, bar) -> dict:
     epoch, _ = tr.position(tr.step - 1)
     row = {"step": tr.step, "epoch": epoch, **{k: v for k, v in parts.items() if k.endswith("loss")},
            "lr": parts["lr"], "pairs_per_s": round(parts["pairs"] / seconds, 2),
-           "peak_mem_mb": round(peak_memory_mb(tr.device), 1), "bad_images": len(tr.bad.seen),
+           "peak_mem_mb": round(_peak_memory_mb(tr.device), 1), "bad_images": len(tr.bad.seen),
            "pairs_left_out": tr.c.batch_size - parts["pairs"]}
     if tr.d.main:
         append_jsonl(Path(tr.c.out) / "log.jsonl", [row])
-        if tr.report: report_scalars(tr.report, row, tr.c.lam, seconds)
+        if tr.report: _report_scalars(tr.report, row, tr.c.lam, seconds)
         bar.set_postfix({k.replace("_loss", ""): f"{v:.4f}" for k, v in row.items() if k.endswith("loss")} |
                         {"pairs/s": f"{row['pairs_per_s']:.1f}"}); bar.update(1)
     return row
@@ -431,7 +427,7 @@ def mean_gradient_shares(tr: Training, batches: list) -> dict[str, float]:
     tr.sds_gen.manual_seed(tr.c.seed + 1)
     rows = []
     for b in batches:
-        t, eps = draw_samples(tr)
+        t, eps = _draw_samples(tr)
         kw = dict(t=t[: len(b.captions)], noise=eps[: len(b.captions)])
         if getattr(tr.objective, "needs_vae_images", False): kw["vae_images"] = b.vae_images
         tr.trainable.train_mode(tr.clip, tr.mapper)
@@ -460,7 +456,7 @@ def resolve_lam(c: TrainConfig) -> tuple[TrainConfig, dict | None]:
     return replace(c, lam=choice["lam"]), choice
 
 # %% ../nbs/08_train.ipynb #3686ba5c
-def open_report(tr: Training):
+def _open_report(tr: Training):
     """A TensorBoard writer on OUT/tensorboard (with `report_to="tensorboard"`, on the main process), or None. Events of
     steps after the resume point are purged: the resumed run redoes them."""
     if tr.c.report_to != "tensorboard" or not tr.d.main: return None
@@ -468,7 +464,7 @@ def open_report(tr: Training):
     except ImportError: raise ValueError("report_to='tensorboard' needs the tensorboard package: pip install 'sdsclip[tensorboard]'.") from None
     return SummaryWriter(str(Path(tr.c.out) / "tensorboard"), purge_step=tr.step + 1)
 
-def report_scalars(writer, row: dict, lam: float, seconds: float):
+def _report_scalars(writer, row: dict, lam: float, seconds: float):
     "One step's scalars: each loss part, λ·L_SDS / L_CLIP, the learning rate, steps/s and pairs/s."
     for k, v in row.items():
         if k.endswith("loss"): writer.add_scalar(f"loss/{'total' if k == 'loss' else k.removesuffix('_loss')}", v, row["step"])
@@ -489,18 +485,18 @@ def train(c: TrainConfig) -> dict:
         print(f"sdsclip train: λ = {lam_choice['lam']:g} (the SDS / CLIP gradient ratio at λ = 1 is "
               f"{lam_choice['image_ratio_at_1']:.3g})", file=sys.stderr, flush=True)
     with RunLock(c.out) if d.main else nullcontext():
-        return train_locked(c, d, lam_choice)
+        return _train_locked(c, d, lam_choice)
 
-def train_locked(c: TrainConfig, d: Dist, lam_choice: dict | None = None) -> dict:
+def _train_locked(c: TrainConfig, d: Dist, lam_choice: dict | None = None) -> dict:
     tr = Training(c, d, lam_choice)
-    how = start_or_resume(tr)
-    keep_neighbours(tr)
-    tr.report = open_report(tr)
-    try: return train_loop(tr, how)
+    how = _start_or_resume(tr)
+    _keep_neighbours(tr)
+    tr.report = _open_report(tr)
+    try: return _train_loop(tr, how)
     finally:
         if tr.report: tr.report.close()
 
-def train_loop(tr: Training, how: str) -> dict:
+def _train_loop(tr: Training, how: str) -> dict:
     c, d = tr.c, tr.d
     bar = progress_bar(total=tr.total_steps, initial=tr.step, disable=not d.main, desc=f"sdsclip train ({how})", dynamic_ncols=True)
     status, last = "completed", {}
@@ -509,9 +505,9 @@ def train_loop(tr: Training, how: str) -> dict:
             epoch, start = tr.position()
             t0 = time.perf_counter()
             for batch in batch_loader(tr, epoch, start):
-                record_bad(tr, batch.bad)
+                _record_bad(tr, batch.bad)
                 parts = train_step(tr, batch)
-                last = log_step(tr, parts, time.perf_counter() - t0, bar)
+                last = _log_step(tr, parts, time.perf_counter() - t0, bar)
                 t0 = time.perf_counter()
                 if tr.step % c.save_every == 0: save_state(tr)
                 if stop.requested or tr.step >= tr.total_steps: break

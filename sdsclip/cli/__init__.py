@@ -5,7 +5,7 @@ interrupt one line at any moment, the seconds spent importing torch and the mode
 
 # %% ../../nbs/41_cli_entry.ipynb #c3a6ea7d
 from __future__ import annotations
-import importlib, signal, sys, threading
+import importlib, os, signal, sys, threading
 
 # %% auto #0
 __all__ = ['INTERRUPTED', 'console']
@@ -20,28 +20,27 @@ def _say_interrupted() -> int:
     print(f"\n{INTERRUPTED}", file=sys.stderr)
     return 130
 
+def _exit_now(signum, frame):
+    "An interrupt while the command line is imported: say so and leave at once (nothing has been written yet)."
+    print(f"\n{INTERRUPTED}", file=sys.stderr, flush=True)
+    os._exit(130)
+
 def console(argv: list[str] | None = None) -> int:
     """The `sdsclip` console script: `sdsclip.cli.commands.main`, with an interrupt at any moment as one line and exit status 130.
-    A press during the imports counts whatever the import then does: a library may swallow the KeyboardInterrupt, or be
-    left half-initialised and fail otherwise (numpy's lazy attributes recurse). Once the command has returned, the process
-    only exits: a press then is ignored (torch's exit handlers would print it as a traceback)."""
-    pressed, previous = [], signal.getsignal(signal.SIGINT)
+    A press during the imports ends the process there and then (`_exit_now`): nothing is written yet, and an exception raised
+    into an import can be swallowed, leave a module half-initialised, or, inside torch's C++ import hooks, abort the
+    process. Once the command has returned, the process only exits: a press then is ignored (torch's exit handlers would
+    print it as a traceback)."""
+    previous = signal.getsignal(signal.SIGINT)
     guard = _in_main_thread() and previous is not signal.SIG_IGN  # a shell's background job keeps ignoring it
-    def on_press(signum, frame):
-        pressed.append(signum)
-        raise KeyboardInterrupt
-    if guard: signal.signal(signal.SIGINT, on_press)
+    if guard: signal.signal(signal.SIGINT, _exit_now)
     try:
         from sdsclip.cli.commands import main as cli_main
         if guard: signal.signal(signal.SIGINT, previous)  # the command line's own handling from here on
-        if pressed: raise KeyboardInterrupt  # a library swallowed the press during its import
         code = cli_main(argv)
         if _in_main_thread(): signal.signal(signal.SIGINT, signal.SIG_IGN)  # done: a late press would only spoil the exit
         return code
     except KeyboardInterrupt: return _say_interrupted()
-    except BaseException:
-        if pressed: return _say_interrupted()
-        raise
 
 def __getattr__(name: str):
     "The command line's names, imported on first use, so that importing `sdsclip.cli` alone stays light."

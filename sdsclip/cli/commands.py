@@ -13,17 +13,15 @@ import sdsclip
 from ..models import build_tiny
 from ..objective import SDS_MODES, Mapper, SDSCLIPObjective, select_trainable
 from ..environment import device_info, package_versions
-from ..config_flags import add_config_flags, config_from_args
+from ..config_flags import add_config_flags, config_from_args, field_help
 from ..preflight import reproduce_needs
 from ..presets import get_preset, preset_names
 from ..run_folder import check_out
 
 # %% auto #0
 __all__ = ['INFO_FIELDS', 'SMOKE_CAPTIONS', 'SMOKE_NOTE', 'EXIT_NONFINITE', 'EXIT_BAD_IMAGES', 'EXIT_SAVE_FAILED', 'EXIT_STOPPED',
-           'EXAMPLES', 'info', 'format_info', 'gpu_line', 'smoke', 'cmd_train', 'continue_command', 'cmd_eval',
-           'check_counts', 'cmd_bench', 'cmd_export', 'cmd_miniworld', 'cmd_rehearsal', 'stop_on_signals',
-           'default_figures', 'cmd_reproduce', 'cmd_info', 'cmd_smoke', 'HelpFormatter', 'subcommand', 'artefact_list',
-           'build_parser', 'main', 'error_line', 'cmd_fixtures']
+           'EXAMPLES', 'COMMANDS', 'info', 'format_info', 'gpu_line', 'smoke', 'continue_command', 'build_parser',
+           'main', 'error_line']
 
 # %% ../../nbs/40_cli.ipynb #b9db5d04
 INFO_FIELDS = ("clip", "pretrained", "teacher", "data", "batch_size", "lr", "lam", "epochs", "max_steps", "device", "precision")
@@ -96,7 +94,7 @@ def smoke(seed: int = 0, sds_mode: str = "backprop", lam: float = 1e-3, lr: floa
 # %% ../../nbs/40_cli.ipynb #1de2ae64
 EXIT_NONFINITE, EXIT_BAD_IMAGES, EXIT_SAVE_FAILED, EXIT_STOPPED = 3, 4, 5, 130
 
-def cmd_train(args) -> int:
+def _cmd_train(args) -> int:
     from sdsclip.checkpoint import CheckpointWriteError
     from sdsclip.data import TooManyBadImages
     from sdsclip.preflight import check_needs, training_needs
@@ -133,7 +131,7 @@ def continue_command(args) -> str:
     return shlex.join(["sdsclip", *argv, "--resume"])
 
 # %% ../../nbs/40_cli.ipynb #c2881e25
-def cmd_eval(args) -> int:
+def _cmd_eval(args) -> int:
     from sdsclip.eval.suite import EvalConfig, evaluate
     from sdsclip.preflight import check_needs, eval_needs
     c = config_from_args(args, EvalConfig)
@@ -144,40 +142,27 @@ def cmd_eval(args) -> int:
     print(f"wrote {r['out']}/: " + ", ".join(sorted(p.name for p in Path(r["out"]).iterdir())))
     return 0
 
-# %% ../../nbs/40_cli.ipynb #7233f219
-def check_counts(args, **least):
-    "A ValueError naming the first option of `least` (name → smallest allowed value) that is below it."
-    for name, low in least.items():
-        if getattr(args, name) is not None and getattr(args, name) < low:
-            raise ValueError(f"--{name.replace('_', '-')} must be >= {low}, got {getattr(args, name)}.")
-
 # %% ../../nbs/40_cli.ipynb #d8f5b7e4
-def cmd_bench(args) -> int:
-    from sdsclip.bench import MODES, format_bench, run_bench
-    check_counts(args, batch_size=1, rounds=1, n_samples=0, diffusion_items=1)
-    if args.device not in ("auto", "cpu", "cuda") and not args.device.startswith("cuda:"):
-        raise ValueError(f"--device {args.device!r} is not valid. Choose one of: auto, cpu, cuda, cuda:N.")
-    device = ("cuda" if torch.cuda.is_available() else "cpu") if args.device == "auto" else args.device
-    modes = tuple(m.strip() for m in args.modes.split(","))
-    if bad := [m for m in modes if m not in MODES]:
-        raise ValueError(f"--modes: {', '.join(map(repr, bad))} unknown. Choose from: {', '.join(MODES)} (comma-separated).")
-    arch = "tiny" if args.preset == "tiny" else "real"
-    r = run_bench(arch, args.batch_size, args.precision, args.rounds, device, args.channels_last,
-                  args.n_samples, args.diffusion_items, args.model, modes)
+def _cmd_bench(args) -> int:
+    from sdsclip.bench import BenchConfig, format_bench, run_bench
+    c = config_from_args(args, BenchConfig)
+    device = ("cuda" if torch.cuda.is_available() else "cpu") if c.device == "auto" else c.device
+    arch = "tiny" if c.preset == "tiny" else "real"
+    r = run_bench(arch, c.batch_size, c.precision, c.rounds, device, c.channels_last, c.n_samples, c.diffusion_items, c.model, c.mode_list)
     print(format_bench(r))
     if "diffusion" in r:
         d = r["diffusion"]
         print(f"\nWinoground item: CLIP {d['clip_seconds_per_item']:.4f} s, diffusion score (N={d['n_samples']}) "
               f"{d['diffusion_seconds_per_item']:.3f} s: {d['ratio']:.0f}x")
-    name = arch if arch == "tiny" else f"{arch}_{args.model}"
-    out = Path(args.out or f"benchmarks/results/bench_{name}_{device}_b{args.batch_size}_{args.precision}.json")
+    name = arch if arch == "tiny" else f"{arch}_{c.model}"
+    out = Path(c.out or f"benchmarks/results/bench_{name}_{device}_b{c.batch_size}_{c.precision}.json")
     out.parent.mkdir(parents=True, exist_ok=True)
     out.write_text(json.dumps(r | {"command": " ".join(["sdsclip"] + sys.argv[1:])}, indent=2))
     print(f"wrote {out}")
     return 0
 
 # %% ../../nbs/40_cli.ipynb #005b2a09
-def cmd_export(args) -> int:
+def _cmd_export(args) -> int:
     from sdsclip.checkpoint import export_open_clip, read_metadata
     check_out(args.out)
     out = export_open_clip(args.run, args.out)
@@ -187,64 +172,57 @@ def cmd_export(args) -> int:
     return 0
 
 # %% ../../nbs/40_cli.ipynb #895f1bc5
-def cmd_miniworld(args) -> int:
-    if args.action == "generate":
+def _cmd_miniworld(args) -> int:
+    from sdsclip.miniworld.pretrain import MiniworldConfig, pretrain_levers
+    c = config_from_args(args, MiniworldConfig)
+    command = " ".join(["sdsclip"] + sys.argv[1:])
+    if c.action == "generate":
         from sdsclip.miniworld.splits import WorldConfig, ensure_world
-        print(f"miniworld at {ensure_world(WorldConfig(seed=args.seed))}")
+        print(f"miniworld at {ensure_world(WorldConfig(seed=c.seed))}")
         return 0
-    if args.action == "pretrain" and args.students:
-        from sdsclip.miniworld.pretrain import PretrainConfig, pretrain_students
+    if c.action == "baseline": return _miniworld_baseline(c)
+    from sdsclip.miniworld.baseline import record_baseline
+    from sdsclip.miniworld.pretrain import pretrain, pretrain_new_student, pretrain_students
+    levers = pretrain_levers(c)
+    if c.students:
         from sdsclip.miniworld.splits import miniworld_home
-        c = PretrainConfig(seed=args.seed, **({"threads": args.threads} if args.threads else {}))
-        r = pretrain_students(args.out, c=c, command=" ".join(["sdsclip"] + sys.argv[1:]))
+        r = pretrain_students(c.out, c=levers, command=command)
         print(f"pretrained {len(r['students'])} student(s): " + ", ".join(f"{n} steps in {s['seconds']:.0f} s" for n, s in r["students"].items())
-              + f"; wrote {Path(args.out or miniworld_home()) / 'students'}")
-        return 0
-    if args.action == "pretrain" and args.student_only:
-        from sdsclip.miniworld.pretrain import PretrainConfig, pretrain_new_student
-        from sdsclip.miniworld.baseline import record_baseline
-        c = PretrainConfig(seed=args.seed, **({"threads": args.threads} if args.threads else {}))
-        r = pretrain_new_student(args.out, c, command=" ".join(["sdsclip"] + sys.argv[1:]))
-        record_baseline(args.out)
+              + f"; wrote {Path(c.out or miniworld_home()) / 'students'}")
+    elif c.student_only:
+        r = pretrain_new_student(c.out, levers, command=command); record_baseline(c.out)
         print(f"pretrained a new student in {r['seconds'] / 60:.1f} min (curriculum {r.get('curriculum', {})}); "
-              f"wrote {Path(args.out or 'data/miniworld') / 'clip.safetensors'} and student.json; the teacher kept")
-        return 0
-    if args.action == "pretrain":
-        from sdsclip.miniworld.pretrain import PretrainConfig, pretrain
-        from sdsclip.miniworld.baseline import record_baseline
-        levers = {k: v for k, v in (("unet_steps", args.unet_steps), ("unet_noisy_cap", args.noisy_cap),
-                                    ("unet_schedule", args.schedule), ("unet_restarts", args.restart and tuple(n for n in args.restart if n)),
-                                    ("threads", args.threads)) if v is not None}
-        r = pretrain(args.out, PretrainConfig(seed=args.seed, **levers), command=" ".join(["sdsclip"] + sys.argv[1:]),
-                     teacher_only=args.teacher_only)
-        record_baseline(args.out)
+              f"wrote {Path(c.out or 'data/miniworld') / 'clip.safetensors'} and student.json; the teacher kept")
+    else:
+        r = pretrain(c.out, levers, command=command, teacher_only=c.teacher_only); record_baseline(c.out)
         print(f"pretrained in {r['seconds']['total'] / 60:.1f} min ({', '.join(f'{k} {v:.0f} s' for k, v in r['seconds'].items())}); "
-              f"wrote {args.out or 'data/miniworld'}")
+              f"wrote {c.out or 'data/miniworld'}")
+    return 0
+
+def _miniworld_baseline(c) -> int:
+    "`sdsclip miniworld baseline`: record the shipped weights' scores, or (`--check`) compare them with the record."
+    from sdsclip.miniworld.baseline import check_baseline, mismatches, record_baseline, report
+    if not c.check:
+        print(f"recorded {record_baseline(c.weights)}")
         return 0
-    if args.action == "baseline":
-        from sdsclip.miniworld.baseline import check_baseline, mismatches, record_baseline, report
-        if not args.check:
-            print(f"recorded {record_baseline(args.weights)}")
-            return 0
-        rows = check_baseline(args.weights)
-        print(report(rows).to_string(index=False))
-        bad = mismatches(rows)
-        print("\n".join(bad) if bad else "baseline matches (scores within the tolerance; metrics as recorded, fragile groups aside)")
-        return 1 if bad else 0
+    rows = check_baseline(c.weights)
+    print(report(rows).to_string(index=False))
+    bad = mismatches(rows)
+    print("\n".join(bad) if bad else "baseline matches (scores within the tolerance; metrics as recorded, fragile groups aside)")
+    return 1 if bad else 0
 
 # %% ../../nbs/40_cli.ipynb #ce7e2766
-def cmd_rehearsal(args) -> int:
+def _cmd_rehearsal(c, argv: list[str]) -> int:
+    "`sdsclip reproduce --rehearsal DIR`: the paper preset on stand-ins, its cost said first; Ctrl-C one line."
     from sdsclip.reproduce.rehearsal import rehearse
     from sdsclip.reproduce.rehearsal_record import earlier_records, rehearsal_cost
-    if args.preset != "paper": raise ValueError(f"--rehearsal rehearses the paper preset, not {args.preset!r}: pass --preset paper.")
-    split = lambda s: [x.strip() for x in s.split(",") if x.strip()] if s else None
-    out = args.out or "figures/rehearsal"
-    print(f"rehearsal of the paper preset on stand-ins in {args.rehearsal}: {rehearsal_cost(out)}. Ctrl-C stops it; "
+    out = c.figures
+    print(f"rehearsal of the paper preset on stand-ins in {c.rehearsal}: {rehearsal_cost(out)}. Ctrl-C stops it; "
           "finished jobs are kept and the same command resumes.", flush=True)
-    try: records = rehearse(args.rehearsal, only=args.only, backbones=split(args.backbones), out=out)
+    try: records = rehearse(c.rehearsal, only=c.artefacts, backbones=c.backbone_labels, out=out)
     except KeyboardInterrupt:
         print(f"\nsdsclip reproduce --rehearsal: interrupted; {len(earlier_records(out))} finished job(s) are kept in {out}/index.json. "
-              f"The same command resumes: {shlex.join(['sdsclip', *args.argv])}", file=sys.stderr, flush=True)
+              f"The same command resumes: {shlex.join(['sdsclip', *argv])}", file=sys.stderr, flush=True)
         return EXIT_STOPPED
     for r in records: print(f"  {r['status']:7} {r['artefact'] + '/' + r['backbone']:40} {r['seconds']:7.0f} s {r['peak_memory_gb']:6.1f} GB")
     failed = [r for r in records if r["status"] not in ("ok", "reused")]
@@ -255,26 +233,19 @@ def cmd_rehearsal(args) -> int:
 def _interrupt(signum, frame): raise KeyboardInterrupt
 
 # %% ../../nbs/40_cli.ipynb #9ecd4704
-def stop_on_signals():
+def _stop_on_signals():
     "SIGTERM (docker stop, a scheduler, `timeout`) and SIGHUP (a closed terminal) stop a reproduction as Ctrl-C does."
     for s in (signal.SIGTERM, signal.SIGHUP): signal.signal(s, _interrupt)
 
-# %% ../../nbs/40_cli.ipynb #03f028df
-def default_figures(preset: str) -> str:
-    "Where `reproduce` publishes by default: figures/ (tracked), except the tiny check's chance-level output, kept out of git in runs/."
-    return "runs/check" if preset == "tiny" else "figures"
-
 # %% ../../nbs/40_cli.ipynb #a5a8b621
-def cmd_reproduce(args) -> int:
-    if args.rehearsal: return cmd_rehearsal(args)
-    from sdsclip.reproduce.runner import format_report, reproduce
-    from sdsclip.reproduce.runner import ReproductionInterrupted
-    check_counts(args, workers=1)
-    if args.out is not None: check_out(args.out)
-    split = lambda s: [x.strip() for x in s.split(",") if x.strip()] if s else None
-    stop_on_signals()
-    try: r = reproduce(args.preset, only=args.only, backbones=split(args.backbones), force=args.force, out=args.out or default_figures(args.preset),
-                       runs=args.runs, kernel=args.kernel, workers=args.workers)
+def _cmd_reproduce(args) -> int:
+    from sdsclip.reproduce.runner import ReproduceConfig, ReproductionInterrupted, format_report, reproduce
+    c = config_from_args(args, ReproduceConfig)
+    if c.rehearsal: return _cmd_rehearsal(c, args.argv)
+    if c.out is not None: check_out(c.out)
+    _stop_on_signals()
+    try: r = reproduce(c.preset, only=c.artefacts, backbones=c.backbone_labels, force=c.force, out=c.figures, runs=c.runs,
+                       kernel=c.kernel, workers=c.workers)
     except ReproductionInterrupted as e:
         print(f"\nsdsclip reproduce: interrupted: {e}; no partial run was scored. The same command resumes: "
               f"{shlex.join(['sdsclip', *args.argv])}", file=sys.stderr, flush=True)
@@ -285,13 +256,13 @@ def cmd_reproduce(args) -> int:
     return 1 if r["failed"] else 0
 
 # %% ../../nbs/40_cli.ipynb #de6cb91f
-def cmd_info(args) -> int:
+def _cmd_info(args) -> int:
     d = info()
     print(json.dumps(d, indent=2) if args.json else format_info(d))
     return 0
 
 # %% ../../nbs/40_cli.ipynb #6e2e788f
-def cmd_smoke(args) -> int:
+def _cmd_smoke(args) -> int:
     print(SMOKE_NOTE, flush=True)
     r = smoke(seed=args.seed, sds_mode=args.sds_mode)
     b = r["before"]
@@ -304,7 +275,7 @@ def cmd_smoke(args) -> int:
     return 0
 
 # %% ../../nbs/40_cli.ipynb #cd8dcce9
-class HelpFormatter(argparse.RawDescriptionHelpFormatter):
+class _HelpFormatter(argparse.RawDescriptionHelpFormatter):
     "Examples kept as written; each option's default (when it has one) after what it does."
     def _get_help_string(self, action):
         h = action.help or ""
@@ -341,105 +312,96 @@ EXAMPLES = {
                   "sdsclip reproduce --preset paper --rehearsal runs/rehearsal   # the paper preset on stand-ins, offline"],
 }
 
-def subcommand(sub, name: str, help: str):
+def _subcommand(sub, name: str, help: str):
     "A subcommand whose help ends with its examples."
-    return sub.add_parser(name, help=help, description=help, formatter_class=HelpFormatter,
+    return sub.add_parser(name, help=help, description=help, formatter_class=_HelpFormatter,
                           epilog="examples:\n" + "\n".join("  " + e for e in EXAMPLES[name]))
 
-# %% ../../nbs/40_cli.ipynb #26f89cd8
-def artefact_list(text: str) -> list[str]:
-    "`--only`'s value as artefact names, checked against the records (an unknown name lists the valid ones)."
-    from sdsclip.reproduce.artefacts import check_artefacts
-    try: return check_artefacts([x.strip() for x in text.split(",") if x.strip()])
-    except ValueError as e: raise argparse.ArgumentTypeError(str(e)) from None
-
 # %% ../../nbs/40_cli.ipynb #61c316f4
-def build_parser() -> argparse.ArgumentParser:
-    "The `sdsclip` argument parser."
-    from sdsclip.reproduce.artefacts import ARTEFACTS
-    from sdsclip.reproduce.rehearsal_record import rehearsal_cost
-    p = argparse.ArgumentParser(prog="sdsclip", description="SDS-CLIP: distil Stable Diffusion into CLIP's LayerNorms.",
-                                formatter_class=HelpFormatter,
-                                epilog="examples:\n  sdsclip reproduce                # the main job\n  sdsclip train --help")
-    p.add_argument("--version", action="version", version=f"sdsclip {sdsclip.__version__}")
-    sub = p.add_subparsers(dest="command", required=True, metavar="COMMAND")
-    s = subcommand(sub, "info", "versions, device, and what each preset resolves to and still needs on this machine")
+def _add_info(sub):
+    s = _subcommand(sub, "info", "versions, device, and what each preset resolves to and still needs on this machine")
     s.add_argument("--json", action="store_true", help="print JSON instead of text")
-    s.set_defaults(func=cmd_info)
-    s = subcommand(sub, "smoke", "one objective step on random tiny models (a pipeline check, not a result)")
+    s.set_defaults(func=_cmd_info)
+
+def _add_smoke(sub):
+    s = _subcommand(sub, "smoke", "one objective step on random tiny models (a pipeline check, not a result)")
     s.add_argument("--seed", type=int, default=0, help="seeds the models, the batch and the (t, ε) draw")
     s.add_argument("--sds-mode", choices=SDS_MODES, default="backprop", help="how the SDS gradient reaches CLIP: " + " | ".join(SDS_MODES))
     s.add_argument("--out", help="also write the JSON record to this file")
-    s.set_defaults(func=cmd_smoke)
-    s = subcommand(sub, "train", "fine-tune CLIP with SDS-CLIP (or a baseline or variant); resumable")
-    s.add_argument("--preset", default="paper", help="where the options start from: paper (the paper's set-up, a GPU) | tiny (a check) | miniworld")
+    s.set_defaults(func=_cmd_smoke)
+
+def _add_train(sub):
     from sdsclip.train_config import TrainConfig
+    s = _subcommand(sub, "train", "fine-tune CLIP with SDS-CLIP (or a baseline or variant); resumable")
+    s.add_argument("--preset", default="paper", help="where the options start from: paper (the paper's set-up, a GPU) | tiny (a check) | miniworld")
     add_config_flags(s, TrainConfig)
-    s.set_defaults(func=cmd_train)
-    s = subcommand(sub, "eval", "Winoground, ARO, SugarCrepe and zero-shot scores of a CLIP, a fine-tuned checkpoint or the diffusion score")
+    s.set_defaults(func=_cmd_train)
+
+def _add_eval(sub):
     from sdsclip.eval.suite import EvalConfig
+    s = _subcommand(sub, "eval", "Winoground, ARO, SugarCrepe and zero-shot scores of a CLIP, a fine-tuned checkpoint or the diffusion score")
     add_config_flags(s, EvalConfig, skip=(), default_from="")
-    s.set_defaults(func=cmd_eval)
-    s = subcommand(sub, "bench", "seconds, pairs/s, memory and FLOPs of the training step's modes; the diffusion score's cost")
-    s.add_argument("--preset", choices=["tiny", "paper"], default="tiny",
-                   help="tiny models, or the paper's architectures (an open_clip CLIP + SD v1.x, random weights)")
-    s.add_argument("--arch", dest="preset", choices=["tiny", "paper"], type=lambda v: {"real": "paper"}.get(v, v), help=argparse.SUPPRESS)
-    s.add_argument("--model", default="ViT-B-16", help="open_clip model of --preset paper")
-    s.add_argument("--clip", dest="model", help=argparse.SUPPRESS)
-    s.add_argument("--modes", default="contrastive,backprop,stopgrad,backprop+ckpt", help="comma-separated training modes to time: contrastive, backprop, stopgrad, backprop+ckpt; each ratio needs both its modes (default: all four)")
-    s.add_argument("--batch-size", type=int, default=4, help="image-caption pairs per step")
-    s.add_argument("--batch", dest="batch_size", type=int, help=argparse.SUPPRESS)
-    s.add_argument("--precision", choices=["fp32", "bf16"], default="fp32", help="fp32 | bf16 (autocast)")
-    s.add_argument("--rounds", type=int, default=3, help="interleaved timing rounds after one warm-up")
-    s.add_argument("--device", default="auto", help="auto | cpu | cuda | cuda:N")
-    s.add_argument("--channels-last", action="store_true", help="also time backprop with the UNet in channels_last")
-    s.add_argument("--n-samples", type=int, default=50, help="(t, ε) samples per caption of the diffusion-score timing (0: skip it)")
-    s.add_argument("--diffusion-samples", dest="n_samples", type=int, help=argparse.SUPPRESS)
-    s.add_argument("--diffusion-items", type=int, default=4, help="Winoground-shaped items the diffusion score is timed on")
-    s.add_argument("--out", help="the JSON record (default: benchmarks/results/bench_{tiny|real_<model>}_<device>_b<batch-size>_<precision>.json)")
-    s.set_defaults(func=cmd_bench)
-    s = subcommand(sub, "export", "write a run's fine-tuned CLIP as a full open_clip safetensors checkpoint")
+    s.set_defaults(func=_cmd_eval)
+
+# %% ../../nbs/40_cli.ipynb #ecda4803
+def _add_bench(sub):
+    from sdsclip.bench import BenchConfig
+    s = _subcommand(sub, "bench", "seconds, pairs/s, memory and FLOPs of the training step's modes; the diffusion score's cost")
+    add_config_flags(s, BenchConfig, skip=(), default_from="")
+    hidden = dict(default=argparse.SUPPRESS, help=argparse.SUPPRESS)  # earlier spellings, still accepted
+    s.add_argument("--arch", dest="preset", type=lambda v: {"real": "paper"}.get(v, v), **hidden)
+    s.add_argument("--clip", dest="model", **hidden)
+    s.add_argument("--batch", dest="batch_size", type=int, **hidden)
+    s.add_argument("--diffusion-samples", dest="n_samples", type=int, **hidden)
+    s.set_defaults(func=_cmd_bench)
+
+def _add_export(sub):
+    s = _subcommand(sub, "export", "write a run's fine-tuned CLIP as a full open_clip safetensors checkpoint")
     s.add_argument("run", help="run folder (its latest checkpoint) or a checkpoint .safetensors file")
     s.add_argument("--out", required=True, help="the .safetensors file to write")
-    s.set_defaults(func=cmd_export)
-    s = subcommand(sub, "fixtures", "write tiny datasets in each benchmark's on-disk format (Winoground, ARO, SugarCrepe, "
+    s.set_defaults(func=_cmd_export)
+
+def _add_fixtures(sub):
+    s = _subcommand(sub, "fixtures", "write tiny datasets in each benchmark's on-disk format (Winoground, ARO, SugarCrepe, "
                                     "zero-shot folders) and print the eval command that reads them: a check of a set-up, not a score")
     s.add_argument("out", help="a new (or empty) folder")
-    s.set_defaults(func=cmd_fixtures)
-    s = subcommand(sub, "miniworld", "the miniworld testbed: generate its data, pretrain its models, record their baseline "
+    s.set_defaults(func=_cmd_fixtures)
+
+# %% ../../nbs/40_cli.ipynb #77b95364
+def _add_miniworld(sub):
+    from sdsclip.miniworld.pretrain import BASELINE_FLAGS, MINIWORLD_ACTIONS, PRETRAIN_FLAGS, MiniworldConfig
+    s = _subcommand(sub, "miniworld", "the miniworld testbed: generate its data, pretrain its models, record their baseline "
                                     "(the reproduction is `sdsclip reproduce`)")
-    s.add_argument("action", choices=["generate", "pretrain", "baseline"], help="generate | pretrain | baseline")
-    g = s.add_argument_group("every action")
-    g.add_argument("--seed", type=int, default=0, help="world / pretraining seed")
-    g = s.add_argument_group("pretrain", "train the teacher and the student of the miniworld (hours on a CPU; the shipped weights are these)")
-    g.add_argument("--out", help="weights folder (default: data/miniworld)")
-    g.add_argument("--unet-steps", type=int, help="the teacher's UNet steps before any restart (default: 5000)")
-    g.add_argument("--noisy-cap", type=float, help="weigh noisy steps by 1 + min(1/SNR(t), cap) (default: 20; 0: plain loss)")
-    g.add_argument("--schedule", choices=["cosine", "constant"], help="the UNet's learning rate after warm-up (default: constant)")
-    g.add_argument("--restart", type=int, action="append", metavar="STEPS",
-                   help="a further round of UNet steps from a fresh optimiser and warm-up (repeatable; default: one of 5000; 0: none)")
-    g.add_argument("--threads", type=int, help="torch threads (a run is bit-reproducible on one machine at one count)")
-    g.add_argument("--teacher-only", action="store_true", help="keep the CLIP and VAE in --out and train a new UNet and text encoder on the kept VAE")
-    g.add_argument("--student-only", action="store_true",
-                   help="keep the teacher in --out and train a new student by the recipe (curriculum, then contrastive steps)")
-    g.add_argument("--students", action="store_true", help="only Fig. 4's other students (the CLIP recipe stopped sooner), into --out/students/")
-    g = s.add_argument_group("baseline", "the shipped weights' per-item scores on the reduced world, recorded or checked")
-    g.add_argument("--weights", help="weights folder (default: data/miniworld)")
-    g.add_argument("--check", action="store_true", help="compare with the recorded baseline.json instead of re-recording it")
-    s.set_defaults(func=cmd_miniworld)
-    s = subcommand(sub, "reproduce", "run the experiment notebooks of a preset with papermill and assemble figures/ (resumes)")
-    s.add_argument("--preset", default="miniworld", help="miniworld (real runs on a CPU) | tiny (a check) | paper (a GPU, the weights and data)")
-    s.add_argument("--only", type=artefact_list, metavar="A,B", help="comma-separated artefacts: " + ", ".join(ARTEFACTS) + " (default: all)")
-    s.add_argument("--backbones", help="comma-separated backbone labels of the preset (default: all)")
-    s.add_argument("--force", action="store_true", help="rerun notebooks that already succeeded (fine-tuning runs and scores stay cached)")
-    s.add_argument("--out", help="figures folder (default: figures; --preset tiny: runs/check, out of git; with --rehearsal: figures/rehearsal)")
-    s.add_argument("--runs", default="runs/experiments", help="fine-tuning runs and cached scores")
-    s.add_argument("--rehearsal", metavar="DIR", help="with --preset paper: build stand-ins in DIR (the paper's architectures with "
-                   "random weights, synthetic data in the real formats and sizes) and run the preset's artefacts on them, offline, "
-                   "the counts cut down; the record (status, seconds, peak memory per job) goes to --out. Cost: " + rehearsal_cost())
-    s.add_argument("--kernel", default="python3", help="Jupyter kernel papermill runs the notebooks with")
-    s.add_argument("--workers", type=int, help="processes computing the runs and scores before the notebooks (default: one per core on a CPU, 1 on a GPU)")
-    s.set_defaults(func=cmd_reproduce)
+    s.add_argument("action", choices=MINIWORLD_ACTIONS, help=" | ".join(MINIWORLD_ACTIONS))
+    groups = (("every action", None, ("seed",)),
+              ("pretrain", "train the teacher and the student of the miniworld (hours on a CPU; the shipped weights are these)", PRETRAIN_FLAGS),
+              ("baseline", "the shipped weights' per-item scores on the reduced world, recorded or checked", BASELINE_FLAGS))
+    for title, about, names in groups:
+        add_config_flags(s.add_argument_group(title, about), MiniworldConfig, skip=("action",), default_from="", only=names)
+    s.set_defaults(func=_cmd_miniworld)
+
+def _add_reproduce(sub):
+    from sdsclip.reproduce.artefacts import ARTEFACTS
+    from sdsclip.reproduce.rehearsal_record import rehearsal_cost
+    from sdsclip.reproduce.runner import ReproduceConfig
+    about = field_help(ReproduceConfig)
+    s = _subcommand(sub, "reproduce", "run the experiment notebooks of a preset with papermill and assemble figures/ (resumes)")
+    add_config_flags(s, ReproduceConfig, skip=(), default_from="", helps={
+        "only": "comma-separated artefacts: " + ", ".join(ARTEFACTS) + " (default: all)",
+        "rehearsal": f"{about['rehearsal']}. Cost: {rehearsal_cost()}"})
+    s.set_defaults(func=_cmd_reproduce)
+
+# %% ../../nbs/40_cli.ipynb #7e9cb45c
+COMMANDS = (_add_info, _add_smoke, _add_train, _add_eval, _add_bench, _add_export, _add_fixtures, _add_miniworld, _add_reproduce)
+
+def build_parser() -> argparse.ArgumentParser:
+    "The `sdsclip` argument parser: one subcommand per `COMMANDS` entry."
+    p = argparse.ArgumentParser(prog="sdsclip", description="SDS-CLIP: distil Stable Diffusion into CLIP's LayerNorms.",
+                                formatter_class=_HelpFormatter,
+                                epilog="examples:\n  sdsclip reproduce                # the main job\n  sdsclip train --help")
+    p.add_argument("--version", action="version", version=f"sdsclip {sdsclip.__version__}")
+    sub = p.add_subparsers(dest="command", required=True, metavar="COMMAND")
+    for add in COMMANDS: add(sub)
     return p
 
 # %% ../../nbs/40_cli.ipynb #656d6cc3
@@ -461,7 +423,7 @@ def error_line(e: Exception) -> str:
     return " ".join(str(e).split("\n"))
 
 # %% ../../nbs/40_cli.ipynb #95c7291d
-def cmd_fixtures(args) -> int:
+def _cmd_fixtures(args) -> int:
     "Write the evaluation fixtures into a new folder and print the eval command that reads them."
     from sdsclip.eval.fixtures import ensure_fixture_suite
     from sdsclip.run_folder import check_out

@@ -17,9 +17,9 @@ from ..negatives import ADJ, NOUN, spacy_tagger
 from ..records import RecordError, check_records, read_json
 
 # %% auto #0
-__all__ = ['VG_FILES', 'VG_FIELDS', 'NOUN_TAGS', 'ADJ_TAGS', 'ORDER_FILES', 'ORDER_IMAGES', 'excluded_relations',
-           'check_attribute_pairs', 'load_vg', 'write_vg', 'vg_group', 'vg_macro', 'evaluate_vg', 'pre_caption',
-           'trigrams', 'order_perturbations', 'karpathy_images', 'load_order', 'evaluate_order', 'write_karpathy']
+__all__ = ['VG_FILES', 'VG_FIELDS', 'NOUN_TAGS', 'ADJ_TAGS', 'ORDER_FILES', 'ORDER_IMAGES', 'excluded_relations', 'load_vg',
+           'write_vg', 'vg_group', 'vg_macro', 'evaluate_vg', 'pre_caption', 'order_perturbations', 'karpathy_images',
+           'load_order', 'evaluate_order', 'write_karpathy']
 
 # %% ../../nbs/12_eval_aro.ipynb #2e2d2670
 VG_FILES = {"relation": "visual_genome_relation.json", "attribution": "visual_genome_attribution.json"}
@@ -35,7 +35,7 @@ def _crop_loader(path: Path, it: dict):
 _BOX = {"image_path": str, "bbox_x": float, "bbox_y": float, "bbox_w": float, "bbox_h": float, "true_caption": str, "false_caption": str}
 VG_FIELDS = {"relation": _BOX | {"relation_name": str}, "attribution": _BOX | {"attributes": list}}
 
-def check_attribute_pairs(items: list[dict], ann: Path, fix: str):
+def _check_attribute_pairs(items: list[dict], ann: Path, fix: str):
     "A RecordError naming the first VG-Attribution item whose `attributes` is not two attribute names (its group)."
     for i, it in enumerate(items):
         a = it["attributes"]
@@ -51,7 +51,7 @@ def load_vg(root: str | Path, kind: str = "relation") -> list[dict]:
                                 "(the files published with the ARO benchmark).")
     fix = "Use the VG file published with the ARO benchmark."
     items = check_records(read_json(ann, "ARO file", fix), ann, "ARO file", VG_FIELDS[kind], fix)
-    if kind == "attribution": check_attribute_pairs(items, ann, fix)
+    if kind == "attribution": _check_attribute_pairs(items, ann, fix)
     for it in items: it["image"] = _crop_loader(root / "images" / it["image_path"], it)
     return items
 
@@ -111,7 +111,7 @@ def _shuffle_where(tokens: list[str], mask: list[bool], g: torch.Generator) -> l
     for i, v in zip(idx, _permute([tokens[i] for i in idx], g)): out[i] = v
     return out
 
-def trigrams(tokens: list[str]) -> list[list[str]]: return [tokens[i:i + 3] for i in range(0, len(tokens), 3)]
+def _trigrams(tokens: list[str]) -> list[list[str]]: return [tokens[i:i + 3] for i in range(0, len(tokens), 3)]
 
 def order_perturbations(tagged: list[tuple[str, str]], g: torch.Generator) -> list[str]:
     "The four ARO shuffles of a tagged caption: nouns+adjectives, all but those, within trigrams, of trigrams."
@@ -119,8 +119,8 @@ def order_perturbations(tagged: list[tuple[str, str]], g: torch.Generator) -> li
     noun, adj = [p in NOUN_TAGS for _, p in tagged], [p in ADJ_TAGS for _, p in tagged]
     na = _shuffle_where(_shuffle_where(tok, noun, g), adj, g)
     rest = _shuffle_where(tok, [not (n or a) for n, a in zip(noun, adj)], g)
-    within = [w for tri in trigrams(tok) for w in _permute(tri, g)]
-    across = [w for tri in _permute(trigrams(tok), g) for w in tri]
+    within = [w for tri in _trigrams(tok) for w in _permute(tri, g)]
+    across = [w for tri in _permute(_trigrams(tok), g) for w in tri]
     return [" ".join(x) for x in (na, rest, within, across)]
 
 # %% ../../nbs/12_eval_aro.ipynb #abc68a64

@@ -17,8 +17,8 @@ from .zeroshot import write_dtd, write_mnist
 # %% auto #0
 __all__ = ['SUGARCREPE_FIXTURE', 'SUITE_COLOURS', 'SUITE_NOUNS', 'SUITE_RELATIONS', 'FIXTURE_SUITE', 'write_winoground_fixture',
            'write_vg_fixture', 'write_order_fixture', 'write_mnist_fixture', 'write_dtd_fixture',
-           'write_vg_attribution_fixture', 'write_sugarcrepe_fixture', 'solid_image', 'two_objects', 'suite_winoground',
-           'suite_vg', 'suite_sugarcrepe', 'write_fixture_suite', 'fixture_roots', 'ensure_fixture_suite']
+           'write_vg_attribution_fixture', 'write_sugarcrepe_fixture', 'suite_winoground', 'suite_vg',
+           'suite_sugarcrepe', 'write_fixture_suite', 'fixture_roots', 'ensure_fixture_suite']
 
 # %% ../../nbs/10_eval_fixtures.ipynb #75f0eb3d
 def write_winoground_fixture(root: Path, zipped=False):
@@ -80,11 +80,11 @@ SUITE_COLOURS = ("red", "blue", "green", "yellow", "black", "white")
 SUITE_NOUNS = ("dog", "cup", "cat", "plate", "ball", "box")
 SUITE_RELATIONS = ("to the left of", "on top of", "under")
 
-def solid_image(g: random.Random, size: int = 32) -> Image.Image:
+def _solid_image(g: random.Random, size: int = 32) -> Image.Image:
     "One colour drawn at random."
     return Image.new("RGB", (size, size), tuple(g.randrange(256) for _ in range(3)))
 
-def two_objects(g: random.Random) -> tuple[str, str]:
+def _two_objects(g: random.Random) -> tuple[str, str]:
     "Two different 'colour noun' phrases."
     (c0, c1), (n0, n1) = g.sample(SUITE_COLOURS, 2), g.sample(SUITE_NOUNS, 2)
     return f"{c0} {n0}", f"{c1} {n1}"
@@ -94,9 +94,9 @@ def suite_winoground(g: random.Random, n: int = 90) -> list[dict]:
     "Winoground items: two objects and a relation, the second caption swapping the objects; tags in turn."
     items = []
     for i in range(n):
-        (a, b), r = two_objects(g), g.choice(SUITE_RELATIONS)
+        (a, b), r = _two_objects(g), g.choice(SUITE_RELATIONS)
         items.append({"caption_0": f"a {a} {r} a {b}", "caption_1": f"a {b} {r} a {a}", "collapsed_tag": ("Object", "Relation", "Both")[i % 3],
-                      "num_main_preds": 1 + i % 2, "image_0": solid_image(g), "image_1": solid_image(g)})
+                      "num_main_preds": 1 + i % 2, "image_0": _solid_image(g), "image_1": _solid_image(g)})
     return items
 
 def suite_vg(g: random.Random, n: int, kind: str) -> list[dict]:
@@ -104,13 +104,13 @@ def suite_vg(g: random.Random, n: int, kind: str) -> list[dict]:
     box = {"bbox_x": 0, "bbox_y": 0, "bbox_w": 32, "bbox_h": 32}
     if kind == "relation":
         def item(i):
-            (a, b), r = two_objects(g), SUITE_RELATIONS[i % len(SUITE_RELATIONS)]
+            (a, b), r = _two_objects(g), SUITE_RELATIONS[i % len(SUITE_RELATIONS)]
             return {"relation_name": r, "true_caption": f"the {a} is {r} the {b}", "false_caption": f"the {b} is {r} the {a}"}
     else:
         def item(i):
             (c0, c1), (n0, n1) = (("red", "blue"), ("yellow", "white"))[i % 2], g.sample(SUITE_NOUNS, 2)
             return {"attributes": [c0, c1], "true_caption": f"the {c0} {n0} and the {c1} {n1}", "false_caption": f"the {c1} {n0} and the {c0} {n1}"}
-    return [{"image": solid_image(g), **box, **item(i)} for i in range(n)]
+    return [{"image": _solid_image(g), **box, **item(i)} for i in range(n)]
 
 def suite_sugarcrepe(g: random.Random, per: int = 10) -> dict[str, list[dict]]:
     "Per subset, `per` items whose negative swaps the caption's two objects."
@@ -118,8 +118,8 @@ def suite_sugarcrepe(g: random.Random, per: int = 10) -> dict[str, list[dict]]:
     for s in SUGARCREPE_SUBSETS:
         out[s] = []
         for _ in range(per):
-            (a, b), r = two_objects(g), g.choice(SUITE_RELATIONS)
-            out[s].append({"image": solid_image(g), "caption": f"a {a} {r} a {b}", "negative_caption": f"a {b} {r} a {a}"})
+            (a, b), r = _two_objects(g), g.choice(SUITE_RELATIONS)
+            out[s].append({"image": _solid_image(g), "caption": f"a {a} {r} a {b}", "negative_caption": f"a {b} {r} a {a}"})
     return out
 
 # %% ../../nbs/10_eval_fixtures.ipynb #ed611518
@@ -131,7 +131,7 @@ def write_fixture_suite(root: Path, seed: int = 0) -> Path:
     write_winoground(root / "winoground", suite_winoground(g))
     write_vg(root / "aro", suite_vg(g, 60, "relation")); write_vg(root / "aro", suite_vg(g, 50, "attribution"), "attribution")
     write_sugarcrepe(root / "sugarcrepe", suite_sugarcrepe(g))
-    write_mnist_fixture(root / "zeroshot", n=50); write_dtd(root / "zeroshot", [(c, solid_image(g)) for c in ("banded", "dotted", "striped") for _ in range(6)])
+    write_mnist_fixture(root / "zeroshot", n=50); write_dtd(root / "zeroshot", [(c, _solid_image(g)) for c in ("banded", "dotted", "striped") for _ in range(6)])
     return root
 
 def fixture_roots(root: Path) -> dict[str, str]:

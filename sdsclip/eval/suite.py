@@ -24,9 +24,9 @@ from ..models import DEFAULT_TEACHER, load_clip
 # %% auto #0
 __all__ = ['TASKS', 'TASK_FAMILY', 'BENCHMARK_FAMILIES', 'METRIC_FAMILIES', 'PERCENT_FAMILIES', 'SUGARCREPE_NEEDS',
            'SCORER_TASKS', 'TASK_ROOTS', 'EvalConfig', 'parse_tasks', 'metric_name', 'metric_family', 'load_model',
-           'scored_model', 'task_metrics', 'resolve_eval_device', 'make_diffusion_scorer', 'winoground_task',
-           'aro_task', 'sugarcrepe_task', 'zeroshot_task', 'task_has_data', 'flat_metrics', 'summary_markdown',
-           'evaluation_output', 'check_eval_out', 'write_text', 'evaluate']
+           'scored_model', 'task_metrics', 'make_diffusion_scorer', 'winoground_task', 'aro_task', 'sugarcrepe_task',
+           'zeroshot_task', 'task_has_data', 'flat_metrics', 'summary_markdown', 'check_eval_out', 'write_text',
+           'evaluate']
 
 # %% ../../nbs/15_eval_suite.ipynb #73ce185f
 TASKS = ("winoground", "aro", "vg", "order", "sugarcrepe", "zeroshot")  # aro: its vg part and its order part, which the reproduction scores apart
@@ -115,7 +115,7 @@ def task_metrics(task: str, result: dict) -> tuple[str, dict]:
     metrics = {name.split("/", 1)[1]: v for name, v in flat_metrics(task, result).items()}  # CLIP_benchmark's are per dataset
     return (task if task in ("winoground", "sugarcrepe") else ",".join(result)), metrics
 
-def resolve_eval_device(device: str) -> str:
+def _resolve_eval_device(device: str) -> str:
     return ("cuda" if torch.cuda.is_available() else "cpu") if device == "auto" else device
 
 def make_diffusion_scorer(c: EvalConfig, device: str):
@@ -244,7 +244,7 @@ def _json_default(o):
     return str(o)
 
 # %% ../../nbs/15_eval_suite.ipynb #b3761118
-def evaluation_output(p: Path) -> bool:
+def _evaluation_output(p: Path) -> bool:
     "Is `p` a file an evaluation wrote: its summary, or a task record?"
     if p.is_symlink() or not p.is_file(): return False
     if p.name == "summary.md": return p.read_text(errors="replace").startswith("# Evaluation of ")
@@ -255,7 +255,7 @@ def evaluation_output(p: Path) -> bool:
 def check_eval_out(out: Path):
     "A ValueError when `out` holds files and none of them an evaluation's: evaluating there would replace or mix with them."
     if not out.is_dir() or not (found := sorted(out.iterdir())): return
-    if not any(evaluation_output(p) for p in found if p.name == "summary.md" or p.suffix == ".json"):
+    if not any(_evaluation_output(p) for p in found if p.name == "summary.md" or p.suffix == ".json"):
         names = ", ".join(p.name for p in found[:4]) + (", ..." if len(found) > 4 else "")
         raise ValueError(f"--out {out} holds files that no sdsclip evaluation wrote ({names}); the evaluation would write "
                          "summary.md and a JSON per task among them. Choose another --out (or move them away).")
@@ -269,7 +269,7 @@ def evaluate(c: EvalConfig) -> dict:
     "Run the configured tasks; write OUT/<task>.json, per-item CSVs and OUT/summary.md; return the results."
     tasks, out = parse_tasks(c.tasks), Path(c.out)
     check_eval_out(out)
-    device = resolve_eval_device(c.device)
+    device = _resolve_eval_device(c.device)
     clip = (None, None, None)  # (model, preprocess, tokenizer) of a CLIP scorer, for zero-shot
     if c.scorer == "diffusion":
         if "zeroshot" in tasks: raise ValueError("Zero-shot classification uses CLIP's text classifier: run it with --scorer clip.")

@@ -15,8 +15,8 @@ from ..records import RecordError, check_records, check_unique, read_jsonl
 
 # %% auto #0
 __all__ = ['WINOGROUND_REPO', 'WINOGROUND_HELP', 'WINOGROUND_FOLDER_HELP', 'WINOGROUND_FIELDS', 'WINOGROUND_SLICES',
-           'image_names', 'load_winoground_folder', 'download_winoground', 'load_winoground_datasets',
-           'load_winoground', 'write_winoground', 'winoground_item_scores', 'winoground_summary', 'winoground_groups',
+           'load_winoground_folder', 'download_winoground', 'load_winoground_datasets', 'load_winoground',
+           'write_winoground', 'winoground_item_scores', 'winoground_summary', 'winoground_groups',
            'evaluate_winoground']
 
 # %% ../../nbs/11_eval_winoground.ipynb #8e3cf0f3
@@ -38,7 +38,7 @@ def _winoground_files(root: Path) -> tuple[Path, Path]:
             raise FileNotFoundError(f"{ex} found but neither {base / 'images'}/ nor {base / 'images.zip'}. " + WINOGROUND_FOLDER_HELP)
     raise FileNotFoundError(f"No examples.jsonl in {root} or {root / 'data'}. " + WINOGROUND_FOLDER_HELP)
 
-def image_names(images: Path) -> dict[str, str]:
+def _image_names(images: Path) -> dict[str, str]:
     "Image stem → its file in the folder `images`, or its member in the zip `images`."
     if images.is_dir(): return {p.stem: p.name for p in images.iterdir()}
     with zipfile.ZipFile(images) as z: return {Path(n).stem: n for n in z.namelist() if not n.endswith("/")}
@@ -59,7 +59,7 @@ def load_winoground_folder(root: str | Path) -> list[dict]:
     items = check_records(read_jsonl(ex_file, "Winoground's", WINOGROUND_FOLDER_HELP), ex_file, "Winoground's",
                           WINOGROUND_FIELDS, WINOGROUND_FOLDER_HELP)
     check_unique(items, "id", ex_file, "Winoground's", WINOGROUND_FOLDER_HELP)
-    try: names = image_names(images)
+    try: names = _image_names(images)
     except zipfile.BadZipFile: raise RecordError(f"{images} is not a zip file. {WINOGROUND_FOLDER_HELP}") from None
     if missing := sorted({it[k] for it in items for k in ("image_0", "image_1")} - set(names)):
         raise RecordError(f"{images} lacks {len(missing)} image(s) that {ex_file.name} names: {missing[:5]}. Download the "

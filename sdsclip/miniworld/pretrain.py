@@ -28,11 +28,11 @@ from ..negatives import HardNegatives, negclip_loss
 from ..variants import vae_latents
 
 # %% auto #0
-__all__ = ['CURRICULUM_AXES', 'TEACHER_TEXT_LEN', 'STUDENT_RECORD_FIELDS', 'PretrainConfig', 'load_split', 'lr_lambda',
-           'pick_captions', 'new_mini_clip', 'pretrain_clip', 'order_label', 'warm_up_tower', 'order_curriculum',
-           'pretrain_student', 'new_mini_teacher', 'pretrain_vae', 'encode_latents', 'scaled_latents',
-           'noisy_step_weights', 'weighted_eps_loss', 'swap_summary', 'swap_probe', 'pretrain_unet', 'unet_round',
-           'save_mini_clip', 'save_mini_teacher', 'pretrain', 'kept_record', 'plot_swap_probe', 'pretrain_students',
+__all__ = ['CURRICULUM_AXES', 'MINIWORLD_ACTIONS', 'PRETRAIN_FLAGS', 'BASELINE_FLAGS', 'TEACHER_TEXT_LEN',
+           'STUDENT_RECORD_FIELDS', 'PretrainConfig', 'MiniworldConfig', 'pretrain_levers', 'load_split',
+           'new_mini_clip', 'pretrain_clip', 'order_label', 'order_curriculum', 'pretrain_student', 'new_mini_teacher',
+           'pretrain_vae', 'noisy_step_weights', 'weighted_eps_loss', 'swap_summary', 'swap_probe', 'pretrain_unet',
+           'save_mini_clip', 'save_mini_teacher', 'pretrain', 'plot_swap_probe', 'pretrain_students',
            'pretrain_new_student']
 
 # %% ../../nbs/22_miniworld_pretrain.ipynb #312aaa2c
@@ -79,6 +79,38 @@ class PretrainConfig:
     @property
     def unet_rounds(self) -> tuple[int, ...]: return (self.unet_steps, *self.unet_restarts)
 
+# %% ../../nbs/22_miniworld_pretrain.ipynb #fecf0bd3
+MINIWORLD_ACTIONS = ("generate", "pretrain", "baseline")
+PRETRAIN_FLAGS = ("out", "unet_steps", "noisy_cap", "schedule", "restart", "threads", "teacher_only", "student_only", "students")
+BASELINE_FLAGS = ("weights", "check")
+
+@dataclass
+class MiniworldConfig:
+    "What `sdsclip miniworld` does: generate the world, pretrain its teacher and student, or record (or check) their baseline."
+    action: str = "generate"          # generate | pretrain | baseline
+    seed: int = 0                     # world / pretraining seed
+    out: str | None = None            # weights folder (default: data/miniworld)
+    unet_steps: int | None = None     # the teacher's UNet steps before any restart (default: 5000)
+    noisy_cap: float | None = None    # weigh noisy steps by 1 + min(1/SNR(t), cap) (default: 20; 0: plain loss)
+    schedule: str | None = None       # the UNet's learning rate after warm-up: cosine | constant (default: constant)
+    restart: list[int] | None = None  # a further round of UNet steps from a fresh optimiser and warm-up (repeatable; default: one of 5000; 0: none)
+    threads: int | None = None        # torch threads (a run is bit-reproducible on one machine at one count)
+    teacher_only: bool = False        # keep the CLIP and VAE in --out and train a new UNet and text encoder on the kept VAE
+    student_only: bool = False        # keep the teacher in --out and train a new student by the recipe (curriculum, then contrastive steps)
+    students: bool = False            # only Fig. 4's other students (the CLIP recipe stopped sooner), into --out/students/
+    weights: str | None = None        # weights folder (default: data/miniworld)
+    check: bool = False               # compare with the recorded baseline.json instead of re-recording it
+
+    def __post_init__(self):
+        if self.action not in MINIWORLD_ACTIONS: raise ValueError(f"action={self.action!r} is not valid. Choose one of: {', '.join(MINIWORLD_ACTIONS)}.")
+        if self.schedule not in (None, "cosine", "constant"): raise ValueError(f"schedule={self.schedule!r} is not valid. Choose one of: cosine, constant.")
+
+def pretrain_levers(c: MiniworldConfig) -> PretrainConfig:
+    "The `PretrainConfig` of the command's pretraining options (those not given keep their defaults)."
+    levers = {k: v for k, v in (("unet_steps", c.unet_steps), ("unet_noisy_cap", c.noisy_cap), ("unet_schedule", c.schedule),
+                                ("unet_restarts", c.restart and tuple(n for n in c.restart if n)), ("threads", c.threads)) if v is not None}
+    return PretrainConfig(seed=c.seed, **levers)
+
 # %% ../../nbs/22_miniworld_pretrain.ipynb #1c695ee4
 def load_split(root: Path, preprocess) -> tuple[torch.Tensor | None, torch.Tensor, list[list[str]]]:
     "(student images (None without `preprocess`), VAE images in [-1, 1], captions per image) of a COCO-format miniworld split."
@@ -87,12 +119,12 @@ def load_split(root: Path, preprocess) -> tuple[torch.Tensor | None, torch.Tenso
     student = torch.stack([preprocess(im) for im in ims]) if preprocess else None
     return student, torch.stack([to_vae(im) for im in ims]), [caps for _, caps in pairs]
 
-def lr_lambda(warmup: int, total: int, schedule: str = "cosine"):
+def _lr_lambda(warmup: int, total: int, schedule: str = "cosine"):
     "Linear warm-up, then cosine decay to zero (or constant)."
     if schedule == "constant": return lambda s: min(1.0, (s + 1) / warmup)
     return lambda s: min(1.0, (s + 1) / warmup) * 0.5 * (1 + math.cos(math.pi * min(s, total) / total))
 
-def pick_captions(captions: list[list[str]], idx: torch.Tensor, g: torch.Generator) -> list[str]:
+def _pick_captions(captions: list[list[str]], idx: torch.Tensor, g: torch.Generator) -> list[str]:
     return [captions[i][int(torch.randint(len(captions[i]), (1,), generator=g))] for i in idx.tolist()]
 
 # %% ../../nbs/22_miniworld_pretrain.ipynb #965c46dc
@@ -111,12 +143,12 @@ def pretrain_clip(model, tokenizer, images: torch.Tensor, captions: list[list[st
     `sample(g, n)` draws a batch's image indices (default: `n` uniformly, with replacement)."""
     g = torch.Generator().manual_seed(c.seed)
     opt = torch.optim.AdamW(model.parameters(), lr=c.clip_lr, weight_decay=0.1)
-    sched = torch.optim.lr_scheduler.LambdaLR(opt, lr_lambda(c.warmup, c.clip_steps))
+    sched = torch.optim.lr_scheduler.LambdaLR(opt, _lr_lambda(c.warmup, c.clip_steps))
     loss_fn, curve = ClipLoss(), []
     model.train()
     for step in progress_bar(range(c.clip_steps), desc="pretrain CLIP", disable=not progress):
         idx = sample(g, c.clip_batch) if sample else torch.randint(len(images), (c.clip_batch,), generator=g)
-        texts = pick_captions(captions, idx, g)
+        texts = _pick_captions(captions, idx, g)
         img, txt, scale = model(images[idx], tokenizer(texts))
         if negatives is None: loss = loss_fn(img, txt, scale)
         else:
@@ -141,7 +173,7 @@ def order_label(caption: str, axes: tuple[str, ...] = tuple(CURRICULUM_AXES)) ->
     return list(CURRICULUM_AXES).index(axis) * len(COLOURS) + list(COLOURS).index(first[1])
 
 # %% ../../nbs/22_miniworld_pretrain.ipynb #b01cb048
-def warm_up_tower(module, encode: Callable, params: list, dim: int, draw: Callable, labels: torch.Tensor, steps: int,
+def _warm_up_tower(module, encode: Callable, params: list, dim: int, draw: Callable, labels: torch.Tensor, steps: int,
                   c: PretrainConfig, g: torch.Generator, desc: str, progress: bool = True) -> float:
     "Train `encode` (over `params`) with a fresh linear head to predict `labels` of the rows `draw(idx)` gives → accuracy over the last 20 batches."
     head = torch.nn.Linear(dim, len(CURRICULUM_AXES) * len(COLOURS))
@@ -164,12 +196,12 @@ def order_curriculum(model, tokenizer, images: torch.Tensor, captions: list[list
     keep, labels = torch.tensor([i for i, _ in rows]), torch.tensor([y for _, y in rows])
     g, out = torch.Generator().manual_seed(c.seed + 3), {"images": len(rows), "axes": list(c.warm_axes)}
     if c.warm_image:
-        out["image accuracy"] = warm_up_tower(model.visual, model.visual, list(model.visual.parameters()), model.visual.output_dim,
+        out["image accuracy"] = _warm_up_tower(model.visual, model.visual, list(model.visual.parameters()), model.visual.output_dim,
                                               lambda idx: images[keep[idx]], labels, c.warm_image, c, g, "curriculum: the image tower", progress)
     if c.warm_text:
         params = [p for n, p in model.named_parameters() if not n.startswith("visual.") and n != "logit_scale"]
-        draw = lambda idx: tokenizer(pick_captions(captions, keep[idx], g))  # the caption or its converse, drawn per step
-        out["text accuracy"] = warm_up_tower(model, model.encode_text, params, model.text_projection.shape[1], draw, labels,
+        draw = lambda idx: tokenizer(_pick_captions(captions, keep[idx], g))  # the caption or its converse, drawn per step
+        out["text accuracy"] = _warm_up_tower(model, model.encode_text, params, model.text_projection.shape[1], draw, labels,
                                              c.warm_text, c, g, "curriculum: the text tower", progress)
     return out
 
@@ -212,7 +244,7 @@ def pretrain_vae(vae, images: torch.Tensor, c: PretrainConfig, progress: bool = 
     "Reconstruction + small KL training of `vae` in place; returns the loss curve."
     g = torch.Generator().manual_seed(c.seed + 1)
     opt = torch.optim.AdamW(vae.parameters(), lr=c.vae_lr, weight_decay=0.0)
-    sched = torch.optim.lr_scheduler.LambdaLR(opt, lr_lambda(c.warmup, c.vae_steps))
+    sched = torch.optim.lr_scheduler.LambdaLR(opt, _lr_lambda(c.warmup, c.vae_steps))
     curve = []
     vae.train()
     for step in progress_bar(range(c.vae_steps), desc="pretrain VAE", disable=not progress):
@@ -225,14 +257,14 @@ def pretrain_vae(vae, images: torch.Tensor, c: PretrainConfig, progress: bool = 
     vae.eval()
     return curve
 
-def encode_latents(teacher: Teacher, images: torch.Tensor) -> torch.Tensor:
+def _encode_latents(teacher: Teacher, images: torch.Tensor) -> torch.Tensor:
     "`vae_latents` of `images`, 256 at a time."
     return torch.cat([vae_latents(teacher, images[i:i + 256]) for i in range(0, len(images), 256)])
 
-def scaled_latents(teacher: Teacher, images: torch.Tensor) -> torch.Tensor:
+def _scaled_latents(teacher: Teacher, images: torch.Tensor) -> torch.Tensor:
     "Set the VAE's scaling factor to 1/std of the posterior means of `images`, and return their scaled latents."
     teacher.vae.register_to_config(scaling_factor=1.0)
-    z = encode_latents(teacher, images)
+    z = _encode_latents(teacher, images)
     teacher.vae.register_to_config(scaling_factor=float(1 / z.std()))
     return z * teacher.vae.config.scaling_factor
 
@@ -269,12 +301,12 @@ def pretrain_unet(teacher: Teacher, latents: torch.Tensor, captions: list[list[s
     "ε-prediction training of the teacher's UNet and text encoder, in place, round by round → (loss every 50 steps, `probe(teacher)` every `c.probe_every` steps)."
     curve, probes, done = [], [], 0
     for steps in c.unet_rounds:
-        round_curve, round_probes = unet_round(teacher, latents, captions, c, steps, done, progress, probe)
+        round_curve, round_probes = _unet_round(teacher, latents, captions, c, steps, done, progress, probe)
         curve, probes, done = curve + round_curve, probes + round_probes, done + steps
     teacher.unet.eval(); teacher.text_encoder.eval()
     return curve, probes
 
-def unet_round(teacher: Teacher, latents: torch.Tensor, captions: list[list[str]], c: PretrainConfig, steps: int, done: int,
+def _unet_round(teacher: Teacher, latents: torch.Tensor, captions: list[list[str]], c: PretrainConfig, steps: int, done: int,
                progress: bool = True, probe: Callable[[Teacher], dict] | None = None) -> tuple[list[float], list[dict]]:
     """Steps `done` to `done + steps` from a fresh AdamW and warm-up, over the batches seeded by `c.seed` (every round draws
     the same ones) → (loss every 50 steps, probes)."""
@@ -283,12 +315,12 @@ def unet_round(teacher: Teacher, latents: torch.Tensor, captions: list[list[str]
     unet, te, sched_t = teacher.unet, teacher.text_encoder, teacher.scheduler
     params = list(unet.parameters()) + list(te.parameters())
     opt = torch.optim.AdamW(params, lr=c.unet_lr, weight_decay=0.0)
-    sched = torch.optim.lr_scheduler.LambdaLR(opt, lr_lambda(c.warmup, steps, c.unet_schedule))
+    sched = torch.optim.lr_scheduler.LambdaLR(opt, _lr_lambda(c.warmup, steps, c.unet_schedule))
     T, total = sched_t.config.num_train_timesteps, sum(c.unet_rounds)
     unet.train(); te.train()
     for step in progress_bar(range(done, done + steps), desc="pretrain UNet", disable=not progress, initial=done, total=total):
         idx = torch.randint(len(latents), (c.unet_batch,), generator=g)
-        z0, caps = latents[idx], pick_captions(captions, idx, g)
+        z0, caps = latents[idx], _pick_captions(captions, idx, g)
         t = torch.randint(0, T, (len(idx),), generator=g)
         eps = torch.randn(z0.shape, generator=g)
         ids = teacher.tokenizer(caps, padding="max_length", max_length=TEACHER_TEXT_LEN, truncation=True,
@@ -322,7 +354,7 @@ def pretrain(out: Path | None = None, c: PretrainConfig = PretrainConfig(), worl
     """Pretrain the miniworld student and teacher; write their weights and a record of the run into `out`.
     `teacher_only`: keep the CLIP and the VAE already in `out`, and train a new UNet and text encoder on the kept VAE's latents."""
     out = Path(out or miniworld_home()); out.mkdir(parents=True, exist_ok=True)
-    previous = kept_record(out) if teacher_only else None
+    previous = _kept_record(out) if teacher_only else None
     if c.threads: torch.set_num_threads(c.threads)
     torch.manual_seed(c.seed)
     seconds, t0 = {}, time.perf_counter()
@@ -334,7 +366,7 @@ def pretrain(out: Path | None = None, c: PretrainConfig = PretrainConfig(), worl
         _, vae_x, captions = load_split(root / "train", None)
         teacher = new_mini_teacher(c.seed, vae=False)
         teacher.vae = load_teacher(str(out / "teacher"), device="cpu", dtype=torch.float32).vae
-        latents = encode_latents(teacher, vae_x)
+        latents = _encode_latents(teacher, vae_x)
     else:
         student_x, vae_x, captions = load_split(root / "train", new_mini_clip(c.seed)[1])
         teacher = new_mini_teacher(c.seed)
@@ -343,7 +375,7 @@ def pretrain(out: Path | None = None, c: PretrainConfig = PretrainConfig(), worl
         seconds["clip"] = time.perf_counter() - t
         save_mini_clip(clip.eval(), out / "clip.safetensors")
         t = time.perf_counter(); curves["vae"] = pretrain_vae(teacher.vae, vae_x, c, progress); seconds["vae"] = time.perf_counter() - t
-        latents = scaled_latents(teacher, vae_x)
+        latents = _scaled_latents(teacher, vae_x)
     probe = swap_probe(root, c.probe_samples, c.probe_vg) if c.probe_every else None
     t = time.perf_counter(); curves["unet"], probes = pretrain_unet(teacher, latents, captions, c, progress, probe)
     seconds["unet"] = time.perf_counter() - t
@@ -356,7 +388,7 @@ def pretrain(out: Path | None = None, c: PretrainConfig = PretrainConfig(), worl
     write_json(record, out / "pretrain.json")
     return record
 
-def kept_record(out: Path) -> dict:
+def _kept_record(out: Path) -> dict:
     "What `pretrain.json` in `out` says of the CLIP and VAE a teacher-only run keeps (an error when they are not there)."
     missing = [p for p in (out / "clip.safetensors", out / "teacher" / "vae", out / "pretrain.json") if not p.exists()]
     if missing:

@@ -13,8 +13,8 @@ from PIL import Image, ImageDraw
 # %% auto #0
 __all__ = ['SHAPES', 'COLOURS', 'SIZES', 'RELATIONS', 'INVERSE', 'IMAGE_SIZE', 'BACKGROUND', 'SUPERSAMPLE', 'SWAPS', 'Obj',
            'Fact', 'Scene', 'fact_text', 'caption', 'converse', 'parse_caption', 'scene_facts', 'relation_holds',
-           'overlaps', 'inside', 'scene_ok', 'sample_scene', 'render', 'mention_counts', 'swap', 'relayout',
-           'same_words', 'swap_pair', 'partner_scene']
+           'inside', 'scene_ok', 'sample_scene', 'render', 'mention_counts', 'swap', 'relayout', 'same_words',
+           'swap_pair', 'partner_scene']
 
 # %% ../../nbs/20_miniworld_world.ipynb #46376a43
 SHAPES = ("circle", "square", "triangle", "diamond")
@@ -98,7 +98,7 @@ def relation_holds(a: Obj, rel: str, b: Obj) -> bool:
     along, across = {"left of": (-dx, dy), "right of": (dx, dy), "above": (-dy, dx), "below": (dy, dx)}[rel]
     return along >= (SIZES[a.size] + SIZES[b.size]) / 2 + 2 and abs(across) <= along / 2
 
-def overlaps(a: Obj, b: Obj, margin: float = 2) -> bool:
+def _overlaps(a: Obj, b: Obj, margin: float = 2) -> bool:
     ax0, ay0, ax1, ay1 = a.box; bx0, by0, bx1, by1 = b.box
     return not (ax1 + margin <= bx0 or bx1 + margin <= ax0 or ay1 + margin <= by0 or by1 + margin <= ay0)
 
@@ -110,7 +110,7 @@ def scene_ok(scene: Scene) -> bool:
     "Every object in the frame, none overlapping, every fact true, shapes and colours distinct."
     objs = scene.objects
     return (all(inside(o) for o in objs)
-            and not any(overlaps(a, b) for i, a in enumerate(objs) for b in objs[i + 1:])
+            and not any(_overlaps(a, b) for i, a in enumerate(objs) for b in objs[i + 1:])
             and all(relation_holds(objs[f.subject], f.relation, objs[f.obj]) for f in scene.facts)
             and len({o.shape for o in objs}) == len(objs) and len({o.colour for o in objs}) == len(objs))
 

@@ -17,8 +17,8 @@ from .runner import plan_notebooks
 from .standins import build_standins, clip_file, offline_hub, paper_backbones, restore_hub, standin_roots
 
 # %% auto #0
-__all__ = ['REHEARSAL_TRAIN', 'CPU_TRAIN', 'REHEARSAL_SCORE', 'CHILD', 'rehearsal_preset', 'tree_rss_bytes', 'run_sampled',
-           'rehearse_job', 'job_record', 'standin_backbones', 'rehearse']
+__all__ = ['REHEARSAL_TRAIN', 'CPU_TRAIN', 'REHEARSAL_SCORE', 'CHILD', 'rehearsal_preset', 'run_sampled', 'rehearse_job',
+           'job_record', 'standin_backbones', 'rehearse']
 
 # %% ../../nbs/39_reproduce_rehearsal.ipynb #e4b367cd
 REHEARSAL_TRAIN = dict(max_steps=2, batch_size=2, save_every=2, lam_share_batches=1, tagger="rehearsal")
@@ -46,7 +46,7 @@ def _children(pid: int) -> list[int]:
             if ppid == pid: out.append(int(p.name))
     return out
 
-def tree_rss_bytes(pid: int) -> int:
+def _tree_rss_bytes(pid: int) -> int:
     "Resident bytes of process `pid` and all its descendants (Linux; 0 where /proc is missing)."
     total, todo = 0, [pid]
     while todo:
@@ -63,7 +63,7 @@ def run_sampled(cmd: list[str], env: dict | None = None, every: float = 0.25) ->
         out = []
         reader = threading.Thread(target=lambda: out.extend(proc.stdout), daemon=True); reader.start()
         while proc.poll() is None:
-            peak = max(peak, tree_rss_bytes(proc.pid)); time.sleep(every)
+            peak = max(peak, _tree_rss_bytes(proc.pid)); time.sleep(every)
         reader.join()
     return proc.returncode, "".join(out), time.perf_counter() - t0, peak
 

@@ -25,11 +25,11 @@ from .scores import chain_metrics, chain_path, clip_scores, diffusion_path, diff
 
 # %% auto #0
 __all__ = ['KERNEL_QUIET', 'DIFFUSION_COST', 'COMPUTE_STAGES', 'COCO_TRAIN_PAIRS', 'DIFFUSION_PAIRS', 'FIGURES_HEADER',
-           'NotebookJob', 'project_path', 'job_parameters', 'plan_notebooks', 'job_done', 'without_root',
-           'tidy_notebook', 'execute_notebook', 'WorkItem', 'share_batches', 'pending_work', 'compute_item',
-           'cpu_count', 'default_workers', 'stop_pool', 'ReproductionInterrupted', 'precompute', 'profile_table',
+           'NotebookJob', 'project_path', 'job_parameters', 'plan_notebooks', 'job_done', 'tidy_notebook',
+           'execute_notebook', 'WorkItem', 'share_batches', 'pending_work', 'compute_item', 'cpu_count',
+           'default_workers', 'stop_pool', 'ReproductionInterrupted', 'precompute', 'profile_table',
            'execute_notebooks', 'planned_runs_mb', 'run_flops', 'planned_gpu_hours', 'check_figures_folder',
-           'reproduce', 'format_report']
+           'reproduce', 'ReproduceConfig', 'format_report']
 
 # %% ../../nbs/38_reproduce_runner.ipynb #062f0036
 @dataclass
@@ -98,7 +98,7 @@ def _last_state(text: str) -> str:
     "A stream's text with each line's carriage-return updates (a progress bar) reduced to the last one."
     return "\n".join(([s for s in line.split("\r") if s.strip()] or [""])[-1] for line in text.split("\n"))
 
-def without_root(text: str, root: Path | None = None) -> str:
+def _without_root(text: str, root: Path | None = None) -> str:
     "`text` with the paths under `root` (default: the working folder) made relative to it."
     root = str(Path(root or Path.cwd()).resolve())
     return text.replace(root + "/", "").replace(root, ".")
@@ -110,7 +110,7 @@ def tidy_notebook(path: Path, root: Path | None = None):
     for cell in nb["cells"]:
         for o in cell.get("outputs", []):
             if o.get("output_type") == "stream": o["text"] = _last_state("".join(o["text"]))
-    text = without_root(json.dumps(nb, indent=1, ensure_ascii=False), root) + "\n"
+    text = _without_root(json.dumps(nb, indent=1, ensure_ascii=False), root) + "\n"
     write_atomic(path, lambda tmp: tmp.write_text(text))
 
 def execute_notebook(job: NotebookJob, kernel: str = "python3") -> dict:
@@ -132,7 +132,7 @@ def execute_notebook(job: NotebookJob, kernel: str = "python3") -> dict:
     except Exception as e: error = f"{type(e).__name__}: {e}"
     if executed.is_file(): tidy_notebook(executed)
     if result.is_file():  # the preset it records names the weights by where they lie on this machine
-        text = without_root(result.read_text()); write_atomic(result, lambda tmp: tmp.write_text(text))
+        text = _without_root(result.read_text()); write_atomic(result, lambda tmp: tmp.write_text(text))
     if keep and error: kept.replace(result)
     else:
         kept.unlink(missing_ok=True)
@@ -427,6 +427,40 @@ def reproduce(preset: str | Preset = "miniworld", only=None, backbones=None, for
         report["profile"] = profile_table(read_ledger(ledger_path(Path(runs) / p.name), since), report).to_dict("records")
         write_index(p, out, report)
         return report
+
+# %% ../../nbs/38_reproduce_runner.ipynb #181c9654
+@dataclass
+class ReproduceConfig:
+    "What `sdsclip reproduce` runs, and where."
+    preset: str = "miniworld"       # miniworld (real runs on a CPU) | tiny (a check) | paper (a GPU, the weights and data)
+    only: str | None = None         # comma-separated artefacts (default: all)
+    backbones: str | None = None    # comma-separated backbone labels of the preset (default: all)
+    force: bool = False             # rerun notebooks that already succeeded (fine-tuning runs and scores stay cached)
+    out: str | None = None          # figures folder (default: figures; --preset tiny: runs/check, out of git; with --rehearsal: figures/rehearsal)
+    runs: str = "runs/experiments"  # fine-tuning runs and cached scores
+    rehearsal: str | None = None    # with --preset paper: build stand-ins in this folder (the paper's architectures with random weights, synthetic data in the real formats and sizes) and run the preset's artefacts on them, offline, the counts cut down; the record goes to --out
+    kernel: str = "python3"         # Jupyter kernel papermill runs the notebooks with
+    workers: int | None = None      # processes computing the runs and scores before the notebooks (default: one per core on a CPU, 1 on a GPU)
+
+    def __post_init__(self):
+        "Check the options where the config is built."
+        if self.workers is not None and self.workers < 1: raise ValueError(f"workers (--workers) must be >= 1, got {self.workers}.")
+        if self.rehearsal and self.preset != "paper":
+            raise ValueError(f"--rehearsal rehearses the paper preset, not {self.preset!r}: pass --preset paper.")
+        self.artefacts  # unknown names stop here, listed with the valid ones
+
+    @property
+    def artefacts(self) -> list[str] | None:
+        "The artefacts of `only`, in the records' order (None: all)."
+        return check_artefacts([x.strip() for x in self.only.split(",") if x.strip()]) if self.only else None
+
+    @property
+    def backbone_labels(self) -> list[str] | None: return [x.strip() for x in self.backbones.split(",") if x.strip()] if self.backbones else None
+
+    @property
+    def figures(self) -> str:
+        "Where the figures go: `out`, or by default figures/ (tracked), runs/check for the tiny check, figures/rehearsal."
+        return self.out or ("figures/rehearsal" if self.rehearsal else "runs/check" if self.preset == "tiny" else "figures")
 
 # %% ../../nbs/38_reproduce_runner.ipynb #58ac44ae
 def format_report(r: dict) -> str:

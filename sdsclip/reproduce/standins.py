@@ -26,8 +26,8 @@ from .artefacts import ARTEFACTS, backbones_for
 __all__ = ['COLOURS', 'NOUNS', 'RELATIONS', 'LEXICON', 'WINOGROUND_COMMIT', 'DTD_CLASSES', 'STANDIN_ZEROSHOT', 'DATA_WRITERS',
            'HUB_ENV', 'paper_backbones', 'clip_file', 'write_standin_clip', 'write_standin_teacher', 'rehearsal_tagger',
            'caption_for', 'scene_image', 'coco_items', 'karpathy_items', 'sugarcrepe_items', 'vg_items',
-           'winoground_items', 'write_winoground_hub', 'class_items', 'write_zeroshot', 'standin_roots', 'hub_cache',
-           'write_standin_coco', 'write_data', 'build_standins', 'offline_hub', 'restore_hub']
+           'winoground_items', 'write_winoground_hub', 'write_zeroshot', 'standin_roots', 'write_data',
+           'build_standins', 'offline_hub', 'restore_hub']
 
 # %% ../../nbs/38c_reproduce_standins.ipynb #b8277592
 def paper_backbones(p: Preset = PAPER) -> list[Backbone]:
@@ -143,15 +143,15 @@ DTD_CLASSES = ("banded blotchy braided bubbly bumpy chequered cobwebbed cracked 
                "striped studded swirly veined waffled woven wrinkled zigzagged").split()
 STANDIN_ZEROSHOT = "mnist,dtd,pets,fgvc_aircraft,imagenet"
 
-def class_items(classes, size) -> list[tuple[str, Image.Image]]:
+def _class_items(classes, size) -> list[tuple[str, Image.Image]]:
     "One test image a class."
     return [(c, scene_image(size, i)) for i, c in enumerate(classes)]
 
 def write_zeroshot(root: Path) -> Path:
     "The zero-shot roots of `STANDIN_ZEROSHOT` (ImageNet apart), MNIST at its real 28×28."
     write_mnist(root, [(i % 10, scene_image((28, 28), i, "L")) for i in range(10)], [(0, scene_image((28, 28), 0, "L"))])
-    write_dtd(root, class_items(DTD_CLASSES, (640, 640))); write_pets(root, class_items(zeroshot_classnames("pets"), (500, 375)))
-    write_aircraft(root, class_items([f"variant-{i:03d}" for i in range(100)], (1000, 700)))
+    write_dtd(root, _class_items(DTD_CLASSES, (640, 640))); write_pets(root, _class_items(zeroshot_classnames("pets"), (500, 375)))
+    write_aircraft(root, _class_items([f"variant-{i:03d}" for i in range(100)], (1000, 700)))
     return root
 
 # %% ../../nbs/38c_reproduce_standins.ipynb #fc0d1e85
@@ -162,12 +162,12 @@ def standin_roots(d: str | Path) -> dict:
             "sugarcrepe": str(d / "sugarcrepe"), "zeroshot_root": str(d / "zeroshot"), "imagenet": str(d / "imagenet"),
             "zeroshot_datasets": STANDIN_ZEROSHOT, "order_tagger": "rehearsal"}
 
-def hub_cache(d: str | Path) -> Path: return Path(d) / "hub"
+def _hub_cache(d: str | Path) -> Path: return Path(d) / "hub"
 
-def write_standin_coco(root: Path):
+def _write_standin_coco(root: Path):
     write_coco(root, coco_items(16)); write_karpathy(root, karpathy_items(1, (640, 480)), "coco")
 
-DATA_WRITERS = {"coco": write_standin_coco, "flickr30k": lambda r: write_karpathy(r, karpathy_items(1, (500, 375), 2), "flickr"),
+DATA_WRITERS = {"coco": _write_standin_coco, "flickr30k": lambda r: write_karpathy(r, karpathy_items(1, (500, 375), 2), "flickr"),
                 "sugarcrepe": lambda r: write_sugarcrepe(r, sugarcrepe_items()),
                 "aro": lambda r: (write_vg(r, vg_items(4)), write_vg(r, vg_items(4, "attribution"), "attribution")),
                 "zeroshot": write_zeroshot,
@@ -199,8 +199,8 @@ def offline_hub(d: str | Path) -> dict:
     "Point this process and its children at the stand-in hub cache in `d`, offline; the previous values, to restore."
     import huggingface_hub.constants as C
     old = {k: os.environ.get(k) for k in HUB_ENV} | {"_constants": (C.HF_HUB_CACHE, C.HF_HUB_OFFLINE)}
-    os.environ |= {"HF_HUB_CACHE": str(hub_cache(d)), "HF_HUB_OFFLINE": "1", "HF_DATASETS_OFFLINE": "1"}
-    C.HF_HUB_CACHE, C.HF_HUB_OFFLINE = str(hub_cache(d)), True  # read at import: set for this process too
+    os.environ |= {"HF_HUB_CACHE": str(_hub_cache(d)), "HF_HUB_OFFLINE": "1", "HF_DATASETS_OFFLINE": "1"}
+    C.HF_HUB_CACHE, C.HF_HUB_OFFLINE = str(_hub_cache(d)), True  # read at import: set for this process too
     return old
 
 def restore_hub(old: dict):

@@ -10,14 +10,13 @@ import pandas as pd
 from scipy import stats
 
 from ..environment import data_dir
-from ..eval.suite import PERCENT_FAMILIES, metric_family, metric_name
+from ..eval.suite import PERCENT_FAMILIES, metric_family
 from ..presets import Preset
 from .artefacts import ZEROSHOT_MEAN, Artefact
 
 # %% auto #0
 __all__ = ['is_percent', 'format_cell', 'seed_stats', 't_interval', 'with_zeroshot_mean', 'paper_results', 'metric_columns',
-           'paper_values', 'side_by_side', 'wide_table', 'seeds_table', 'artefact_table', 'stat_numbers',
-           'numbers_table', 'markdown']
+           'side_by_side', 'wide_table', 'seeds_table', 'artefact_table', 'stat_numbers', 'numbers_table', 'markdown']
 
 # %% ../../nbs/34_reproduce_tables.ipynb #4db3f2ea
 def is_percent(metric: str) -> bool:
@@ -77,14 +76,14 @@ def metric_columns(metrics: dict[str, str], st: pd.DataFrame) -> dict[str, str]:
     return out
 
 # %% ../../nbs/34_reproduce_tables.ipynb #bc79fb4f
-def paper_values(paper: pd.DataFrame, artefacts) -> pd.Series:
+def _paper_values(paper: pd.DataFrame, artefacts) -> pd.Series:
     "The paper's number per (backbone, condition, metric) from `artefacts`' cells, the first artefact's where several have one."
     p = paper[paper.artefact.isin(artefacts)].assign(order=lambda d: d.artefact.map(list(artefacts).index)).sort_values("order")
     return p.drop_duplicates(["backbone", "condition", "metric"]).set_index(["backbone", "condition", "metric"])["value"]
 
 def side_by_side(st: pd.DataFrame, paper: pd.DataFrame, artefacts, metrics: dict[str, str], reference: str | None = None) -> pd.DataFrame:
     "Rows (backbone, condition); per metric the paper's column (when it has a number for any row) and ours."
-    p = paper_values(paper, artefacts)
+    p = _paper_values(paper, artefacts)
     cell = {(r.backbone, r.condition, r.metric): (r.mean, r.std, r.n_seeds) for r in st.itertuples()}
     rows = []
     for bb, cond in dict.fromkeys(zip(st.backbone, st.condition)):
@@ -148,7 +147,7 @@ def numbers_table(a: Artefact, rows: pd.DataFrame, preset: Preset) -> pd.DataFra
               for k, g in rows.groupby(["backbone", "condition", "metric"], sort=False)}
         t["ci_low"], t["ci_high"] = zip(*[ci[(r.backbone, r.condition, r.metric)] for r in t.itertuples()])
     elif a.table != "wide":
-        p, ref = paper_values(paper_results(), a.paper_artefacts or (a.name,)), preset.paper_reference if a.reference else None
+        p, ref = _paper_values(paper_results(), a.paper_artefacts or (a.name,)), preset.paper_reference if a.reference else None
         t["paper"] = [(100 if is_percent(r.metric) else 1) * p.get((ref or r.backbone, r.condition, r.metric), math.nan)
                       for r in t.itertuples()]
     return t
