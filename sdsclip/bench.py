@@ -35,6 +35,7 @@ def bench_models(arch: str, device="cpu", seed: int = 0, clip_name: str = "ViT-B
     else: raise ValueError(f"arch must be 'tiny' or 'real', not {arch!r}.")
     return clip.to(device), tok, teacher.to(device)
 
+# %% ../nbs/18_bench.ipynb #8631889d
 MODES = {"contrastive": dict(lam=0.0), "backprop": dict(sds_mode="backprop"), "stopgrad": dict(sds_mode="stopgrad"),
          "backprop+ckpt": dict(sds_mode="backprop", ckpt=True)}
 
@@ -172,6 +173,7 @@ def check_targets(r: dict) -> list[dict]:
     q = r["ratios"]
     return [{"target": t, "measured": round(q[k], 3), "met": bool(ok(q[k]))} for k, t, ok in targets if k in q]
 
+# %% ../nbs/18_bench.ipynb #ffd4b6a3
 def format_bench(r: dict) -> str:
     "A readable table of `bench_training`'s result."
     lines = [f"{r['arch']} ({r['clip']}) | batch {r['batch']} | {r['precision']} | {r['device']} | memory = {r['memory_kind']}",

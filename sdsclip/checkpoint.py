@@ -105,6 +105,7 @@ def optimizer_tensors(opt: torch.optim.Optimizer) -> tuple[dict[str, torch.Tenso
             else: scalars[f"{pid}.{k}"] = v
     return tensors, {"optim_param_groups": json.dumps(sd["param_groups"]), "optim_scalars": json.dumps(scalars)}
 
+# %% ../nbs/05_checkpoint.ipynb #cd52d715
 def load_optimizer_tensors(opt: torch.optim.Optimizer, tensors: dict[str, torch.Tensor], meta: dict[str, str]):
     "Restore `opt` from `optimizer_tensors`' output."
     state: dict[int, dict] = {}
@@ -115,6 +116,7 @@ def load_optimizer_tensors(opt: torch.optim.Optimizer, tensors: dict[str, torch.
         pid, k = key.split(".", 1); state.setdefault(int(pid), {})[k] = v
     opt.load_state_dict({"state": state, "param_groups": json.loads(meta["optim_param_groups"])})
 
+# %% ../nbs/05_checkpoint.ipynb #4adb0fd7
 def rng_tensors(generators: dict[str, torch.Generator]) -> dict[str, torch.Tensor]:
     "The global CPU (and CUDA) RNG states and those of named generators."
     out = {"rng.torch": torch.get_rng_state()}
@@ -123,6 +125,7 @@ def rng_tensors(generators: dict[str, torch.Generator]) -> dict[str, torch.Tenso
     out |= {f"rng.gen.{k}": g.get_state() for k, g in generators.items()}
     return out
 
+# %% ../nbs/05_checkpoint.ipynb #57d7712e
 def load_rng_tensors(tensors: dict[str, torch.Tensor], generators: dict[str, torch.Generator]):
     "Restore what `rng_tensors` saved."
     torch.set_rng_state(tensors["rng.torch"])
@@ -213,10 +216,12 @@ def inside(root: Path, path: Path) -> bool:
     "Does `path`, its links followed, lie in `root` (its links followed too)?"
     return Path(path).resolve().is_relative_to(Path(root).resolve())
 
+# %% ../nbs/05_checkpoint.ipynb #ee289017
 def plain_name(name) -> bool:
     "Is `name` a bare file name (no folder part, not '.' or '..')?"
     return isinstance(name, str) and name not in ("", ".", "..") and Path(name).name == name and "\\" not in name
 
+# %% ../nbs/05_checkpoint.ipynb #10277346
 def manifest_problem(info: dict) -> str | None:
     "Why a parsed latest.json may not be used: the first file name in it that is not a bare name; None when all are."
     names = [info.get("weights"), info.get("state")] + [e[p]["file"] for e in info.get("checkpoints", []) for p in ("weights", "state")]
@@ -388,6 +393,7 @@ def open_clip_name(name: str, quick_gelu: bool) -> str:
     "The open_clip model name that rebuilds `name` with the right activation."
     return f"{name}-quickgelu" if quick_gelu and not name.endswith("-quickgelu") else name
 
+# %% ../nbs/05_checkpoint.ipynb #f9c74ca0
 RUN_TOP_FILES = ("config.json", "log.jsonl", "bad_images.jsonl", "train.lock", "neighbours.safetensors")
 
 def _is_export(path: Path) -> bool:
@@ -396,6 +402,7 @@ def _is_export(path: Path) -> bool:
     try: return read_metadata(path).get("format") == "open_clip"
     except CheckpointError: return False
 
+# %% ../nbs/05_checkpoint.ipynb #0d7d407a
 def export_open_clip(checkpoint: str | Path, out: str | Path) -> Path:
     "Write the full fine-tuned open_clip state dict of `checkpoint` to `out` (.safetensors)."
     out = Path(out)

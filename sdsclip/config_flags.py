@@ -20,24 +20,28 @@ def _number_or_text(v: str):
     try: return float(v)
     except ValueError: return v
 
+# %% ../nbs/40a_config_flags.ipynb #827d0bed
 def _flag_kind(annotation: str) -> dict:
     "argparse's `action`/`type` for a field's annotation: a switch, a repeatable flag (`list[int]`), or one value."
     if annotation == "bool": return dict(action="store_true")
     if annotation.startswith("list["): return dict(action="append", type=_TYPES[annotation[5:].split("]")[0]])
     return dict(type=_flag_type(annotation))
 
+# %% ../nbs/40a_config_flags.ipynb #06b1a525
 def _flag_type(annotation: str):
     if annotation.replace(" ", "") == "float|str": return _number_or_text  # λ: a number or 'share=<r>'
     base = _TYPES[annotation.split("|")[0].strip()]
     if "None" not in annotation: return base
     return lambda v: None if v.lower() == "none" else base(v)
 
+# %% ../nbs/40a_config_flags.ipynb #8b17d962
 def field_help(cls) -> dict[str, str]:
     "Each field's comment in the source of dataclass `cls`: what the option does, and its choices (none for a class without source)."
     try: source = inspect.getsource(cls)
     except (OSError, TypeError): return {}  # defined at a prompt
     return {m[1]: m[2].strip() for m in re.finditer(r"^    (\w+): [^\n#]*#(.*)$", source, re.M)}
 
+# %% ../nbs/40a_config_flags.ipynb #892c58da
 def add_config_flags(parser, cls, skip=("preset",), default_from="the preset's, or ", only=None, helps: dict | None = None):
     """One flag per dataclass field of `cls` (those in `only`, when given; `helps` overrides a field's comment); a flag not given
     leaves the preset's value (it is absent from the args)."""
@@ -52,6 +56,7 @@ def add_config_flags(parser, cls, skip=("preset",), default_from="the preset's, 
         parser.add_argument(*flags, dest=f.name, default=argparse.SUPPRESS, help=f"{what}{said}".lstrip(), **kw)
         if f.name in OLD_FLAGS: parser.add_argument(OLD_FLAGS[f.name], dest=f.name, default=argparse.SUPPRESS, help=argparse.SUPPRESS, **kw)
 
+# %% ../nbs/40a_config_flags.ipynb #bc4d9c6f
 def config_from_args(args, cls=None):
     "A config with every flag that was given: a TrainConfig from the preset `args.preset` (by default), or `cls`'s defaults."
     from sdsclip.train_config import TrainConfig

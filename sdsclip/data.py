@@ -99,6 +99,7 @@ def _read_rows(path: Path) -> list[tuple[int, dict]]:
     if path.suffix in (".jsonl", ".json"): return read_jsonl(path, "Manifest")
     raise ValueError(f"Manifest {path} must be .csv or .jsonl, not {path.suffix!r}.")
 
+# %% ../nbs/04_data.ipynb #5ed7cfa0
 def manifest_pairs(path: str | Path, images_root: str | Path | None = None,
                    image_key: str = "image", caption_key: str = "caption") -> list[tuple[str, list[str]]]:
     "Pairs from a CSV/JSONL manifest of (image, caption) rows, grouped by image in first-seen order."
@@ -122,6 +123,7 @@ def _draw_shape(shape: str, colour: str, size: int, box: tuple[int, int, int, in
     (draw.rectangle if shape == "square" else draw.ellipse)(box, fill=COLOURS[colour])
     return im
 
+# %% ../nbs/04_data.ipynb #8dc368c0
 def synthetic_pairs(n: int = 64, size: int = 32, seed: int = 0) -> list[tuple[Image.Image, list[str]]]:
     "`n` drawn images of a coloured square or circle, each with two captions."
     g = torch.Generator().manual_seed(seed)
@@ -133,6 +135,7 @@ def synthetic_pairs(n: int = 64, size: int = 32, seed: int = 0) -> list[tuple[Im
         out.append((_draw_shape(s, c, size, (x, y, x + side, y + side)), [f"a {c} {s}", f"a photo of a {c} {s}"]))
     return out
 
+# %% ../nbs/04_data.ipynb #a3455a72
 _SYNTHETIC_TAGS = {"a": "DT", "photo": "NN", "of": "IN", **{c: "JJ" for c in COLOURS}, **{s: "NN" for s in SHAPES}}
 
 def synthetic_tagger(text: str) -> list[tuple[str, str]]:
@@ -162,12 +165,14 @@ def epoch_generator(seed: int, epoch: int, stream: int = 0) -> torch.Generator:
     "A generator for (seed, epoch, stream): independent, reproducible streams (order, captions, ...)."
     return torch.Generator().manual_seed(seed * 1_000_003 + epoch * 1009 + stream)
 
+# %% ../nbs/04_data.ipynb #666d68d8
 def vae_transform(size: int):
     "Image → tensor in [-1, 1] at `size`² (resize the short side, centre crop), the input the teacher's VAE expects."
     from torchvision import transforms as T
     return T.Compose([T.Resize(size, interpolation=T.InterpolationMode.BICUBIC), T.CenterCrop(size),
                       T.ToTensor(), T.Normalize([0.5] * 3, [0.5] * 3)])
 
+# %% ../nbs/04_data.ipynb #f375edc4
 class PairDataset(Dataset):
     "Image–caption pairs; item (i, epoch) is image i with one of its captions, drawn per (seed, epoch)."
     def __init__(self, pairs: list, transform, seed: int = 0, vae_transform=None):
@@ -248,6 +253,7 @@ class Batch:
         own = [j for j, p in enumerate(self.positions) if p < k]
         return pick(own, 0, self.bad), pick([j for j, p in enumerate(self.positions) if p >= k], k, [])
 
+# %% ../nbs/04_data.ipynb #51e93103
 def collate(items: list[dict]) -> Batch:
     "Stack the readable items of a batch; keep the unreadable ones aside."
     pos = [p for p, it in enumerate(items) if it["error"] is None]
@@ -257,8 +263,10 @@ def collate(items: list[dict]) -> Batch:
     vae = stack("vae_image") if good and "vae_image" in good[0] else None
     return Batch(stack("image"), [it["caption"] for it in good], [it["index"] for it in good], pos, bad, vae)
 
+# %% ../nbs/04_data.ipynb #29d34f3d
 class TooManyBadImages(RuntimeError): pass
 
+# %% ../nbs/04_data.ipynb #f0566bb7
 @dataclass
 class BadImages:
     "Every distinct image that failed to load, and the stop rule: more than `max_fraction` of `n_total` is too many."

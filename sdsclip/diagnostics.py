@@ -33,6 +33,7 @@ def pair_embeddings(model, preprocess, tokenizer, items: list[dict], device="cpu
     d = ims[0].shape[-1]
     return torch.cat(ims).view(-1, 2, d), torch.cat(caps).view(-1, 2, d)
 
+# %% ../nbs/16b_diagnostics.ipynb #6353712c
 def pair_geometry(images: torch.Tensor, captions: torch.Tensor, items: list[dict]) -> pd.DataFrame:
     "Per Winoground slice: mean image-pair cosine, caption-pair cosine, and cosine between the two differences."
     per = pd.DataFrame({"image_cos": (images[:, 0] * images[:, 1]).sum(-1),
@@ -51,6 +52,7 @@ def register_probe(name: str, probe: Callable[..., dict[str, float]]):
     "Register `probe(model, preprocess, tokenizer) -> {name: accuracy}` under `name`."
     _PROBES[name] = probe
 
+# %% ../nbs/16b_diagnostics.ipynb #be4738d1
 def registered_probe(name: str) -> Callable[..., dict[str, float]]:
     "The probe registered as `name`; a ValueError lists the registered ones."
     if name not in _PROBES: raise ValueError(f"No probe is registered as {name!r}; registered: {sorted(_PROBES) or 'none'}.")

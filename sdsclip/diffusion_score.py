@@ -54,6 +54,7 @@ def _error(eps_hat: torch.Tensor, eps: torch.Tensor, kind: str) -> torch.Tensor:
     diff = (eps_hat.float() - eps.float()).flatten(1)
     return diff.pow(2).mean(1) if kind == "l2" else diff.abs().mean(1)
 
+# %% ../nbs/16_diffusion_score.ipynb #d2c437e8
 @torch.no_grad()
 def denoising_errors(teacher: Teacher, z: torch.Tensor, cond: torch.Tensor, t: torch.Tensor, eps: torch.Tensor,
                      cfg: DiffusionScoreConfig, samples: Sequence[int] | None = None) -> torch.Tensor:
@@ -150,6 +151,7 @@ def _timed(fn, repeats: int) -> float:
         t0 = time.perf_counter(); fn(); best = min(best, time.perf_counter() - t0)
     return best
 
+# %% ../nbs/16_diffusion_score.ipynb #89579660
 def winoground_cost(clip_scorer, diff_scorer: DiffusionScorer, items: list[dict], repeats: int = 3) -> dict:
     "Seconds per Winoground item for CLIP and for the diffusion score (best of `repeats`, after a warm-up), and the ratio."
     groups = winoground_groups(items)
@@ -161,6 +163,7 @@ def winoground_cost(clip_scorer, diff_scorer: DiffusionScorer, items: list[dict]
             "clip_seconds_per_item": clip_s, "diffusion_seconds_per_item": diff_s, "ratio": diff_s / clip_s,
             "unet_forwards_per_item": 2 * 2 * diff_scorer.cfg.n_samples}
 
+# %% ../nbs/16_diffusion_score.ipynb #ab277502
 def plot_cost(cost: dict, path, title: str = "Time per Winoground item"):
     "A Fig. 3-style bar plot of `winoground_cost`'s result, saved as PNG."
     import matplotlib; matplotlib.use("Agg")

@@ -48,6 +48,7 @@ def all_min(x: int, d: Dist) -> int:
     if d.world_size == 1: return x
     t = torch.tensor([x]); dist.all_reduce(t, op=dist.ReduceOp.MIN); return int(t)
 
+# %% ../nbs/06_distributed.ipynb #03b967b0
 def all_gather_list(items: list, d: Dist) -> list:
     "Concatenation of every rank's `items`."
     if d.world_size == 1: return items

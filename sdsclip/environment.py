@@ -69,17 +69,20 @@ def device_info() -> dict[str, str]:
     problem = gpu_problem(False, torch.version.cuda, nvidia_driver(), torch.__version__)
     return {"device": "cpu", "gpu": "none", "cpu_threads": str(torch.get_num_threads())} | ({"gpu_problem": problem} if problem else {})
 
+# %% ../nbs/00_environment.ipynb #99d7c7fd
 def cpu_model() -> str:
     "The CPU's model name (from /proc/cpuinfo on Linux)."
     try: return next(l.split(":", 1)[1].strip() for l in open("/proc/cpuinfo") if l.startswith("model name"))
     except (OSError, StopIteration): return platform.processor()
 
+# %% ../nbs/00_environment.ipynb #363a1bda
 def git_commit() -> str:
     "The short commit of the checkout this runs from ('' outside a git checkout)."
     try: return subprocess.run(["git", "rev-parse", "--short", "HEAD"], capture_output=True, text=True, timeout=10,
                                cwd=Path(sdsclip.__file__).parent).stdout.strip()
     except (OSError, subprocess.SubprocessError): return ""
 
+# %% ../nbs/00_environment.ipynb #d3a7b6ac
 def machine_info() -> dict:
     "CPU, threads, GPU, torch version and git commit: the record of where a result was computed."
     import torch
@@ -95,6 +98,7 @@ class LineWriter:
         if s.strip(): self.f.write(s + "\n")
     def flush(self): self.f.flush()
 
+# %% ../nbs/00_environment.ipynb #c8d3446d
 def progress_bar(*args, **kw):
     "tqdm's bar; outside a terminal, a line per 30 s (and the last) instead of redraws."
     from tqdm import tqdm  # not tqdm.auto: in a notebook, widgets would be saved as stale 0% bars

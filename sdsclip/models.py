@@ -46,6 +46,7 @@ def _is_checkpoint_path(pretrained: str) -> bool:
     "Does `pretrained` look like a file path rather than a pretrained tag?"
     return os.sep in pretrained or pretrained.endswith(CHECKPOINT_SUFFIXES) or Path(pretrained).exists()
 
+# %% ../nbs/01_models.ipynb #4c0fbc47
 def check_pretrained(name: str, pretrained: str | None) -> str | None:
     "Validate a pretrained tag or checkpoint path for model `name`; raise naming the bad value and the valid ones."
     if pretrained is None or name.startswith(SCHEMAS): return None  # a schema's folder or repo carries its weights
@@ -66,6 +67,7 @@ def tag_uses_quick_gelu(name: str, pretrained: str | None) -> bool:
     if not pretrained or _is_checkpoint_path(pretrained): return False
     return bool(open_clip.get_pretrained_cfg(name, pretrained).get("quick_gelu", False))
 
+# %% ../nbs/01_models.ipynb #b6f2e0c7
 def uses_quick_gelu(model: nn.Module) -> bool:
     "Does any block of `model` use QuickGELU?"
     return any(isinstance(m, open_clip.transformer.QuickGELU) for m in model.modules())
@@ -190,6 +192,7 @@ def is_hub_id(source: str) -> bool:
     "Could `source` be a hub repo id (`owner/name`) rather than a local folder?"
     return not Path(source).exists() and bool(_HUB_ID.match(source))
 
+# %% ../nbs/01_models.ipynb #f6fb1a4b
 # a tokenizer saved by recent transformers has one tokenizer.json in place of vocab.json + merges.txt
 FILE_ALTERNATIVES = {"tokenizer/vocab.json": "tokenizer/tokenizer.json", "tokenizer/merges.txt": "tokenizer/tokenizer.json"}
 
@@ -201,6 +204,7 @@ def missing_teacher_files(source: str, files: list[str], cache_dir: str | None =
     else: has = lambda f: (Path(source) / f).is_file()
     return [f for f in files if not has(f) and not (f in FILE_ALTERNATIVES and has(FILE_ALTERNATIVES[f]))]
 
+# %% ../nbs/01_models.ipynb #8da1afb2
 def _teacher_help(source: str) -> str:
     "How to get a Stable Diffusion teacher onto this machine (for a local folder: what the folder must hold)."
     if not is_hub_id(source):
@@ -255,6 +259,7 @@ def check_tokenizer(tokenizer, text_encoder, source: str):
         raise ValueError(f"Teacher {source!r}: tokenizer has {len(tokenizer)} tokens but the text encoder expects "
                          f"{text_encoder.config.vocab_size}; tokenizer/ is incomplete. {_teacher_help(source)}")
 
+# %% ../nbs/01_models.ipynb #ce3044d4
 def _load_parts(source: str, vae: bool, variant: str | None, local_files_only: bool, cache_dir: str | None,
                 dtype: torch.dtype) -> dict:
     from diffusers import AutoencoderKL, DDPMScheduler, UNet2DConditionModel
@@ -269,6 +274,7 @@ def _load_parts(source: str, vae: bool, variant: str | None, local_files_only: b
         tokenizer=CLIPTokenizer.from_pretrained(source, subfolder="tokenizer", **kw),
         scheduler=DDPMScheduler.from_pretrained(source, subfolder="scheduler", **kw))
 
+# %% ../nbs/01_models.ipynb #561f3027
 def load_teacher(
     source: str = DEFAULT_TEACHER,  # hub id or local diffusers folder of a Stable Diffusion v1.x model
     device: str | torch.device = "cpu",
@@ -334,6 +340,7 @@ def tiny_teacher(seed: int = 0, cond_dim: int = 32, latent_size: int = 8) -> Tea
                               beta_schedule="scaled_linear", clip_sample=False)
     return Teacher(unet, vae, text_encoder, clip_bpe_tokenizer(), scheduler).freeze()
 
+# %% ../nbs/01_models.ipynb #6cd05326
 def build_tiny(seed: int = 0, clip_name: str = TINY_CLIP):
     "Random tiny CLIP + teacher → (clip, preprocess, tokenizer, teacher), with the real interfaces."
     if clip_name not in (TINY_CLIP, TINY_CLIP_RN):
@@ -374,6 +381,7 @@ def save_teacher(teacher: Teacher, path: str | Path) -> Path:
     (path / "model_index.json").write_text(json.dumps(index, indent=2))
     return path
 
+# %% ../nbs/01_models.ipynb #de44b462
 def _drop_source_path(config: Path):
     "diffusers keeps the folder a model was loaded from in its config and would write it back; a saved teacher names no folder."
     if not config.is_file(): return

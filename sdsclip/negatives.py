@@ -35,10 +35,12 @@ def noun_chunks(tags: list[str]) -> list[tuple[int, int]]:
         i = max(j, i + 1)
     return spans
 
+# %% ../nbs/01b_negatives.ipynb #c0d32c8b
 def _word_spans(tags: list[str], kinds: tuple[str, ...]) -> list[tuple[int, int]]:
     "One-token spans of the tokens tagged with one of `kinds`."
     return [(i, i + 1) for i, t in enumerate(tags) if t in kinds]
 
+# %% ../nbs/01b_negatives.ipynb #ba4dd8a2
 def verb_phrases(tags: list[str]) -> list[tuple[int, int]]:
     "Spans of a verb, its particles and the noun phrase right after them (if any)."
     chunks, spans = {s: e for s, e in noun_chunks(tags)}, []
@@ -58,6 +60,7 @@ def _swap_spans(tokens: list[str], a: tuple[int, int], b: tuple[int, int]) -> li
     "`tokens` with spans `a` and `b` (a before b, apart) exchanged."
     return tokens[:a[0]] + tokens[b[0]:b[1]] + tokens[a[1]:b[0]] + tokens[a[0]:a[1]] + tokens[b[1]:]
 
+# %% ../nbs/01b_negatives.ipynb #220c0c40
 def swaps(tagged: list[tuple[str, str]]) -> dict[str, str]:
     "Every distinct caption made by one swap of two spans of one kind → the kind (the first that made it)."
     tokens, tags = [w for w, _ in tagged], [t for _, t in tagged]

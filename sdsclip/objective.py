@@ -37,6 +37,7 @@ class Mapper(nn.Module):
         "The mapper from `clip`'s image embedding to `teacher`'s latent shape."
         return cls(image_embed_dim(clip), teacher.latent_shape)
 
+# %% ../nbs/02_objective.ipynb #65ea4893
 def image_embed_dim(clip: nn.Module) -> int:
     "Width d of the open_clip model's image embedding f_φ(x)."
     return clip.visual.output_dim
@@ -86,6 +87,7 @@ def sample_timesteps(n: int, num_train_timesteps: int, t_range=(0.02, 0.98), dev
     lo, hi = int(lo * num_train_timesteps), min(int(hi * num_train_timesteps), num_train_timesteps - 1)
     return torch.randint(lo, hi + 1, (n,), generator=generator).to(device)
 
+# %% ../nbs/02_objective.ipynb #e0bea7f1
 def timestep_weights(scheduler, t: torch.Tensor, weighting: str) -> torch.Tensor:
     "w(t) per sample: ones for 'uniform', 1 - ᾱ_t for 'sds'."
     if weighting not in WEIGHTINGS: raise ValueError(f"Unknown weighting {weighting!r}. Valid: {', '.join(WEIGHTINGS)}.")
@@ -136,10 +138,12 @@ def encode_pair(clip: nn.Module, images: torch.Tensor, tokens: torch.Tensor):
     "CLIP's raw image embedding f_φ(x) and text embedding g_γ(c), before normalisation."
     return clip.encode_image(images), clip.encode_text(tokens)
 
+# %% ../nbs/02_objective.ipynb #f45c308e
 def contrastive_loss(image_emb, text_emb, logit_scale, loss_fn: ClipLoss | None = None) -> torch.Tensor:
     "L_CLIP through open_clip's ClipLoss on L2-normalised embeddings; `logit_scale` is CLIP's log 1/τ."
     return (loss_fn or ClipLoss())(F.normalize(image_emb, dim=-1), F.normalize(text_emb, dim=-1), logit_scale.exp())
 
+# %% ../nbs/02_objective.ipynb #0632249b
 def clip_term(clip: nn.Module, tokenizer, images: torch.Tensor, captions: list[str], loss_fn: ClipLoss | None = None,
               negatives: list[str | None] | None = None, image_negatives: tuple[torch.Tensor, list[str]] | None = None):
     """f_φ(x), g_γ(c) of a batch's own pairs and L_CLIP; with `negatives` (a hard negative or None per caption), NegCLIP's
@@ -163,6 +167,7 @@ def check_lambda(lam: float) -> float:
         raise ValueError(f"lambda (λ, the SDS weight) must be a finite number >= 0, got {lam!r}; the paper uses 1e-3.")
     return float(lam)
 
+# %% ../nbs/02_objective.ipynb #5f78808e
 class SDSCLIPObjective(nn.Module):
     "L = L_CLIP + λ·L_SDS for a CLIP student, its mapper h_w and a frozen teacher; returns the total and its parts."
     def __init__(
@@ -200,10 +205,12 @@ def _is_image_tower(name: str) -> bool:
     "Does the open_clip parameter/module name belong to the image tower?"
     return name == "visual" or name.startswith("visual.")
 
+# %% ../nbs/02_objective.ipynb #f13c929e
 def norm_modules(clip: nn.Module, kinds: tuple) -> dict[str, nn.Module]:
     "Modules of `clip` that are instances of `kinds`, by name."
     return {n: m for n, m in clip.named_modules() if isinstance(m, kinds)}
 
+# %% ../nbs/02_objective.ipynb #f410c23e
 @dataclass
 class Trainable:
     "The trainable parameters chosen by `select_trainable`, their counts, and the BatchNorms kept in eval mode."
@@ -233,6 +240,7 @@ def _layernorm_params(clip: nn.Module, text_only: bool) -> tuple[dict, str]:
     params = {f"{mn}.{pn}": p for mn, m in chosen.items() for pn, p in m.named_parameters(recurse=False)}
     return params, note
 
+# %% ../nbs/02_objective.ipynb #66e11172
 def select_trainable(clip: nn.Module, mapper: Mapper, strategy: str = "layernorm") -> Trainable:
     "Freeze all of `clip` except the `strategy` set; the mapper h_w stays trainable. Returns what is trained."
     if strategy not in STRATEGIES: raise ValueError(f"Unknown strategy {strategy!r}. Valid: {', '.join(STRATEGIES)}.")
@@ -267,6 +275,7 @@ def trainable_counts(name: str, strategy: str = "layernorm", latent_shape=(4, 64
 def _grad_norm(grads) -> float:
     return math.sqrt(sum(float(g.float().pow(2).sum()) for g in grads if g is not None))
 
+# %% ../nbs/02_objective.ipynb #933cd5b3
 def gradient_shares(objective: nn.Module, trainable: Trainable, images: torch.Tensor, captions: list[str], **kw) -> dict:
     "λ·L_distil/L_CLIP and, per trained group, ‖∇L_CLIP‖, ‖∇λ·L_distil‖ and their ratio, on one batch (`kw` go to the objective)."
     if objective.lam == 0: raise ValueError("λ = 0 has no distillation term to measure; measure at λ > 0 (the shares are linear in λ).")

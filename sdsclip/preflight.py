@@ -53,6 +53,7 @@ def clip_weights_cached(name: str, tag: str, cache_dir: str | None = None) -> bo
     files = [filename] if filename else ["open_clip_model.safetensors", "open_clip_pytorch_model.bin"]
     return any(isinstance(try_to_load_from_cache(repo, f, cache_dir=cache_dir), str) for f in files)
 
+# %% ../nbs/17b_preflight.ipynb #570bbd36
 def clip_need(clip: str, pretrained: str | None) -> Need:
     "Are the CLIP's weights here (a file, or the hub cache)?"
     if pretrained is None: return Need(f"CLIP {clip}: random init", True)

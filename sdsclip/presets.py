@@ -46,6 +46,7 @@ class ScoreConfig:
             if not (isinstance(getattr(self, k), int) and getattr(self, k) >= 1):
                 raise ValueError(f"ScoreConfig.{k} must be an integer >= 1, got {getattr(self, k)!r}.")
 
+# %% ../nbs/17_presets.ipynb #daef0119
 def score_config(options: dict) -> ScoreConfig:
     "A ScoreConfig from a dict of its fields; a ValueError names an unknown one and lists the valid."
     bad = set(options) - {f.name for f in fields(ScoreConfig)}
@@ -61,12 +62,14 @@ class Backbone:
     pretrained: str | None = None
     group: str = ""
 
+# %% ../nbs/17_presets.ipynb #df29081d
 DIFFUSION = Backbone("diffusion", None, None, "diffusion score")
 
 def openai(label: str, group: str = "OpenAI") -> Backbone:
     "An OpenAI CLIP under open_clip's QuickGELU name."
     return Backbone(label, f"{label}-quickgelu", "openai", group)
 
+# %% ../nbs/17_presets.ipynb #5dbcca0c
 def clip_label(name: str) -> str:
     "The label of an open_clip model name in tables and folders."
     return name.removesuffix("-quickgelu")
@@ -83,6 +86,7 @@ def register_data_source(name: str, roots: Callable[[str, bool], dict], made_her
 # %% ../nbs/17_presets.ipynb #b29ce09d
 def _expand(v): return str(Path(v).expanduser()) if isinstance(v, str) and v.startswith("~") else v
 
+# %% ../nbs/17_presets.ipynb #89ff8d0d
 def resolve_data(data: dict, create: bool = True) -> dict:
     "The data roots of `data`: its sources expanded (data made first when `create`), its root keys as given; '' leaves a root out."
     out, given = {}, {}
@@ -104,6 +108,7 @@ def paper_roots(argument: str = "", create: bool = True) -> dict:
     "The paper's datasets on this machine, root by root from `PAPER_DATA`."
     return {k: os.environ.get(var, default) for k, (var, default) in PAPER_DATA.items()} | {"zeroshot_datasets": "all"}
 
+# %% ../nbs/17_presets.ipynb #9b095f45
 def fixture_data(argument: str = "", create: bool = True) -> dict:
     "The benchmark fixtures (`10_eval_fixtures`) in the cache folder, written once."
     root = cache_dir() / f"fixtures-{FIXTURE_SUITE}"
@@ -173,6 +178,7 @@ def preset_changes(p: Preset) -> dict:
                   {a: [asdict(b) for b in bbs] for a, bbs in v.items()} if k == "backbones" else v)
     return json.loads(json.dumps(out))  # tuples inside (a ScoreConfig's tasks) as lists: papermill writes a tuple as its str()
 
+# %% ../nbs/17_presets.ipynb #e93606cd
 def with_changes(name: str, changes: dict | str | None = None) -> Preset:
     """The registered preset `name` with `changes` (as `preset_changes` writes them, or only the options that change; a JSON
     string too, as `papermill -p` passes it); a field that is not one of CHANGEABLE is named, with the valid ones."""
@@ -207,6 +213,7 @@ def get_preset(name: str) -> Preset:
     if name not in PRESETS: raise ValueError(f"Unknown preset {name!r}. Valid: {', '.join(preset_names())}.")
     return PRESETS[name]
 
+# %% ../nbs/17_presets.ipynb #7ed45c6d
 def preset_names() -> list[str]:
     "Every preset's name, the registered ones included."
     load_plugins()

@@ -16,6 +16,7 @@ __all__ = ['RECORD_MAX_BYTES', 'RecordError', 'read_text', 'read_json', 'read_js
 class RecordError(ValueError):
     "A data file that cannot be used; the message names the file, the record and the fix."
 
+# %% ../nbs/00b_records.ipynb #976f59ca
 RECORD_MAX_BYTES = 64 * 2**20  # a run's own records (config, manifest, ledger, score records) are kilobytes
 
 def read_text(path: str | Path, what: str, fix: str = "", max_bytes: int | None = None) -> str:
@@ -52,6 +53,7 @@ def read_json(path: str | Path, what: str, fix: str = "", unique_keys: bool = Fa
         raise RecordError(f"{what} {path} is nested deeper than a JSON reader follows (about {sys.getrecursionlimit()} "
                           f"levels): it is no such file. {fix}".rstrip()) from None
 
+# %% ../nbs/00b_records.ipynb #345140c8
 def read_jsonl(path: str | Path, what: str, fix: str = "") -> list[tuple[int, object]]:
     "(line number, record) of every non-blank line of the JSONL file `path`; a RecordError naming the first bad line."
     out = []
@@ -62,6 +64,7 @@ def read_jsonl(path: str | Path, what: str, fix: str = "") -> list[tuple[int, ob
             raise RecordError(f"{what} {path}: line {n} is not valid JSON ({e.msg} at column {e.colno}). {fix}".rstrip()) from None
     return out
 
+# %% ../nbs/00b_records.ipynb #bcbb94cb
 def read_csv(path: str | Path, what: str, fix: str = "") -> list[tuple[int, dict]]:
     "(line number, row) of every row of the CSV file `path` with a header line."
     return [(n + 2, r) for n, r in enumerate(csv.DictReader(io.StringIO(read_text(path, what, fix), newline="")))]
@@ -75,6 +78,7 @@ def _fits(v, kind) -> bool:
     if kind is float: return isinstance(v, (int, float)) and math.isfinite(v)
     return isinstance(v, kind)
 
+# %% ../nbs/00b_records.ipynb #115276ed
 def field_problem(record, fields: dict) -> str | None:
     "What is wrong with `record` under the schema `fields` (field → kind), or None."
     if not isinstance(record, dict): return f"is {type(record).__name__} {str(record)[:40]!r}, not an object with {', '.join(fields)}"
@@ -83,11 +87,13 @@ def field_problem(record, fields: dict) -> str | None:
         if not _fits(record[name], kind): return f"has {name!r} = {str(record[name])[:40]!r}, which is not {_KINDS[kind]}"
     return None
 
+# %% ../nbs/00b_records.ipynb #166b711b
 def _record_name(index, line: int | None = None) -> str:
     "How an error names a record: 'record 3 (line 5)', or 'item 'x'' for a file keyed by id."
     name = f"record {index}" if isinstance(index, int) else f"item {index!r}"
     return name + (f" (line {line})" if line else "")
 
+# %% ../nbs/00b_records.ipynb #74498bed
 def check_records(records, path: str | Path, what: str, fields: dict, fix: str = "") -> list:
     """The records of `path` when every one fits `fields`; a RecordError naming the first that does not. `records` is a
     list, a list of (line, record) pairs from `read_jsonl`/`read_csv`, or a dict id → record."""

@@ -26,6 +26,7 @@ RUN_FILES = ("checkpoints", "checkpoints/latest.json", "config.json", "log.jsonl
 class RunFolderError(ValueError):
     "A run folder whose files lead outside it; the message names the file."
 
+# %% ../nbs/07_run_folder.ipynb #36507e69
 def check_run_folder(out: str | Path):
     "A RunFolderError naming the first of the run's files (`RUN_FILES`) that is a link leading out of `out`."
     out = Path(out)
@@ -49,6 +50,7 @@ def check_out(out, option: str = "--out"):
 # %% ../nbs/07_run_folder.ipynb #ac5e5201
 class RunLocked(RuntimeError): pass
 
+# %% ../nbs/07_run_folder.ipynb #b3b1e058
 def _lock_holder(path: Path) -> str:
     "Who holds the lock at `path`, as its file says (it may be mid-write for a moment)."
     for _ in range(20):
@@ -126,6 +128,7 @@ def own_file(path: Path):
         data = path.read_bytes()
         write_atomic(path, lambda tmp: tmp.write_bytes(data))
 
+# %% ../nbs/07_run_folder.ipynb #a10ed5e9
 def append_jsonl(path: Path, rows: list[dict]):
     """Append `rows` to `path`, one JSON line each (a file of this folder alone: `own_file`). A last line that a kill cut
     short is ended first, so that it alone is damaged, not the first line appended after it."""
@@ -135,6 +138,7 @@ def append_jsonl(path: Path, rows: list[dict]):
         cut = f.seek(0, os.SEEK_END) > 0 and os.pread(fd, 1, f.tell() - 1) != b"\n"
         f.write("\n" * cut + "".join(json.dumps(r) + "\n" for r in rows))
 
+# %% ../nbs/07_run_folder.ipynb #e1c50935
 def truncate_log(path: Path, step: int):
     "Drop log lines of steps after `step` (a resumed run redoes them, identically)."
     if not path.exists(): return
@@ -167,6 +171,7 @@ def set_aside_manifest(out: Path) -> Path | None:
           "are read from the step-* files.", file=sys.stderr)
     return f.rename(f.with_name("latest.json.damaged"))
 
+# %% ../nbs/07_run_folder.ipynb #0589c849
 def resume_point(out: Path, fits=None) -> dict:
     """The newest intact checkpoint of the run in `out`. Newer damaged ones are reported on stderr and renamed
     `*.damaged` (never deleted); a CheckpointError, touching nothing, when none is intact."""
@@ -197,6 +202,7 @@ def config_changes(c, saved: dict, may_change=()) -> dict[str, tuple]:
     "{option: (the run's value, the command's)} for every option of the dataclass `c` that differs from `saved`, other than `may_change`."
     return {k: (saved[k], v) for k, v in asdict(c).items() if k not in may_change and k in saved and saved[k] != v}
 
+# %% ../nbs/07_run_folder.ipynb #0f150bd9
 def check_resumable(c, saved: dict, may_change=()) -> dict[str, tuple]:
     "The changes `c` makes to the run's saved config; a ValueError listing all of them unless `c.override_config`."
     changes = config_changes(c, saved, may_change)

@@ -47,6 +47,7 @@ def load_student(c: TrainConfig, device):
         clip, preprocess, tokenizer = load_clip(c.clip, c.pretrained)
     return clip.to(device), preprocess, tokenizer, base_seed
 
+# %% ../nbs/08_train.ipynb #98ad1e40
 def load_frozen_teacher(c: TrainConfig, device, needs_vae: bool):
     "The frozen teacher, on `device` in `teacher_dtype`."
     dtype = DTYPES[c.teacher_dtype]
@@ -57,6 +58,7 @@ def load_frozen_teacher(c: TrainConfig, device, needs_vae: bool):
     if c.compile: teacher.unet.compile()
     return teacher
 
+# %% ../nbs/08_train.ipynb #68975adc
 def needs_vae(c: TrainConfig) -> bool: return c.distill == "unet-features" or c.trainable == "text-layernorm"
 
 # %% ../nbs/08_train.ipynb #f9e38f58
@@ -177,6 +179,7 @@ def model_meta(tr: Training) -> dict[str, str]:
         "teacher": c.teacher if c.teacher != "tiny" else f"tiny:{c.seed}", "trainable": c.trainable,
         "lambda": str(c.lam), "sds_mode": c.sds_mode, "distill": c.distill, "config": json.dumps(asdict(c))}
 
+# %% ../nbs/08_train.ipynb #42b464e7
 def save_state(tr: Training) -> Path | None:
     "Write the run's checkpoint at its current step (main process only)."
     if not tr.d.main: return None
@@ -187,6 +190,7 @@ def save_state(tr: Training) -> Path | None:
     return save_checkpoint(tr.c.out, tr.step, trained_weights(tr.trainable.params), model_meta(tr),
                            ot | rng_tensors({"sds": tr.sds_gen}), state_meta, keep=tr.c.keep)
 
+# %% ../nbs/08_train.ipynb #bd3b5306
 def _weights_problem(tr: Training, path: Path) -> str | None:
     "Why the weights file `path` cannot be this run's (a tensor it trains missing, or of another shape), or None."
     with safe_open(str(path), "pt") as f: shapes = {k: tuple(f.get_slice(k).get_shape()) for k in f.keys()}
@@ -196,6 +200,7 @@ def _weights_problem(tr: Training, path: Path) -> str | None:
         return f"{wrong[0]} is {shapes[wrong[0]]}, the model's is {tuple(tr.trainable.params[wrong[0]].shape)}"
     return None
 
+# %% ../nbs/08_train.ipynb #032e7ee2
 def restore_state(tr: Training, latest: dict):
     "Load weights, optimizer, RNG states and position from checkpoint `latest`."
     weights, state = load_file(str(latest["weights"])), load_file(str(latest["state"]))
@@ -210,16 +215,17 @@ class NonFiniteLoss(RuntimeError):
     "A non-finite loss at `step`: computed from the weights after step `step - 1`."
     def __init__(self, message: str, step: int): super().__init__(message); self.step = step
 
+# %% ../nbs/08_train.ipynb #cd9b6a64
 def _draw_samples(tr: Training) -> tuple[torch.Tensor, torch.Tensor]:
     "(t, ε) for every position of the global batch, from the run's generator."
     b, T = tr.c.batch_size, tr.teacher.scheduler.config.num_train_timesteps
     t = sample_timesteps(b, T, (tr.c.t_min, tr.c.t_max), generator=tr.sds_gen)
     return t, torch.randn((b, *tr.teacher.latent_shape), generator=tr.sds_gen)
 
+# %% ../nbs/08_train.ipynb #14e889e7
 def lr_at(c: TrainConfig, step: int) -> float:
     "Linear warm-up over `warmup_steps`, then constant."
     return c.lr * min(1.0, (step + 1) / c.warmup_steps) if c.warmup_steps else c.lr
-
 
 # %% ../nbs/08_train.ipynb #a3693211
 def _global_positions(tr: Training, batch) -> torch.Tensor:
@@ -284,6 +290,7 @@ class StopRequest:
     def __exit__(self, *exc):
         for s, h in self._old.items(): signal.signal(s, h)
 
+# %% ../nbs/08_train.ipynb #b4d4ceae
 def _peak_memory_mb(device: torch.device) -> float:
     "Peak CUDA memory allocated, or the process's peak resident memory on a CPU, in MB."
     if device.type == "cuda": return torch.cuda.max_memory_allocated(device) / 2**20
@@ -380,6 +387,7 @@ def batch_keys(tr: Training, epoch: int, start: int) -> list[list[tuple[int, int
         out.append(keys)
     return out
 
+# %% ../nbs/08_train.ipynb #c37d517a
 def batch_loader(tr: Training, epoch: int, start: int) -> DataLoader:
     "Batches of `epoch` from step `start`, for this rank."
     w = tr.c.workers
@@ -387,6 +395,7 @@ def batch_loader(tr: Training, epoch: int, start: int) -> DataLoader:
                       num_workers=w, pin_memory=tr.device.type == "cuda", prefetch_factor=4 if w else None,
                       generator=epoch_generator(tr.c.seed, epoch, 2))  # not the global RNG: resume stays exact
 
+# %% ../nbs/08_train.ipynb #b99cf974
 def _record_bad(tr: Training, bad: list[dict]):
     "Gather unreadable images from every rank, log them, and stop when there are too many."
     if tr.d.world_size > 1:  # a tensor count first: the object gather runs only on steps that had failures
@@ -402,6 +411,7 @@ def _record_bad(tr: Training, bad: list[dict]):
         new = tr.bad.seen[before:]
         if tr.d.main and new: append_jsonl(Path(tr.c.out) / "bad_images.jsonl", [b | {"step": tr.step + 1} for b in new])
 
+# %% ../nbs/08_train.ipynb #b45e515e
 def _log_step(tr: Training, parts: dict, seconds: float, bar) -> dict:
     epoch, _ = tr.position(tr.step - 1)
     row = {"step": tr.step, "epoch": epoch, **{k: v for k, v in parts.items() if k.endswith("loss")},
@@ -449,6 +459,7 @@ def choose_lam(c: TrainConfig) -> dict:
     return dict(lam=float(f"{exact:.2g}"), exact=exact, share=share, image_ratio_at_1=ratio, loss_ratio_at_1=m["loss ratio"],
                 batches=c.lam_share_batches, **{k: v for k, v in LAM_PROBE.items() if k != "lam"})
 
+# %% ../nbs/08_train.ipynb #9ccf0e3b
 def resolve_lam(c: TrainConfig) -> tuple[TrainConfig, dict | None]:
     "`c` with a numeric λ, and how it was chosen (None when `c.lam` was a number)."
     if lam_share(c.lam) is None: return c, None
@@ -464,6 +475,7 @@ def _open_report(tr: Training):
     except ImportError: raise ValueError("report_to='tensorboard' needs the tensorboard package: pip install 'sdsclip[tensorboard]'.") from None
     return SummaryWriter(str(Path(tr.c.out) / "tensorboard"), purge_step=tr.step + 1)
 
+# %% ../nbs/08_train.ipynb #80437c0e
 def _report_scalars(writer, row: dict, lam: float, seconds: float):
     "One step's scalars: each loss part, λ·L_SDS / L_CLIP, the learning rate, steps/s and pairs/s."
     for k, v in row.items():
@@ -487,6 +499,7 @@ def train(c: TrainConfig) -> dict:
     with RunLock(c.out) if d.main else nullcontext():
         return _train_locked(c, d, lam_choice)
 
+# %% ../nbs/08_train.ipynb #d915e155
 def _train_locked(c: TrainConfig, d: Dist, lam_choice: dict | None = None) -> dict:
     tr = Training(c, d, lam_choice)
     how = _start_or_resume(tr)
@@ -496,6 +509,7 @@ def _train_locked(c: TrainConfig, d: Dist, lam_choice: dict | None = None) -> di
     finally:
         if tr.report: tr.report.close()
 
+# %% ../nbs/08_train.ipynb #d95b2072
 def _train_loop(tr: Training, how: str) -> dict:
     c, d = tr.c, tr.d
     bar = progress_bar(total=tr.total_steps, initial=tr.step, disable=not d.main, desc=f"sdsclip train ({how})", dynamic_ncols=True)

@@ -25,6 +25,7 @@ def vae_image_size(teacher: Teacher) -> int:
     if teacher.vae is None: raise ValueError("This objective needs the teacher's VAE: load the teacher with vae=True.")
     return teacher.latent_shape[1] * 2 ** (len(teacher.vae.config.block_out_channels) - 1)
 
+# %% ../nbs/03_variants.ipynb #9ca04fd2
 @torch.no_grad()
 def vae_latents(teacher: Teacher, vae_images: torch.Tensor) -> torch.Tensor:
     "v_α(x): VAE posterior mean × scaling factor of images in [-1, 1]."
@@ -73,6 +74,7 @@ class TextMapper(nn.Module):
         te = teacher.text_encoder.config
         return cls(image_embed_dim(clip), (te.max_position_embeddings, te.hidden_size))
 
+# %% ../nbs/03_variants.ipynb #fe69db88
 class TextSDSObjective(nn.Module):
     "Appendix variant: L_CLIP + λ‖ε_θ(noisy(v_α(x)), t, h_w(g_γ(c))) − ε‖², gradients through the UNet into h_w and g_γ."
     needs_vae_images = True

@@ -199,6 +199,7 @@ def _cmd_miniworld(args) -> int:
               f"wrote {c.out or 'data/miniworld'}")
     return 0
 
+# %% ../../nbs/40_cli.ipynb #91c460a4
 def _miniworld_baseline(c) -> int:
     "`sdsclip miniworld baseline`: record the shipped weights' scores, or (`--check`) compare them with the record."
     from sdsclip.miniworld.baseline import check_baseline, mismatches, record_baseline, report
@@ -323,6 +324,7 @@ def _add_info(sub):
     s.add_argument("--json", action="store_true", help="print JSON instead of text")
     s.set_defaults(func=_cmd_info)
 
+# %% ../../nbs/40_cli.ipynb #8658b898
 def _add_smoke(sub):
     s = _subcommand(sub, "smoke", "one objective step on random tiny models (a pipeline check, not a result)")
     s.add_argument("--seed", type=int, default=0, help="seeds the models, the batch and the (t, ε) draw")
@@ -330,6 +332,7 @@ def _add_smoke(sub):
     s.add_argument("--out", help="also write the JSON record to this file")
     s.set_defaults(func=_cmd_smoke)
 
+# %% ../../nbs/40_cli.ipynb #88717924
 def _add_train(sub):
     from sdsclip.train_config import TrainConfig
     s = _subcommand(sub, "train", "fine-tune CLIP with SDS-CLIP (or a baseline or variant); resumable")
@@ -337,6 +340,7 @@ def _add_train(sub):
     add_config_flags(s, TrainConfig)
     s.set_defaults(func=_cmd_train)
 
+# %% ../../nbs/40_cli.ipynb #991ec2ce
 def _add_eval(sub):
     from sdsclip.eval.suite import EvalConfig
     s = _subcommand(sub, "eval", "Winoground, ARO, SugarCrepe and zero-shot scores of a CLIP, a fine-tuned checkpoint or the diffusion score")
@@ -355,12 +359,14 @@ def _add_bench(sub):
     s.add_argument("--diffusion-samples", dest="n_samples", type=int, **hidden)
     s.set_defaults(func=_cmd_bench)
 
+# %% ../../nbs/40_cli.ipynb #bed60715
 def _add_export(sub):
     s = _subcommand(sub, "export", "write a run's fine-tuned CLIP as a full open_clip safetensors checkpoint")
     s.add_argument("run", help="run folder (its latest checkpoint) or a checkpoint .safetensors file")
     s.add_argument("--out", required=True, help="the .safetensors file to write")
     s.set_defaults(func=_cmd_export)
 
+# %% ../../nbs/40_cli.ipynb #da93df3c
 def _add_fixtures(sub):
     s = _subcommand(sub, "fixtures", "write tiny datasets in each benchmark's on-disk format (Winoground, ARO, SugarCrepe, "
                                     "zero-shot folders) and print the eval command that reads them: a check of a set-up, not a score")
@@ -380,6 +386,7 @@ def _add_miniworld(sub):
         add_config_flags(s.add_argument_group(title, about), MiniworldConfig, skip=("action",), default_from="", only=names)
     s.set_defaults(func=_cmd_miniworld)
 
+# %% ../../nbs/40_cli.ipynb #1859f1f5
 def _add_reproduce(sub):
     from sdsclip.reproduce.artefacts import ARTEFACTS
     from sdsclip.reproduce.rehearsal_record import rehearsal_cost

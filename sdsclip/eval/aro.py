@@ -28,10 +28,12 @@ def excluded_relations() -> set[str]:
     "The 157 VG-Relation relations the ARO authors leave out of the macro accuracy."
     return set(json.loads((data_dir() / "reference/aro_vgr_excluded_relations.json").read_text())["relations"])
 
+# %% ../../nbs/12_eval_aro.ipynb #7a0fdb3e
 def _crop_loader(path: Path, it: dict):
     box = (it["bbox_x"], it["bbox_y"], it["bbox_x"] + it["bbox_w"], it["bbox_y"] + it["bbox_h"])
     return lambda: read_image(path).convert("RGB").crop(box)
 
+# %% ../../nbs/12_eval_aro.ipynb #2194d3d2
 _BOX = {"image_path": str, "bbox_x": float, "bbox_y": float, "bbox_w": float, "bbox_h": float, "true_caption": str, "false_caption": str}
 VG_FIELDS = {"relation": _BOX | {"relation_name": str}, "attribution": _BOX | {"attributes": list}}
 
@@ -42,6 +44,7 @@ def _check_attribute_pairs(items: list[dict], ann: Path, fix: str):
         if len(a) != 2 or not all(isinstance(x, str) and x.strip() for x in a):
             raise RecordError(f"ARO file {ann}: record {i} has 'attributes' = {str(a)[:40]!r}, not two attribute names. {fix}")
 
+# %% ../../nbs/12_eval_aro.ipynb #b0e9c1a0
 def load_vg(root: str | Path, kind: str = "relation") -> list[dict]:
     "VG-Relation or VG-Attribution items: the JSON fields plus `image`, a loader of the bbox crop."
     if kind not in VG_FILES: raise ValueError(f"kind must be one of {list(VG_FILES)}, not {kind!r}.")
@@ -76,6 +79,7 @@ def vg_group(it: dict, kind: str) -> str:
     "The macro-average group of an item: its relation, or its attribute pair '<a0>_<a1>'."
     return it["relation_name"] if kind == "relation" else f"{it['attributes'][0]}_{it['attributes'][1]}"
 
+# %% ../../nbs/12_eval_aro.ipynb #28c632a9
 def vg_macro(rows: pd.DataFrame, kind: str) -> tuple[float, pd.DataFrame]:
     "The official macro accuracy and the per-group table it averages."
     per = rows.groupby("group")["correct"].agg(["mean", "size"]).rename(columns={"mean": "acc", "size": "n"}).reset_index()
@@ -83,6 +87,7 @@ def vg_macro(rows: pd.DataFrame, kind: str) -> tuple[float, pd.DataFrame]:
     else: per["used"] = per["n"] >= 25
     return float(per.loc[per.used, "acc"].mean()), per
 
+# %% ../../nbs/12_eval_aro.ipynb #4b040e91
 def evaluate_vg(scorer: Scorer, items: list[dict], kind: str = "relation") -> dict:
     "Macro (official) and micro accuracy of `scorer` on VG-Relation/Attribution; a tie counts as wrong."
     scores = scorer.score_groups([([it["image"]], [it["false_caption"], it["true_caption"]]) for it in items])
@@ -104,6 +109,7 @@ NOUN_TAGS, ADJ_TAGS = NOUN, ADJ  # Penn tags, as NegCLIP's swaps (`01b_negatives
 # %% ../../nbs/12_eval_aro.ipynb #c76c7a05
 def _permute(xs: list, g: torch.Generator) -> list: return [xs[i] for i in torch.randperm(len(xs), generator=g).tolist()]
 
+# %% ../../nbs/12_eval_aro.ipynb #79475cb7
 def _shuffle_where(tokens: list[str], mask: list[bool], g: torch.Generator) -> list[str]:
     "Permute the tokens where `mask` is True among themselves."
     idx = [i for i, m in enumerate(mask) if m]
@@ -111,8 +117,10 @@ def _shuffle_where(tokens: list[str], mask: list[bool], g: torch.Generator) -> l
     for i, v in zip(idx, _permute([tokens[i] for i in idx], g)): out[i] = v
     return out
 
+# %% ../../nbs/12_eval_aro.ipynb #0b599fe4
 def _trigrams(tokens: list[str]) -> list[list[str]]: return [tokens[i:i + 3] for i in range(0, len(tokens), 3)]
 
+# %% ../../nbs/12_eval_aro.ipynb #5e9ea2d0
 def order_perturbations(tagged: list[tuple[str, str]], g: torch.Generator) -> list[str]:
     "The four ARO shuffles of a tagged caption: nouns+adjectives, all but those, within trigrams, of trigrams."
     tok = [t for t, _ in tagged]
@@ -135,6 +143,7 @@ def karpathy_images(ann: Path) -> list[dict]:
             raise RecordError(f"{what} {ann}: record {i} has caption {str(bad[0])[:40]!r}, which is not a non-empty string. {fix}")
     return imgs
 
+# %% ../../nbs/12_eval_aro.ipynb #a684ea96
 def load_order(root: str | Path, kind: str = "coco", seed: int = 0, tagger=None, max_words: int = 30) -> list[dict]:
     "COCO-Order or Flickr30k-Order items: an image loader and five options, the original first."
     root = Path(root).expanduser(); ann = root / ORDER_FILES[kind]
@@ -150,6 +159,7 @@ def load_order(root: str | Path, kind: str = "coco", seed: int = 0, tagger=None,
                           "options": [pre_caption(o, max_words) for o in options]})
     return items
 
+# %% ../../nbs/12_eval_aro.ipynb #19e4c1e9
 def evaluate_order(scorer: Scorer, items: list[dict], kind: str = "coco") -> dict:
     "Precision@1: the original (option 0) is the first maximum, as the official argmax decides."
     scores = scorer.score_groups([([it["image"]], it["options"]) for it in items])

@@ -27,6 +27,7 @@ def load_image(ref: ImageRef) -> Image.Image:
     im = ref if isinstance(ref, Image.Image) else ref()
     return im.convert("RGB")
 
+# %% ../../nbs/09_eval_core.ipynb #3620be62
 class Scorer:
     "Scores candidate captions against images, for many groups at once (higher = better match)."
     name = "scorer"
@@ -40,6 +41,7 @@ class Scorer:
 class UnreadableImage(ValueError):
     "An image file of a benchmark that cannot be decoded; the message names it and the fix."
 
+# %% ../../nbs/09_eval_core.ipynb #9949a939
 def read_image(source: str | Path | bytes, name: str | None = None) -> Image.Image:
     "The image in the file `source` (or its bytes), decoded whole; an `UnreadableImage` naming `name` (default: the path)."
     name = name or str(source)
@@ -60,6 +62,7 @@ def save_image(im: Image.Image, path: str | Path) -> Path:
     else: im.convert("RGB" if im.mode not in ("RGB", "L") else im.mode).save(path, quality=90)
     return path
 
+# %% ../../nbs/09_eval_core.ipynb #3e1d9da0
 def image_bytes(im: Image.Image, suffix: str = ".png") -> bytes:
     "The file `save_image` would write for `im` with `suffix`, as bytes (for a zip member)."
     buf = io.BytesIO()
@@ -71,6 +74,7 @@ def image_bytes(im: Image.Image, suffix: str = ".png") -> bytes:
 class NonFiniteEmbeddings(ValueError):
     "The model's embeddings are NaN or infinite: its weights cannot be scored."
 
+# %% ../../nbs/09_eval_core.ipynb #2ca72810
 def finite_embeddings(emb: torch.Tensor, what: str) -> torch.Tensor:
     if not torch.isfinite(emb).all():
         raise NonFiniteEmbeddings(f"the model's {what} embeddings are not finite (NaN or inf): its weights are unusable, as a "
@@ -128,6 +132,7 @@ def wilson_interval(k: int, n: int) -> tuple[float, float]:
     ci = stats.binomtest(int(k), int(n)).proportion_ci(confidence_level=0.95, method="wilson")
     return (float(ci.low), float(ci.high))
 
+# %% ../../nbs/09_eval_core.ipynb #b5a4cce6
 def proportion(k: int, n: int) -> dict:
     "{'acc', 'ci_low', 'ci_high', 'n'} for k of n."
     lo, hi = wilson_interval(k, n)

@@ -29,6 +29,7 @@ def write_winoground_fixture(root: Path, zipped=False):
                                     **{f"image_{k}": Image.new(modes[i], (30 + 10 * i + k, 40), 80 * k) for k in (0, 1)}}
                                    for i, (tag, preds) in enumerate(tags)], zipped=zipped)
 
+# %% ../../nbs/10_eval_fixtures.ipynb #4e81007c
 def write_vg_fixture(root: Path):
     "ARO VG-Relation layout: 12 items over 3 relations (one from the official exclusion list); `_t`/`_f` are fixed test scores."
     im = Image.new("RGB", (64, 48), (10, 200, 30))
@@ -36,16 +37,19 @@ def write_vg_fixture(root: Path):
     return write_vg(root, [{"image": im, "relation_name": r, "bbox_x": 4, "bbox_y": 6, "bbox_w": 20, "bbox_h": 10, "true_caption": f"the x is {r} the y",
                             "false_caption": f"the y is {r} the x", "_t": t, "_f": f} for r, t, f in rel])
 
+# %% ../../nbs/10_eval_fixtures.ipynb #a036dabd
 def write_order_fixture(root: Path, captions=("A red dog chases the big cat.", "a dog on the grass")) -> Path:
     "A COCO root with one image and `coco_karpathy_test.json` naming it."
     return write_karpathy(root, [{"image": Image.new("L", (50, 40), 90), "caption": list(captions)}])
 
+# %% ../../nbs/10_eval_fixtures.ipynb #3f12ac8e
 def write_mnist_fixture(root: Path, n=20):
     "MNIST's raw IDX files (train 4 images, test `n`), random pixels, labels 0..9 in turn."
     g = random.Random(0)
     digit = lambda: Image.frombytes("L", (28, 28), bytes(g.randrange(256) for _ in range(28 * 28)))
     return write_mnist(root, [(i % 10, digit()) for i in range(n)], [(i % 10, digit()) for i in range(4)])
 
+# %% ../../nbs/10_eval_fixtures.ipynb #4c6846d9
 def write_dtd_fixture(root: Path, classes=("banded", "dotted", "striped"), per=2):
     "DTD's layout: dtd/dtd/images/<class>/*.jpg and labels/test1.txt."
     return write_dtd(root, [(c, Image.new("RGB", (40, 40), (20 * i, 100, 200))) for c in classes for i in range(per)])
@@ -84,6 +88,7 @@ def _solid_image(g: random.Random, size: int = 32) -> Image.Image:
     "One colour drawn at random."
     return Image.new("RGB", (size, size), tuple(g.randrange(256) for _ in range(3)))
 
+# %% ../../nbs/10_eval_fixtures.ipynb #054278bb
 def _two_objects(g: random.Random) -> tuple[str, str]:
     "Two different 'colour noun' phrases."
     (c0, c1), (n0, n1) = g.sample(SUITE_COLOURS, 2), g.sample(SUITE_NOUNS, 2)
@@ -99,6 +104,7 @@ def suite_winoground(g: random.Random, n: int = 90) -> list[dict]:
                       "num_main_preds": 1 + i % 2, "image_0": _solid_image(g), "image_1": _solid_image(g)})
     return items
 
+# %% ../../nbs/10_eval_fixtures.ipynb #f3bd9107
 def suite_vg(g: random.Random, n: int, kind: str) -> list[dict]:
     "VG-Relation items over the suite's relations, or VG-Attribution items over two attribute pairs (25 or more each)."
     box = {"bbox_x": 0, "bbox_y": 0, "bbox_w": 32, "bbox_h": 32}
@@ -112,6 +118,7 @@ def suite_vg(g: random.Random, n: int, kind: str) -> list[dict]:
             return {"attributes": [c0, c1], "true_caption": f"the {c0} {n0} and the {c1} {n1}", "false_caption": f"the {c1} {n0} and the {c0} {n1}"}
     return [{"image": _solid_image(g), **box, **item(i)} for i in range(n)]
 
+# %% ../../nbs/10_eval_fixtures.ipynb #1d47adfa
 def suite_sugarcrepe(g: random.Random, per: int = 10) -> dict[str, list[dict]]:
     "Per subset, `per` items whose negative swaps the caption's two objects."
     out = {}
@@ -134,11 +141,13 @@ def write_fixture_suite(root: Path, seed: int = 0) -> Path:
     write_mnist_fixture(root / "zeroshot", n=50); write_dtd(root / "zeroshot", [(c, _solid_image(g)) for c in ("banded", "dotted", "striped") for _ in range(6)])
     return root
 
+# %% ../../nbs/10_eval_fixtures.ipynb #1cf30d93
 def fixture_roots(root: Path) -> dict[str, str]:
     "The data roots of the fixture suite in `root`."
     return {"winoground": str(root / "winoground"), "aro": str(root / "aro"), "sugarcrepe": str(root / "sugarcrepe"),
             "zeroshot_root": str(root / "zeroshot"), "zeroshot_datasets": "mnist,dtd"}
 
+# %% ../../nbs/10_eval_fixtures.ipynb #e05b81a9
 def ensure_fixture_suite(root: Path) -> dict[str, str]:
     "Write the fixture suite under `root` unless it is there, atomically; its data roots."
     root = Path(root)

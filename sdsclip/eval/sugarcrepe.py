@@ -108,6 +108,7 @@ def sugarcrepe_summary(rows: pd.DataFrame) -> dict:
             for c, members in SUGARCREPE_CATEGORIES.items() if any(s in subsets for s in members)}
     return {"subsets": subsets, "categories": cats, "mean": mean_of_proportions(list(subsets.values()))}
 
+# %% ../../nbs/13_eval_sugarcrepe.ipynb #71752a98
 def evaluate_sugarcrepe(scorer: Scorer, items: dict[str, list[dict]]) -> dict:
     "Score every item → {'subsets', 'categories', 'mean': accuracies with intervals, 'items': the per-item table}."
     rows = sugarcrepe_rows(scorer, items)

@@ -70,6 +70,7 @@ class EvalConfig:
         if self.scorer not in ("clip", "diffusion"): raise ValueError(f"scorer={self.scorer!r} is not valid. Choose one of: clip, diffusion.")
         parse_tasks(self.tasks)
 
+# %% ../../nbs/15_eval_suite.ipynb #d67ed679
 def parse_tasks(tasks: str) -> list[str]:
     "The task list of 'winoground,aro,zeroshot'-style strings; a ValueError names unknown ones."
     out = [t.strip() for t in tasks.split(",") if t.strip()]
@@ -89,6 +90,7 @@ def metric_name(family: str, *parts: str) -> str:
     if not parts or any(not p or "/" in p for p in parts): raise ValueError(f"Metric parts {parts!r}: each non-empty, without '/'.")
     return "/".join((family, *parts))
 
+# %% ../../nbs/15_eval_suite.ipynb #b83c83d9
 def metric_family(name: str) -> str:
     "The family of the flat metric `name` (its first part)."
     return name.split("/", 1)[0]
@@ -99,6 +101,7 @@ def load_model(c: EvalConfig):
     if c.checkpoint: return (*load_finetuned(c.checkpoint), f"checkpoint {c.checkpoint}")
     return (*load_clip(c.model, c.pretrained), f"{c.model} / {c.pretrained or 'random init'}")
 
+# %% ../../nbs/15_eval_suite.ipynb #8d78a3a5
 def scored_model(c: EvalConfig) -> dict:
     """What is scored, named as CLIP_benchmark names it: `model` and `pretrained` (for a fine-tuned checkpoint its weights
     file, with the model and weights it was fine-tuned from); for the diffusion scorer, the teacher."""
@@ -108,6 +111,7 @@ def scored_model(c: EvalConfig) -> dict:
     meta = read_metadata(weights)
     return {"model": meta["model"], "pretrained": str(weights), "fine_tuned_from": meta["pretrained"] or None}
 
+# %% ../../nbs/15_eval_suite.ipynb #75d03c7f
 def task_metrics(task: str, result: dict) -> tuple[str, dict]:
     "The dataset(s) a task's result covers and its headline numbers, flat (CLIP_benchmark's `dataset` and `metrics`)."
     if task == "zeroshot":
@@ -115,9 +119,11 @@ def task_metrics(task: str, result: dict) -> tuple[str, dict]:
     metrics = {name.split("/", 1)[1]: v for name, v in flat_metrics(task, result).items()}  # CLIP_benchmark's are per dataset
     return (task if task in ("winoground", "sugarcrepe") else ",".join(result)), metrics
 
+# %% ../../nbs/15_eval_suite.ipynb #acd31bf3
 def _resolve_eval_device(device: str) -> str:
     return ("cuda" if torch.cuda.is_available() else "cpu") if device == "auto" else device
 
+# %% ../../nbs/15_eval_suite.ipynb #53b6a28e
 def make_diffusion_scorer(c: EvalConfig, device: str):
     "The denoising-diffusion scorer of the config's teacher (bf16 on a GPU)."
     from sdsclip.diffusion_score import DiffusionScoreConfig, DiffusionScorer
@@ -209,6 +215,7 @@ def flat_metrics(task: str, result: dict) -> dict[str, float]:
 # %% ../../nbs/15_eval_suite.ipynb #4bd5fe0d
 def _pct(x: float) -> str: return "–" if x is None or (isinstance(x, float) and math.isnan(x)) else f"{100 * x:.1f}"
 
+# %% ../../nbs/15_eval_suite.ipynb #63fd2c47
 def summary_markdown(results: dict, model: str) -> str:
     "A markdown report of `evaluate`'s results."
     lines = [f"# Evaluation of {model}", ""]
@@ -238,6 +245,7 @@ def summary_markdown(results: dict, model: str) -> str:
         lines += [f"| {k} | {_pct(v['top1'])} | {_pct(v['mean_per_class_recall'])} | {v['n']} |" for k, v in results["zeroshot"].items()]
     return "\n".join(lines) + "\n"
 
+# %% ../../nbs/15_eval_suite.ipynb #08f426c5
 def _json_default(o):
     if isinstance(o, (pd.DataFrame,)): return o.to_dict("records")
     if hasattr(o, "item"): return o.item()
@@ -252,6 +260,7 @@ def _evaluation_output(p: Path) -> bool:
     except RecordError: return False
     return isinstance(r, dict) and {"task", "metrics", "scorer"} <= set(r)
 
+# %% ../../nbs/15_eval_suite.ipynb #57ed37ef
 def check_eval_out(out: Path):
     "A ValueError when `out` holds files and none of them an evaluation's: evaluating there would replace or mix with them."
     if not out.is_dir() or not (found := sorted(out.iterdir())): return
@@ -260,6 +269,7 @@ def check_eval_out(out: Path):
         raise ValueError(f"--out {out} holds files that no sdsclip evaluation wrote ({names}); the evaluation would write "
                          "summary.md and a JSON per task among them. Choose another --out (or move them away).")
 
+# %% ../../nbs/15_eval_suite.ipynb #82fb300c
 def write_text(path: Path, text: str):
     "Replace `path` with `text`, whole."
     write_atomic(path, lambda tmp: tmp.write_text(text))
@@ -285,6 +295,7 @@ def evaluate(c: EvalConfig) -> dict:
         if created and not any(out.iterdir()): out.rmdir()  # a failed eval leaves no empty folder behind
         raise
 
+# %% ../../nbs/15_eval_suite.ipynb #0041936f
 def _evaluate_into(out: Path, c: EvalConfig, tasks, device, scorer, scored: dict, clip) -> dict:
     results, tables, desc = {}, {}, scored["description"]
     for task in tasks:

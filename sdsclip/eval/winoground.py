@@ -38,11 +38,13 @@ def _winoground_files(root: Path) -> tuple[Path, Path]:
             raise FileNotFoundError(f"{ex} found but neither {base / 'images'}/ nor {base / 'images.zip'}. " + WINOGROUND_FOLDER_HELP)
     raise FileNotFoundError(f"No examples.jsonl in {root} or {root / 'data'}. " + WINOGROUND_FOLDER_HELP)
 
+# %% ../../nbs/11_eval_winoground.ipynb #c828b509
 def _image_names(images: Path) -> dict[str, str]:
     "Image stem → its file in the folder `images`, or its member in the zip `images`."
     if images.is_dir(): return {p.stem: p.name for p in images.iterdir()}
     with zipfile.ZipFile(images) as z: return {Path(n).stem: n for n in z.namelist() if not n.endswith("/")}
 
+# %% ../../nbs/11_eval_winoground.ipynb #bbf8a5fc
 def _image_loader(images: Path, member: str):
     "A zero-argument loader of one image, from a folder or a zip; an `UnreadableImage` naming it when it cannot be decoded."
     if images.is_dir(): return lambda: read_image(images / member)
@@ -50,6 +52,7 @@ def _image_loader(images: Path, member: str):
         with zipfile.ZipFile(images) as z: return read_image(z.read(member), f"{images}:{member}")
     return load
 
+# %% ../../nbs/11_eval_winoground.ipynb #2b9013bf
 WINOGROUND_FIELDS = {"id": int, "image_0": str, "image_1": str, "caption_0": str, "caption_1": str, "collapsed_tag": str,
                      "num_main_preds": int}
 
@@ -82,6 +85,7 @@ def download_winoground(token: str | None = None, cache_dir: str | None = None) 
                else f"{kind}: {e}")
         raise RuntimeError(f"Could not fetch {WINOGROUND_REPO}: {why}. {WINOGROUND_HELP}") from e
 
+# %% ../../nbs/11_eval_winoground.ipynb #1dfa7e92
 def load_winoground_datasets(token: str | None = None) -> list[dict]:
     "Winoground through `datasets` (parquet on the hub; no loading scripts), images as lazy loaders."
     import datasets
@@ -92,6 +96,7 @@ def load_winoground_datasets(token: str | None = None) -> list[dict]:
         items.append(row | {k: (lambda i=i, k=k: ds[i][k]) for k in ("image_0", "image_1")})
     return items
 
+# %% ../../nbs/11_eval_winoground.ipynb #f224dd5e
 def load_winoground(source: str | Path = "hub", token: str | None = None) -> list[dict]:
     "Winoground examples from 'hub' (with `token` or HF_TOKEN) or from a local folder."
     if str(source) != "hub": return load_winoground_folder(source)
@@ -146,10 +151,12 @@ def winoground_summary(rows: pd.DataFrame) -> pd.DataFrame:
             out.append({"slice": name, "score": score, **proportion(int(sub[score].sum()), len(sub))})
     return pd.DataFrame(out)
 
+# %% ../../nbs/11_eval_winoground.ipynb #282d7831
 def winoground_groups(items: list[dict]) -> list:
     "The scorer groups of Winoground items: ([image_0, image_1], [caption_0, caption_1]) each."
     return [([it["image_0"], it["image_1"]], [it["caption_0"], it["caption_1"]]) for it in items]
 
+# %% ../../nbs/11_eval_winoground.ipynb #6afcee29
 def evaluate_winoground(scorer: Scorer, items: list[dict]) -> dict:
     "Score every item with `scorer` → {'items': per-item DataFrame, 'summary': DataFrame, 'table1': paper columns}."
     rows = []

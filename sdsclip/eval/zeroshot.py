@@ -33,11 +33,13 @@ _BENCH_KEY = {"imagenet": "imagenet1k"}
 
 def _reference(name: str) -> dict: return json.loads((data_dir() / "reference" / name).read_text())
 
+# %% ../../nbs/14_eval_zeroshot.ipynb #46f19b4c
 def zeroshot_templates(dataset: str) -> list:
     "CLIP's prompt templates for `dataset`, as callables."
     if dataset == "imagenet": return list(OPENAI_IMAGENET_TEMPLATES)
     return [lambda c, t=t: t.replace("{c}", c) for t in _reference("clip_benchmark_en_templates.json")[_BENCH_KEY.get(dataset, dataset)]]
 
+# %% ../../nbs/14_eval_zeroshot.ipynb #42daa181
 def zeroshot_classnames(dataset: str, ds=None) -> list[str]:
     "CLIP's class names for `dataset` (falls back to the torchvision dataset's `classes`)."
     if dataset == "imagenet": return list(IMAGENET_CLASSNAMES)
@@ -66,6 +68,7 @@ def zeroshot_dataset(name: str, root: str | Path, transform=None, download: bool
         raise FileNotFoundError(f"{name} not found under {root} ({e}). Put it there in torchvision's layout, or "
                                 "pass download=True (--download) where the dataset allows it.") from e
 
+# %% ../../nbs/14_eval_zeroshot.ipynb #99af5be0
 def _imagenet_val(root: Path, transform):
     from torchvision.datasets import ImageFolder
     val = root / "val" if (root / "val").is_dir() else root
@@ -92,6 +95,7 @@ def _numbered(items: list) -> list[tuple[str, int, object]]:
     seen = Counter()
     return [(c, (seen.update([c]), seen[c])[1], im) for c, im in items]
 
+# %% ../../nbs/14_eval_zeroshot.ipynb #90d4111e
 def write_dtd(root: str | Path, items: list) -> Path:
     "DTD's layout under `root`: dtd/dtd/images/<class>/<class>_<k>.jpg and labels/test1.txt naming them."
     data = Path(root) / "dtd/dtd"; (data / "labels").mkdir(parents=True, exist_ok=True)
@@ -128,6 +132,7 @@ def write_imagenet_val(root: str | Path, items: list) -> Path:
     for i, (wnid, im) in enumerate(items): save_image(im, Path(root) / "val" / wnid / f"ILSVRC2012_val_{i + 1:08d}.JPEG")
     return Path(root)
 
+# %% ../../nbs/14_eval_zeroshot.ipynb #916925b8
 def write_class_folders(root: str | Path, items: list, suffix: str = ".png") -> Path:
     "An ImageFolder under `root`: <class>/<k>`suffix` (a registered folder task's layout)."
     for c, k, im in _numbered(items): save_image(im, Path(root) / c / f"{k - 1:04d}{suffix}")
@@ -186,6 +191,7 @@ class ZeroShotScorer(Scorer):
             out.append(img[i:i + len(ims)] @ self.classifier(classes)); i += len(ims)
         return out
 
+# %% ../../nbs/14_eval_zeroshot.ipynb #7dfd262e
 def folder_groups(root: str | Path, classes) -> tuple[list, torch.Tensor]:
     "One group per image of an ImageFolder (`root/<class>/*`) against the sorted `classes`, and the images' targets."
     from torchvision.datasets import ImageFolder
@@ -193,6 +199,7 @@ def folder_groups(root: str | Path, classes) -> tuple[list, torch.Tensor]:
     if ds.classes != sorted(classes): raise ValueError(f"{root} has classes {ds.classes}, expected {sorted(classes)}.")
     return [([lambda p=p: read_image(p)], ds.classes) for p, _ in ds.samples], torch.tensor(ds.targets)
 
+# %% ../../nbs/14_eval_zeroshot.ipynb #ea185b2d
 def zeroshot_folder(model, preprocess, tokenizer, root: str | Path, classes, templates) -> dict:
     "CLIP's zero-shot protocol on an ImageFolder of `classes`."
     groups, targets = folder_groups(root, classes)
@@ -212,6 +219,7 @@ def zeroshot_folder_task(name: str) -> tuple[tuple[str, ...], list] | None:
     if name not in ZEROSHOT_FOLDERS and name not in ZEROSHOT_DATASETS: load_plugins()
     return ZEROSHOT_FOLDERS.get(name)
 
+# %% ../../nbs/14_eval_zeroshot.ipynb #423e84fd
 TORCHVISION_CLASSES = {"cifar10": 10, "cifar100": 100, "dtd": 47, "fgvc_aircraft": 100}  # the datasets whose names torchvision gives
 
 def zeroshot_chance(name: str) -> float | None:

@@ -49,6 +49,7 @@ class RecordingScorer(Scorer):
         self.matrices += [m.detach().float().cpu() for m in out]
         return out
 
+# %% ../../nbs/23_miniworld_baseline.ipynb #8f074153
 class ReplayScorer(Scorer):
     "Hands out the given score matrices, in order, to whatever evaluator asks."
     name = "replay"
@@ -69,13 +70,16 @@ def winoground_task(world: Path, scorer: Scorer) -> dict[str, float]:
     s = evaluate_winoground(scorer, load_winoground(world / "winoground"))["summary"]
     return {metric_name("winoground", r.slice, r.score): float(r.acc) for r in s.itertuples()}
 
+# %% ../../nbs/23_miniworld_baseline.ipynb #25d007c8
 def vg_task(kind: str) -> Callable:
     return lambda world, scorer: {metric_name("aro", f"vg_{kind}"): evaluate_vg(scorer, load_vg(world / "aro", kind), kind)["macro_acc"]}
 
+# %% ../../nbs/23_miniworld_baseline.ipynb #6803c278
 def order_task(world: Path, scorer: Scorer) -> dict[str, float]:
     items = load_order(world / "order", seed=0, tagger=miniworld_tagger)
     return {metric_name("aro", "order"): evaluate_order(scorer, items)["precision_at_1"]["acc"]}
 
+# %% ../../nbs/23_miniworld_baseline.ipynb #de7894b7
 def zeroshot_task(task: str) -> Callable:
     "Zero-shot `task` ('shape' or 'colour') on the world's class folders, one group per image."
     def run(world: Path, scorer: Scorer) -> dict[str, float]:
@@ -100,6 +104,7 @@ def baseline_scorers(weights: str | Path | None = None) -> dict[str, dict[str, S
         scorers["clip"][f"zeroshot_{task}"] = ZeroShotScorer(model, preprocess, tokenizer, ZEROSHOT_TASKS[task][1])
     return scorers
 
+# %% ../../nbs/23_miniworld_baseline.ipynb #dd25684a
 def score_tasks(scorers: dict[str, dict[str, Scorer]], world: Path) -> dict:
     "model → task → {'captions', 'scores', 'metrics'}: every score matrix the task's evaluator asked for."
     out = {}
@@ -118,14 +123,17 @@ def smallest_margin(m) -> float:
     gaps = torch.cat([torch.pdist(v[:, None]) for v in (*m, *m.T)])  # |a - b| for every pair in a row or a column
     return float(gaps.min()) if gaps.numel() else math.inf
 
+# %% ../../nbs/23_miniworld_baseline.ipynb #efcbb60e
 def is_fragile(m, tol: float) -> bool: return smallest_margin(m) <= 2 * tol
 
 # %% ../../nbs/23_miniworld_baseline.ipynb #mb000016
 def replay_metrics(task: str, world: Path, matrices) -> dict[str, float]:
     return BASELINE_TASKS[task](world, ReplayScorer(matrices))
 
+# %% ../../nbs/23_miniworld_baseline.ipynb #7d51b0ee
 def _same(a: float, b: float) -> bool: return (math.isnan(a) and math.isnan(b)) or abs(a - b) <= 1e-9
 
+# %% ../../nbs/23_miniworld_baseline.ipynb #031e09a7
 def compare_with_recorded(recorded: dict, now: dict, world: Path, tol: dict | float = TOLERANCE) -> list[dict]:
     "Per model and task: score differences beyond the model's tolerance (`tol[model]`), fragile groups, and metrics that differ on replay."
     rows = []
@@ -149,6 +157,7 @@ def compare_with_recorded(recorded: dict, now: dict, world: Path, tol: dict | fl
             rows.append(row)
     return rows
 
+# %% ../../nbs/23_miniworld_baseline.ipynb #291344f2
 def mismatches(rows: list[dict]) -> list[str]:
     "Readable failures of `compare`'s rows; empty when everything matches."
     out = []

@@ -94,10 +94,12 @@ def colour_centre(x: np.ndarray, colour: str, tol: float = 60.0) -> tuple[float,
     ys, xs = np.nonzero(np.linalg.norm(x.astype(float) - np.array(COLOURS[colour]), axis=-1) < tol)
     return (xs.mean(), ys.mean()) if len(xs) else None
 
+# %% ../../nbs/24_miniworld_diagnosis.ipynb #da542117
 def _order(a, b, relation: str) -> bool:
     ax, ay = a; bx, by = b
     return {"left of": ax < bx, "right of": ax > bx, "above": ay < by, "below": ay > by}[relation]
 
+# %% ../../nbs/24_miniworld_diagnosis.ipynb #c19a8574
 @torch.no_grad()
 def latent_layout(teacher: Teacher, world: Path, n: int | None = None) -> dict:
     "VG-Relation images through the VAE and back: share whose two named objects keep the caption's relation, and their mean centre shift in pixels."

@@ -105,6 +105,7 @@ class MiniworldConfig:
         if self.action not in MINIWORLD_ACTIONS: raise ValueError(f"action={self.action!r} is not valid. Choose one of: {', '.join(MINIWORLD_ACTIONS)}.")
         if self.schedule not in (None, "cosine", "constant"): raise ValueError(f"schedule={self.schedule!r} is not valid. Choose one of: cosine, constant.")
 
+# %% ../../nbs/22_miniworld_pretrain.ipynb #9c4164fd
 def pretrain_levers(c: MiniworldConfig) -> PretrainConfig:
     "The `PretrainConfig` of the command's pretraining options (those not given keep their defaults)."
     levers = {k: v for k, v in (("unet_steps", c.unet_steps), ("unet_noisy_cap", c.noisy_cap), ("unet_schedule", c.schedule),
@@ -119,11 +120,13 @@ def load_split(root: Path, preprocess) -> tuple[torch.Tensor | None, torch.Tenso
     student = torch.stack([preprocess(im) for im in ims]) if preprocess else None
     return student, torch.stack([to_vae(im) for im in ims]), [caps for _, caps in pairs]
 
+# %% ../../nbs/22_miniworld_pretrain.ipynb #3b94f947
 def _lr_lambda(warmup: int, total: int, schedule: str = "cosine"):
     "Linear warm-up, then cosine decay to zero (or constant)."
     if schedule == "constant": return lambda s: min(1.0, (s + 1) / warmup)
     return lambda s: min(1.0, (s + 1) / warmup) * 0.5 * (1 + math.cos(math.pi * min(s, total) / total))
 
+# %% ../../nbs/22_miniworld_pretrain.ipynb #98f5f5e6
 def _pick_captions(captions: list[list[str]], idx: torch.Tensor, g: torch.Generator) -> list[str]:
     return [captions[i][int(torch.randint(len(captions[i]), (1,), generator=g))] for i in idx.tolist()]
 
@@ -134,6 +137,7 @@ def new_mini_clip(seed: int = 0):
         torch.manual_seed(seed)
         return load_clip(MINI_CLIP)
 
+# %% ../../nbs/22_miniworld_pretrain.ipynb #ddd71959
 def pretrain_clip(model, tokenizer, images: torch.Tensor, captions: list[list[str]], c: PretrainConfig,
                   progress: bool = True, negatives: HardNegatives | None = None,
                   on_step: Callable[[int], None] | None = None,
@@ -257,10 +261,12 @@ def pretrain_vae(vae, images: torch.Tensor, c: PretrainConfig, progress: bool = 
     vae.eval()
     return curve
 
+# %% ../../nbs/22_miniworld_pretrain.ipynb #037dcb99
 def _encode_latents(teacher: Teacher, images: torch.Tensor) -> torch.Tensor:
     "`vae_latents` of `images`, 256 at a time."
     return torch.cat([vae_latents(teacher, images[i:i + 256]) for i in range(0, len(images), 256)])
 
+# %% ../../nbs/22_miniworld_pretrain.ipynb #10dfa196
 def _scaled_latents(teacher: Teacher, images: torch.Tensor) -> torch.Tensor:
     "Set the VAE's scaling factor to 1/std of the posterior means of `images`, and return their scaled latents."
     teacher.vae.register_to_config(scaling_factor=1.0)
@@ -274,6 +280,7 @@ def noisy_step_weights(scheduler, t: torch.Tensor, cap: float) -> torch.Tensor:
     ab = scheduler.alphas_cumprod.to(t.device)[t]
     return 1 + torch.clamp((1 - ab) / ab, max=cap)
 
+# %% ../../nbs/22_miniworld_pretrain.ipynb #3b5d421f
 def weighted_eps_loss(pred: torch.Tensor, eps: torch.Tensor, w: torch.Tensor) -> torch.Tensor:
     "Per-sample MSE weighted by `w`, normalised by the weights' mean."
     return ((pred - eps).pow(2).flatten(1).mean(1) * w).mean() / w.mean()
@@ -287,6 +294,7 @@ def swap_summary(rows) -> dict:
     return {"winoground_text": float(rows.text.mean()), "both_text": float(rows.text[both].mean()),
             "both_gap_pct": float(100 * gap[both].mean())}
 
+# %% ../../nbs/22_miniworld_pretrain.ipynb #684d11b4
 def swap_probe(world: Path, n: int = 8, n_vg: int | None = 200, seed: int = 0) -> Callable[[Teacher], dict]:
     "`probe(teacher)` → the teacher's swap scores on the Winoground and VG-Relation sets of `world`."
     wino, vg = load_winoground(Path(world) / "winoground"), load_vg(Path(world) / "aro", "relation")[:n_vg]
@@ -306,6 +314,7 @@ def pretrain_unet(teacher: Teacher, latents: torch.Tensor, captions: list[list[s
     teacher.unet.eval(); teacher.text_encoder.eval()
     return curve, probes
 
+# %% ../../nbs/22_miniworld_pretrain.ipynb #21df9b62
 def _unet_round(teacher: Teacher, latents: torch.Tensor, captions: list[list[str]], c: PretrainConfig, steps: int, done: int,
                progress: bool = True, probe: Callable[[Teacher], dict] | None = None) -> tuple[list[float], list[dict]]:
     """Steps `done` to `done + steps` from a fresh AdamW and warm-up, over the batches seeded by `c.seed` (every round draws
@@ -341,6 +350,7 @@ def save_mini_clip(model, path: Path) -> Path:
     sd = {k: v.detach().to(torch.float16).contiguous() for k, v in model.state_dict().items()}
     return save_tensors(sd, path, {"model_name": MINI_CLIP, "format": "open_clip"})
 
+# %% ../../nbs/22_miniworld_pretrain.ipynb #f2fbfc90
 def save_mini_teacher(teacher: Teacher, path: Path) -> Path:
     from diffusers.utils import logging as dlog
     level = dlog.get_verbosity(); dlog.set_verbosity_error()  # the cast is only for writing: no module needs fp32 here
@@ -388,6 +398,7 @@ def pretrain(out: Path | None = None, c: PretrainConfig = PretrainConfig(), worl
     write_json(record, out / "pretrain.json")
     return record
 
+# %% ../../nbs/22_miniworld_pretrain.ipynb #f4a3183c
 def _kept_record(out: Path) -> dict:
     "What `pretrain.json` in `out` says of the CLIP and VAE a teacher-only run keeps (an error when they are not there)."
     missing = [p for p in (out / "clip.safetensors", out / "teacher" / "vae", out / "pretrain.json") if not p.exists()]

@@ -25,10 +25,19 @@ def probe_scenes(n: int, seed: int = 0, axis: str = "left") -> list[Scene]:
     rng = random.Random(f"order-probe/{seed}" if axis == "left" else f"order-probe-{axis}/{seed}")
     return [sample_scene(rng, 2, PROBE_AXES[axis]) for _ in range(n)]
 
+# %% ../../nbs/25_miniworld_probes.ipynb #73f2ee6c
 def left_colour(s: Scene) -> str: return min(s.objects, key=lambda o: o.x).colour
+
+# %% ../../nbs/25_miniworld_probes.ipynb #1acfae2c
 def right_colour(s: Scene) -> str: return max(s.objects, key=lambda o: o.x).colour
+
+# %% ../../nbs/25_miniworld_probes.ipynb #528a8c98
 def top_colour(s: Scene) -> str: return min(s.objects, key=lambda o: o.y).colour
+
+# %% ../../nbs/25_miniworld_probes.ipynb #530b0462
 def bottom_colour(s: Scene) -> str: return max(s.objects, key=lambda o: o.y).colour
+
+# %% ../../nbs/25_miniworld_probes.ipynb #3f2e5ba1
 AXIS_COLOURS = {"left": (left_colour, right_colour), "top": (top_colour, bottom_colour)}
 
 def mentioned_colours(text: str) -> tuple[str, str]:
@@ -36,6 +45,7 @@ def mentioned_colours(text: str) -> tuple[str, str]:
     words = [w for w in text.split() if w in COLOURS]
     return words[0], words[1]
 
+# %% ../../nbs/25_miniworld_probes.ipynb #333d13ae
 def probe_captions(scenes: list[Scene], seed: int = 0) -> list[str]:
     "Each scene's caption or its converse, one of the two at random."
     rng = random.Random(f"order-probe-captions/{seed}")
@@ -55,11 +65,13 @@ def fit_probe(x: torch.Tensor, y: torch.Tensor, n_classes: int, weight_decay: fl
     with torch.enable_grad(): opt.step(closure)
     return lambda f: z(f) @ w.detach()
 
+# %% ../../nbs/25_miniworld_probes.ipynb #66e2b058
 def pairwise_accuracy(logits: torch.Tensor, right: torch.Tensor, wrong: torch.Tensor) -> float:
     "Share of rows whose logit of the `right` class beats that of the `wrong` one (chance 50%)."
     r = logits.gather(1, right[:, None]) - logits.gather(1, wrong[:, None])
     return float((r > 0).float().mean())
 
+# %% ../../nbs/25_miniworld_probes.ipynb #dc530436
 def probe_accuracy(train: torch.Tensor, test: torch.Tensor, labels: tuple, n_train: int) -> float:
     "Fit on the first `n_train` rows' (right) labels, score the rest between (right, wrong)."
     right, wrong = labels
@@ -73,15 +85,18 @@ def probe_images(n: int, seed: int, axis: str) -> tuple:
     scenes = probe_scenes(n, seed, axis)
     return tuple(scenes), tuple(render(s) for s in scenes)
 
+# %% ../../nbs/25_miniworld_probes.ipynb #1e39d930
 @torch.no_grad()
 def embed_images(model, preprocess, images: list, batch: int = 256) -> torch.Tensor:
     ims = [preprocess(im) for im in images]
     return torch.cat([model.encode_image(torch.stack(ims[i:i + batch]), normalize=True) for i in range(0, len(ims), batch)])
 
+# %% ../../nbs/25_miniworld_probes.ipynb #1d41a7e6
 @torch.no_grad()
 def embed_texts(model, tokenizer, texts: list[str], batch: int = 256) -> torch.Tensor:
     return torch.cat([model.encode_text(tokenizer(texts[i:i + batch]), normalize=True) for i in range(0, len(texts), batch)])
 
+# %% ../../nbs/25_miniworld_probes.ipynb #1b302611
 def order_probe(model, preprocess, tokenizer, n_train: int = 1500, n_test: int = 450, seed: int = 0) -> dict:
     "Held-out accuracy of linear probes for object order, on both axes, on the frozen image and caption embeddings of a CLIP."
     was, names, out = model.training, list(COLOURS), {}

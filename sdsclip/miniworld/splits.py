@@ -47,6 +47,7 @@ class WorldConfig:
 
     def key(self) -> str: return hashlib.sha1(json.dumps(asdict(self), sort_keys=True).encode()).hexdigest()[:10]
 
+# %% ../../nbs/21_miniworld_splits.ipynb #21f98276
 WORLDS = {"full": WorldConfig(),  # the reproduction's world
           "ci": WorldConfig(n_train=96, n_winoground=24, n_aro=40, n_order=12, n_sugarcrepe=4, n_zeroshot=3)}  # tests and the recorded baseline
 
@@ -75,6 +76,7 @@ def winoground_plan(n: int) -> list[tuple[str, int]]:
         plan.append((kind, 2 if kind == "relation" else 1 + (i // (3 * len(kinds))) % 2))
     return plan
 
+# %% ../../nbs/21_miniworld_splits.ipynb #743d4cd2
 def winoground_items(c: WorldConfig) -> list[dict]:
     "Winoground items of the plan: a scene and its swap, each with its caption."
     rng, items = split_rng(c, "winoground"), []
@@ -94,6 +96,7 @@ def _union_box(a: Obj, b: Obj) -> dict:
     top = int(min(max(0, round((y0 + y1 - side) / 2)), IMAGE_SIZE - side))
     return {"bbox_x": left, "bbox_y": top, "bbox_w": side, "bbox_h": side}
 
+# %% ../../nbs/21_miniworld_splits.ipynb #f0bc8c08
 def aro_items(c: WorldConfig) -> tuple[list[dict], list[dict]]:
     "VG-Relation and VG-Attribution items: a scene cropped to its two objects, the true caption and the swapped one."
     rng = split_rng(c, "aro")
@@ -123,6 +126,7 @@ def miniworld_tagger(text: str) -> list[tuple[str, str]]:
     "Penn part-of-speech tags of a miniworld caption, by grammar."
     return [(w, _TAGS[w]) for w in text.split()]
 
+# %% ../../nbs/21_miniworld_splits.ipynb #04e11701
 def order_items(c: WorldConfig) -> list[dict]:
     "Order items: a scene with its caption and the converse."
     rng, items = split_rng(c, "order"), []
@@ -145,9 +149,11 @@ def caption_holds(scene: Scene, text: str) -> bool:
 def _with_changed(s: Scene, i: int, **attrs) -> Scene:
     return Scene(tuple(replace(o, **attrs) if k == i else o for k, o in enumerate(s.objects)), s.facts)
 
+# %% ../../nbs/21_miniworld_splits.ipynb #40113b68
 def _unused(rng: random.Random, s: Scene, attr: str, values) -> str:
     return rng.choice([v for v in values if v not in {getattr(o, attr) for o in s.objects}])
 
+# %% ../../nbs/21_miniworld_splits.ipynb #36e155e8
 def _added_clause(rng: random.Random, s: Scene, subset: str) -> str:
     "A clause that does not hold: an absent object related to a present one (add_obj), or a fact restated with a wrong colour (add_att)."
     if subset == "add_obj":
@@ -157,6 +163,7 @@ def _added_clause(rng: random.Random, s: Scene, subset: str) -> str:
     wrong = _with_changed(s, f.obj, colour=_unused(rng, s, "colour", COLOURS))
     return fact_text(wrong, Fact(f.obj, INVERSE[f.relation], f.subject))
 
+# %% ../../nbs/21_miniworld_splits.ipynb #29a613bf
 def sugarcrepe_negative(rng: random.Random, subset: str) -> tuple[Scene, str, str] | None:
     "A scene, a caption that holds in it and a `subset` negative that does not; None when this draw allows none."
     s = sample_scene(rng, rng.choice((2, 3)))
@@ -171,6 +178,7 @@ def sugarcrepe_negative(rng: random.Random, subset: str) -> tuple[Scene, str, st
     else: t = swap(s, "object" if subset == "swap_obj" else rng.choice(("colour", "size")), rng)
     return None if t is None else (s, caption(s), caption(t))
 
+# %% ../../nbs/21_miniworld_splits.ipynb #641e3d04
 def sugarcrepe_items(c: WorldConfig) -> dict[str, list[dict]]:
     "Per subset, scenes with a caption that holds and a negative that does not."
     rng, items = split_rng(c, "sugarcrepe"), {}
@@ -218,19 +226,23 @@ def write_split(split: str, root: Path, c: WorldConfig, progress: bool = True):
         for task, items in zeroshot_items(c).items(): write_class_folders(root / task, items)
     else: raise ValueError(f"Unknown miniworld split {split!r}. Valid: {', '.join(SPLITS)}.")
 
+# %% ../../nbs/21_miniworld_splits.ipynb #f0065def
 MINI_CLIP = "sdsclip-mini"  # the student's open_clip model name (its config ships with the package's model configs)
 
 def miniworld_home() -> Path:
     "Folder of the shipped miniworld weights and baseline numbers."
     return data_dir() / "miniworld"
 
+# %% ../../nbs/21_miniworld_splits.ipynb #c445d261
 def generated_root() -> Path:
     "Where generated worlds go: SDSCLIP_MINIWORLD when set and not empty, else the package's cache folder (`cache_dir()/miniworld`)."
     if os.environ.get("SDSCLIP_MINIWORLD", "").strip(): return Path(os.environ["SDSCLIP_MINIWORLD"]).expanduser()
     return cache_dir() / "miniworld"
 
+# %% ../../nbs/21_miniworld_splits.ipynb #690ed260
 def world_dir(c: WorldConfig = WorldConfig()) -> Path: return generated_root() / f"world-{c.key()}"
 
+# %% ../../nbs/21_miniworld_splits.ipynb #444b5253
 def ensure_world(c: WorldConfig = WorldConfig(), root: Path | None = None, progress: bool = True) -> Path:
     "The folder of world `c`, generated first when missing or incomplete."
     root = Path(root) if root else world_dir(c)
@@ -268,6 +280,7 @@ def miniworld_preset() -> Preset:
                           probes=("miniworld-order",)),
         seeds=(0, 1, 2), artefact_seeds={"lambda_sweep": (0,)}, backbones={"table3": (), "fig4": (*student_variants(home), DIFFUSION)}, paper_reference="ViT-B-16")
 
+# %% ../../nbs/21_miniworld_splits.ipynb #08e240ab
 STUDENT_STEPS = (150, 300)  # the contrastive steps of Fig. 4's other students (the shipped one has 600)
 
 def student_variants(home: Path) -> tuple[Backbone, ...]:

@@ -43,6 +43,7 @@ class Obj:
         h = SIZES[self.size] / 2
         return (self.x - h, self.y - h, self.x + h, self.y + h)
 
+# %% ../../nbs/20_miniworld_world.ipynb #68a22698
 @dataclass(frozen=True)
 class Fact:
     "Object `subject` is `relation` object `obj` (indices into the scene's objects)."
@@ -50,6 +51,7 @@ class Fact:
     relation: str
     obj: int
 
+# %% ../../nbs/20_miniworld_world.ipynb #f0b69505
 @dataclass(frozen=True)
 class Scene:
     objects: tuple[Obj, ...]
@@ -59,17 +61,20 @@ class Scene:
 def fact_text(scene: Scene, f: Fact) -> str:
     return f"a {scene.objects[f.subject].phrase} {f.relation} a {scene.objects[f.obj].phrase}"
 
+# %% ../../nbs/20_miniworld_world.ipynb #fd378fc1
 def caption(scene: Scene) -> str:
     "The scene's canonical caption."
     if not scene.facts: return f"a {scene.objects[0].phrase}"
     return " and ".join(fact_text(scene, f) for f in scene.facts)
 
+# %% ../../nbs/20_miniworld_world.ipynb #d3878214
 def converse(scene: Scene) -> str:
     "The same facts stated from the other object: 'a B right of a A'."
     if not scene.facts: return caption(scene)
     flipped = Scene(scene.objects, tuple(Fact(f.obj, INVERSE[f.relation], f.subject) for f in scene.facts))
     return caption(flipped)
 
+# %% ../../nbs/20_miniworld_world.ipynb #4c1771af
 _NP = rf"a ({'|'.join(SIZES)}) ({'|'.join(COLOURS)}) ({'|'.join(SHAPES)})"
 _FACT = re.compile(rf"^{_NP} ({'|'.join(RELATIONS)}) {_NP}$")
 _ALONE = re.compile(rf"^{_NP}$")
@@ -85,6 +90,7 @@ def parse_caption(text: str) -> list:
         out.append((g[0:3], g[3], g[4:7]))
     return out
 
+# %% ../../nbs/20_miniworld_world.ipynb #1b4e2419
 def scene_facts(scene: Scene) -> list:
     "The scene's facts in `parse_caption`'s form."
     attrs = lambda o: (o.size, o.colour, o.shape)
@@ -98,14 +104,17 @@ def relation_holds(a: Obj, rel: str, b: Obj) -> bool:
     along, across = {"left of": (-dx, dy), "right of": (dx, dy), "above": (-dy, dx), "below": (dy, dx)}[rel]
     return along >= (SIZES[a.size] + SIZES[b.size]) / 2 + 2 and abs(across) <= along / 2
 
+# %% ../../nbs/20_miniworld_world.ipynb #53da5f4d
 def _overlaps(a: Obj, b: Obj, margin: float = 2) -> bool:
     ax0, ay0, ax1, ay1 = a.box; bx0, by0, bx1, by1 = b.box
     return not (ax1 + margin <= bx0 or bx1 + margin <= ax0 or ay1 + margin <= by0 or by1 + margin <= ay0)
 
+# %% ../../nbs/20_miniworld_world.ipynb #b09f28de
 def inside(o: Obj) -> bool:
     x0, y0, x1, y1 = o.box
     return x0 >= 1 and y0 >= 1 and x1 <= IMAGE_SIZE - 1 and y1 <= IMAGE_SIZE - 1
 
+# %% ../../nbs/20_miniworld_world.ipynb #c06876ce
 def scene_ok(scene: Scene) -> bool:
     "Every object in the frame, none overlapping, every fact true, shapes and colours distinct."
     objs = scene.objects
@@ -119,6 +128,7 @@ def _place(rng: random.Random, size: str) -> tuple[float, float]:
     h = SIZES[size] / 2 + 1
     return rng.uniform(h, IMAGE_SIZE - h), rng.uniform(h, IMAGE_SIZE - h)
 
+# %% ../../nbs/20_miniworld_world.ipynb #71e0b7d8
 def sample_scene(rng: random.Random, n_objects: int | None = None, relations: tuple[str, ...] | None = None) -> Scene:
     "A valid random scene of 1-3 objects (two objects: one fact; three: two facts about a shared object)."
     n = n_objects or rng.choice((1, 2, 2, 3))
@@ -141,6 +151,7 @@ def _polygon(shape: str, box) -> list[tuple[float, float]] | None:
     if shape == "diamond": return [(cx, y0), (x1, cy), (cx, y1), (x0, cy)]
     return None
 
+# %% ../../nbs/20_miniworld_world.ipynb #bcc5164f
 def render(scene: Scene) -> Image.Image:
     "The scene as a 64×64 RGB image."
     s = SUPERSAMPLE
@@ -160,6 +171,7 @@ SWAPS = {"shape": "Object", "colour": "Relation", "size": "Relation", "relation"
 def mention_counts(scene: Scene) -> Counter:
     return Counter(i for f in scene.facts for i in (f.subject, f.obj))
 
+# %% ../../nbs/20_miniworld_world.ipynb #3a3fbc36
 def swap(scene: Scene, kind: str, rng: random.Random) -> Scene | None:
     "The scene with `kind` exchanged between two equally-mentioned objects; None when no such swap changes the caption."
     if kind == "relation":
@@ -178,6 +190,7 @@ def swap(scene: Scene, kind: str, rng: random.Random) -> Scene | None:
         objs[i], objs[j] = replace(a, **{kind: getattr(b, kind)}), replace(b, **{kind: getattr(a, kind)})
     return Scene(tuple(objs), scene.facts)
 
+# %% ../../nbs/20_miniworld_world.ipynb #a296db51
 def relayout(scene: Scene, rng: random.Random, tries: int = 1000) -> Scene | None:
     "The scene's objects and facts at new positions where every fact holds; None if none is found."
     for _ in range(tries):
@@ -185,8 +198,10 @@ def relayout(scene: Scene, rng: random.Random, tries: int = 1000) -> Scene | Non
         if scene_ok(t := Scene(objs, scene.facts)): return t
     return None
 
+# %% ../../nbs/20_miniworld_world.ipynb #9f684e03
 def same_words(c0: str, c1: str) -> bool: return Counter(c0.split()) == Counter(c1.split())
 
+# %% ../../nbs/20_miniworld_world.ipynb #a5ed84ae
 def swap_pair(rng: random.Random, kind: str, n_objects: int) -> tuple[Scene, Scene]:
     "A valid scene and its valid `kind` swap, whose captions differ but use the same words."
     while True:
