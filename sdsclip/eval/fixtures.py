@@ -95,7 +95,7 @@ def _two_objects(g: random.Random) -> tuple[str, str]:
     return f"{c0} {n0}", f"{c1} {n1}"
 
 # %% ../../nbs/10_eval_fixtures.ipynb #005f0ef4
-def suite_winoground(g: random.Random, n: int = 90) -> list[dict]:
+def suite_winoground(g: random.Random, n: int = 60) -> list[dict]:
     "Winoground items: two objects and a relation, the second caption swapping the objects; tags in turn."
     items = []
     for i in range(n):
@@ -119,7 +119,7 @@ def suite_vg(g: random.Random, n: int, kind: str) -> list[dict]:
     return [{"image": _solid_image(g), **box, **item(i)} for i in range(n)]
 
 # %% ../../nbs/10_eval_fixtures.ipynb #1d47adfa
-def suite_sugarcrepe(g: random.Random, per: int = 10) -> dict[str, list[dict]]:
+def suite_sugarcrepe(g: random.Random, per: int = 6) -> dict[str, list[dict]]:
     "Per subset, `per` items whose negative swaps the caption's two objects."
     out = {}
     for s in SUGARCREPE_SUBSETS:
@@ -130,15 +130,15 @@ def suite_sugarcrepe(g: random.Random, per: int = 10) -> dict[str, list[dict]]:
     return out
 
 # %% ../../nbs/10_eval_fixtures.ipynb #ed611518
-FIXTURE_SUITE = 3  # bumped whenever the suite changes what it writes
+FIXTURE_SUITE = 4  # bumped whenever the suite changes what it writes
 
 def write_fixture_suite(root: Path, seed: int = 0) -> Path:
     "Every benchmark of the suite under `root`, drawn from `seed`."
     g = random.Random(seed)
     write_winoground(root / "winoground", suite_winoground(g))
-    write_vg(root / "aro", suite_vg(g, 60, "relation")); write_vg(root / "aro", suite_vg(g, 50, "attribution"), "attribution")
+    write_vg(root / "aro", suite_vg(g, 40, "relation")); write_vg(root / "aro", suite_vg(g, 50, "attribution"), "attribution")
     write_sugarcrepe(root / "sugarcrepe", suite_sugarcrepe(g))
-    write_mnist_fixture(root / "zeroshot", n=50); write_dtd(root / "zeroshot", [(c, _solid_image(g)) for c in ("banded", "dotted", "striped") for _ in range(6)])
+    write_mnist_fixture(root / "zeroshot", n=30); write_dtd(root / "zeroshot", [(c, _solid_image(g)) for c in ("banded", "dotted", "striped") for _ in range(4)])
     return root
 
 # %% ../../nbs/10_eval_fixtures.ipynb #1cf30d93

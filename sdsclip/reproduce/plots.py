@@ -178,7 +178,8 @@ def plot_lambda(rows: pd.DataFrame, path: Path, preset: Preset | None = None) ->
         ax.set_xticks(ticks, labels); ax.minorticks_off()
         if chosen: ax.axvline(chosen, color="black", ls="--", lw=1)
     g.set_titles("{col_name}")
-    g.set_axis_labels("λ" + (f" (dashed: the chosen λ = {chosen:g})" if chosen else ""), "% (mean ± std over seeds)")
+    spread = "mean ± std over seeds" if d.seed.nunique() > 1 else "one seed"
+    g.set_axis_labels("λ" + (f" (dashed: the chosen λ = {chosen:g})" if chosen else ""), f"% ({spread})")
     return _saved(g.figure, path, figure_note(preset))
 
 # %% ../../nbs/36_reproduce_plots.ipynb #2c73ae3f

@@ -60,8 +60,9 @@ def eval_config(roots: dict, task: str, **over) -> EvalConfig:
                       order_tagger=roots.get("order_tagger", "spacy"), seed=ORDER_SEED, **over)
 
 # %% ../../nbs/33_reproduce_scores.ipynb #bd4703e0
-def suite_scores(scorer: Scorer, roots: dict, tasks=("winoground", "vg", "order", "sugarcrepe")) -> dict[str, float]:
-    "Winoground, VG, order and SugarCrepe scores of any scorer, as flat metrics."
+def suite_scores(scorer: Scorer, roots: dict, tasks=None) -> dict[str, float]:
+    "The scores of any scorer on `tasks` (default: every task a scorer answers, ARO as its two parts) that the roots hold data for, as flat metrics."
+    tasks = tasks or [t for t in SCORER_TASKS if t != "aro"]
     out = {}
     for task in tasks:
         if task_has_data(task, roots): out |= flat_metrics(task, SCORER_TASKS[task](scorer, eval_config(roots, task))["result"])
