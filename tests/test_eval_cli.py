@@ -76,6 +76,7 @@ def test_eval_with_the_diffusion_scorer(tmp_path):
     assert json.loads((tmp_path / "eval/aro.json").read_text())["result"]["vg_relation"]["micro"]["n"] == 12
 
 
+@pytest.mark.slow  # nbs/13 reads SugarCrepe with its images elsewhere and names a missing one, in-process
 def test_eval_sugarcrepe_from_its_root_and_images_elsewhere(tmp_path):
     root = write_sugarcrepe_fixture(tmp_path / "sugar-crepe")
     (root / "val2017").rename(tmp_path / "coco-val2017")

@@ -208,7 +208,7 @@ SLOW = {"train-coco-without-images", "train-coco-orphan-annotation", "train-coco
         "train-pretrained-pickle", "train-max-steps-negative", "train-lr-zero", "eval-batch-size-negative", "eval-device-tpu", "eval-unknown-task", "bench-device-tpu", "bench-unknown-mode", "reproduce-unknown-artefact", "eval-winoground-folder-missing", "train-csv-latin1", "train-jsonl-broken-line", "eval-sugarcrepe-cut-short", "train-coco-cut-short", "eval-aro-cut-short", "train-data-missing", "train-csv-without-rows", "export-nan-weights", "eval-pickle-as-pretrained",
         "eval-winoground-zip-text-member", "eval-winoground-truncated-png", "eval-winoground-decompression-bomb", "eval-aro-attributes-empty",
         "eval-aro-bbox-infinity", "eval-local-dir-pickle", "train-resume-config-not-utf8", "train-weight-decay-inf", "train-lambda-share-inf",
-        "export-over-a-file-of-the-user"}
+        "export-over-a-file-of-the-user", "bench-batch-0", "reproduce-workers-0"}
 PARAMS = [pytest.param(*c, id=c[0], marks=[pytest.mark.slow] if c[0] in SLOW else []) for c in CASES]
 
 
