@@ -58,8 +58,7 @@ def read_image(source: str | Path | bytes, name: str | None = None) -> Image.Ima
 def save_image(im: Image.Image, path: str | Path) -> Path:
     "Save `im` at `path` (folders made): PNG at compression 1, JPEG at quality 90, by the path's suffix."
     path = Path(path); path.parent.mkdir(parents=True, exist_ok=True)
-    if path.suffix.lower() == ".png": im.save(path, optimize=False, compress_level=1)
-    else: im.convert("RGB" if im.mode not in ("RGB", "L") else im.mode).save(path, quality=90)
+    path.write_bytes(image_bytes(im, path.suffix))  # one encoder for files and zip members
     return path
 
 # %% ../../nbs/09_eval_core.ipynb #3e1d9da0

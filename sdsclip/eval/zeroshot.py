@@ -92,8 +92,11 @@ def write_mnist(root: str | Path, test: list, train: list = ()) -> Path:
 # %% ../../nbs/14_eval_zeroshot.ipynb #e3a0184f
 def _numbered(items: list) -> list[tuple[str, int, object]]:
     "(class, its k-th image so far, image) for each item."
-    seen = Counter()
-    return [(c, (seen.update([c]), seen[c])[1], im) for c, im in items]
+    seen, out = Counter(), []
+    for c, im in items:
+        seen[c] += 1
+        out.append((c, seen[c], im))
+    return out
 
 # %% ../../nbs/14_eval_zeroshot.ipynb #90d4111e
 def write_dtd(root: str | Path, items: list) -> Path:
