@@ -337,11 +337,6 @@ def resolve_weights(checkpoint: str | Path) -> Path:
     if why: raise CheckpointError(_damage_help(Path(run), weights, why))
     return weights
 
-# %% ../nbs/05_checkpoint.ipynb #90ae5a8c
-def load_finetuned(checkpoint: str | Path, device: str | torch.device = "cpu"):
-    "Fine-tuned CLIP from a run folder or weights file → (model, preprocess, tokenizer), like `load_clip`."
-    return _finetuned_from(resolve_weights(checkpoint), device)
-
 # %% ../nbs/05_checkpoint.ipynb #2a9ab3fd
 def _check_tuned(path: Path, meta: dict, tuned: dict, model: nn.Module):
     """A CheckpointError naming `path` and what is wrong, unless its tensors are exactly the weights its run trained: every
@@ -375,6 +370,11 @@ def _finetuned_from(path: Path, device: str | torch.device = "cpu"):
         for name, p in model.named_parameters():
             if name in tuned: p.copy_(tuned[name])
     return model.to(device).eval(), preprocess, tokenizer
+
+# %% ../nbs/05_checkpoint.ipynb #90ae5a8c
+def load_finetuned(checkpoint: str | Path, device: str | torch.device = "cpu"):
+    "Fine-tuned CLIP from a run folder or weights file → (model, preprocess, tokenizer), like `load_clip`."
+    return _finetuned_from(resolve_weights(checkpoint), device)
 
 # %% ../nbs/05_checkpoint.ipynb #be01c49b
 def load_mapper(checkpoint: str | Path) -> nn.Module:

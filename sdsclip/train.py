@@ -34,9 +34,9 @@ from .train_config import DTYPES, MAY_CHANGE_ON_RESUME, TrainConfig, lam_share
 from .variants import make_objective, vae_image_size
 
 # %% auto #0
-__all__ = ['LAM_PROBE', 'load_student', 'load_frozen_teacher', 'needs_vae', 'Training', 'model_meta', 'save_state',
-           'restore_state', 'NonFiniteLoss', 'lr_at', 'split_negatives', 'train_step', 'StopRequest', 'check_budget',
-           'batch_keys', 'batch_loader', 'first_batches', 'mean_gradient_shares', 'choose_lam', 'resolve_lam', 'train']
+__all__ = ['LAM_PROBE', 'load_student', 'needs_vae', 'load_frozen_teacher', 'Training', 'model_meta', 'save_state',
+           'restore_state', 'NonFiniteLoss', 'lr_at', 'batch_keys', 'batch_loader', 'split_negatives', 'train_step',
+           'StopRequest', 'check_budget', 'first_batches', 'mean_gradient_shares', 'choose_lam', 'resolve_lam', 'train']
 
 # %% ../nbs/08_train.ipynb #742eb43e
 def load_student(c: TrainConfig, device):
@@ -46,6 +46,9 @@ def load_student(c: TrainConfig, device):
         if base_seed is not None: torch.manual_seed(base_seed)
         clip, preprocess, tokenizer = load_clip(c.clip, c.pretrained)
     return clip.to(device), preprocess, tokenizer, base_seed
+
+# %% ../nbs/08_train.ipynb #68975adc
+def needs_vae(c: TrainConfig) -> bool: return c.distill == "unet-features" or c.trainable == "text-layernorm"
 
 # %% ../nbs/08_train.ipynb #98ad1e40
 def load_frozen_teacher(c: TrainConfig, device, needs_vae: bool):
@@ -57,60 +60,6 @@ def load_frozen_teacher(c: TrainConfig, device, needs_vae: bool):
     if c.channels_last: teacher.unet.to(memory_format=torch.channels_last)
     if c.compile: teacher.unet.compile()
     return teacher
-
-# %% ../nbs/08_train.ipynb #68975adc
-def needs_vae(c: TrainConfig) -> bool: return c.distill == "unet-features" or c.trainable == "text-layernorm"
-
-# %% ../nbs/08_train.ipynb #f9e38f58
-def _image_embeddings(clip, dataset, n: int, device, batch_size: int = 256, workers: int = 0) -> torch.Tensor:
-    "f_φ(x) of the first `n` images of `dataset` under `clip` as it is now, (n, d) on the CPU; a row of NaN for an unreadable image."
-    keys = [[(i, 0) for i in range(s, min(s + batch_size, n))] for s in range(0, n, batch_size)]
-    out, was = None, clip.training
-    clip.eval()
-    with torch.no_grad():
-        for b in DataLoader(dataset, batch_sampler=keys, collate_fn=collate, num_workers=workers):
-            if not len(b): continue
-            e = clip.encode_image(b.images.to(device)).float().cpu()
-            if out is None: out = torch.full((n, e.shape[1]), float("nan"))
-            out[b.indices] = e
-    clip.train(was)
-    if out is None: raise ValueError(f"None of the {n} training images could be read, so no neighbours can be found.")
-    return out
-
-# %% ../nbs/08_train.ipynb #e6f93a0f
-def _neighbours_key(c: TrainConfig, n: int) -> str:
-    "What a run's neighbours depend on: the starting CLIP, the data, their number and k."
-    start = [c.clip, c.pretrained, c.seed if c.pretrained is None else None]
-    return hashlib.sha1(json.dumps([start, str(c.data), n, c.neighbours]).encode()).hexdigest()[:12]
-
-# %% ../nbs/08_train.ipynb #1faff4a8
-def _kept_neighbours(path: Path, key: str, n: int, k: int) -> torch.Tensor | None:
-    "The neighbours kept at `path` when they were found for `key` and hold (n, k) indices below n; else None."
-    if not path.is_file(): return None
-    try:
-        if read_metadata(path).get("key") != key: return None
-        nb = load_file(str(path)).get("neighbours")
-    except Exception: return None  # damaged: found again
-    ok = nb is not None and nb.dtype == torch.int64 and tuple(nb.shape) == (n, k) and bool(((nb >= 0) & (nb < n)).all())
-    return nb if ok else None
-
-# %% ../nbs/08_train.ipynb #a26752a5
-def _starting_neighbours(tr) -> torch.Tensor:
-    "Each training image's `c.neighbours` nearest others under the starting CLIP: kept ones when they fit the run, else found now."
-    c, n = tr.c, tr.epoch_plan.n
-    if (nb := _kept_neighbours(Path(c.out) / "neighbours.safetensors", _neighbours_key(c, n), n, c.neighbours)) is not None: return nb
-    if tr.d.main: nb = nearest_neighbours(_image_embeddings(tr.clip, tr.dataset, n, tr.device, workers=c.workers), c.neighbours)
-    else: nb = torch.zeros(n, c.neighbours, dtype=torch.int64)
-    if tr.d.world_size > 1:
-        shared = nb.to(tr.device); dist.broadcast(shared, 0); nb = shared.cpu()
-    return nb
-
-# %% ../nbs/08_train.ipynb #7c527c81
-def _keep_neighbours(tr):
-    "Write the run's neighbours beside it (main process, once), for a resume to read."
-    path = Path(tr.c.out) / "neighbours.safetensors"
-    if tr.neighbours is None or not tr.d.main or _kept_neighbours(path, _neighbours_key(tr.c, tr.epoch_plan.n), *tr.neighbours.shape) is not None: return
-    save_tensors({"neighbours": tr.neighbours}, path, {"key": _neighbours_key(tr.c, tr.epoch_plan.n), "k": str(tr.c.neighbours)})
 
 # %% ../nbs/08_train.ipynb #680bfb26
 class Training:
@@ -169,6 +118,57 @@ class Training:
         "(epoch, step in epoch) of the next step after `step` completed steps."
         return divmod(self.step if step is None else step, self.epoch_plan.steps_per_epoch)
 
+# %% ../nbs/08_train.ipynb #f9e38f58
+def _image_embeddings(clip, dataset, n: int, device, batch_size: int = 256, workers: int = 0) -> torch.Tensor:
+    "f_φ(x) of the first `n` images of `dataset` under `clip` as it is now, (n, d) on the CPU; a row of NaN for an unreadable image."
+    keys = [[(i, 0) for i in range(s, min(s + batch_size, n))] for s in range(0, n, batch_size)]
+    out, was = None, clip.training
+    clip.eval()
+    with torch.no_grad():
+        for b in DataLoader(dataset, batch_sampler=keys, collate_fn=collate, num_workers=workers):
+            if not len(b): continue
+            e = clip.encode_image(b.images.to(device)).float().cpu()
+            if out is None: out = torch.full((n, e.shape[1]), float("nan"))
+            out[b.indices] = e
+    clip.train(was)
+    if out is None: raise ValueError(f"None of the {n} training images could be read, so no neighbours can be found.")
+    return out
+
+# %% ../nbs/08_train.ipynb #e6f93a0f
+def _neighbours_key(c: TrainConfig, n: int) -> str:
+    "What a run's neighbours depend on: the starting CLIP, the data, their number and k."
+    start = [c.clip, c.pretrained, c.seed if c.pretrained is None else None]
+    return hashlib.sha1(json.dumps([start, str(c.data), n, c.neighbours]).encode()).hexdigest()[:12]
+
+# %% ../nbs/08_train.ipynb #1faff4a8
+def _kept_neighbours(path: Path, key: str, n: int, k: int) -> torch.Tensor | None:
+    "The neighbours kept at `path` when they were found for `key` and hold (n, k) indices below n; else None."
+    if not path.is_file(): return None
+    try:
+        if read_metadata(path).get("key") != key: return None
+        nb = load_file(str(path)).get("neighbours")
+    except Exception: return None  # damaged: found again
+    ok = nb is not None and nb.dtype == torch.int64 and tuple(nb.shape) == (n, k) and bool(((nb >= 0) & (nb < n)).all())
+    return nb if ok else None
+
+# %% ../nbs/08_train.ipynb #a26752a5
+def _starting_neighbours(tr) -> torch.Tensor:
+    "Each training image's `c.neighbours` nearest others under the starting CLIP: kept ones when they fit the run, else found now."
+    c, n = tr.c, tr.epoch_plan.n
+    if (nb := _kept_neighbours(Path(c.out) / "neighbours.safetensors", _neighbours_key(c, n), n, c.neighbours)) is not None: return nb
+    if tr.d.main: nb = nearest_neighbours(_image_embeddings(tr.clip, tr.dataset, n, tr.device, workers=c.workers), c.neighbours)
+    else: nb = torch.zeros(n, c.neighbours, dtype=torch.int64)
+    if tr.d.world_size > 1:
+        shared = nb.to(tr.device); dist.broadcast(shared, 0); nb = shared.cpu()
+    return nb
+
+# %% ../nbs/08_train.ipynb #7c527c81
+def _keep_neighbours(tr):
+    "Write the run's neighbours beside it (main process, once), for a resume to read."
+    path = Path(tr.c.out) / "neighbours.safetensors"
+    if tr.neighbours is None or not tr.d.main or _kept_neighbours(path, _neighbours_key(tr.c, tr.epoch_plan.n), *tr.neighbours.shape) is not None: return
+    save_tensors({"neighbours": tr.neighbours}, path, {"key": _neighbours_key(tr.c, tr.epoch_plan.n), "k": str(tr.c.neighbours)})
+
 # %% ../nbs/08_train.ipynb #77d74f9a
 def model_meta(tr: Training) -> dict[str, str]:
     "Metadata of a run's weights file: how to rebuild its CLIP and mapper, and how it was trained."
@@ -226,6 +226,26 @@ def _draw_samples(tr: Training) -> tuple[torch.Tensor, torch.Tensor]:
 def lr_at(c: TrainConfig, step: int) -> float:
     "Linear warm-up over `warmup_steps`, then constant."
     return c.lr * min(1.0, (step + 1) / c.warmup_steps) if c.warmup_steps else c.lr
+
+# %% ../nbs/08_train.ipynb #b9344618
+def batch_keys(tr: Training, epoch: int, start: int) -> list[list[tuple[int, int]]]:
+    "This rank's (image, epoch) keys of each step of `epoch` from `start`: the batch's own, then one image negative per image."
+    plan, out = tr.epoch_plan, []
+    local = plan.batch_size // plan.world_size
+    for s, keys in enumerate(plan.batches(epoch, start)):
+        if tr.image_negatives:  # drawn for the global batch of the step, this rank's slice kept: layout and resume change nothing
+            u = tr.image_negatives.uniforms(epoch * plan.steps_per_epoch + start + s, plan.batch_size)
+            keys = keys + [(j, epoch) for j in tr.image_negatives.draw([i for i, _ in keys], u[plan.rank * local:(plan.rank + 1) * local])]
+        out.append(keys)
+    return out
+
+# %% ../nbs/08_train.ipynb #c37d517a
+def batch_loader(tr: Training, epoch: int, start: int) -> DataLoader:
+    "Batches of `epoch` from step `start`, for this rank."
+    w = tr.c.workers
+    return DataLoader(tr.dataset, batch_sampler=batch_keys(tr, epoch, start), collate_fn=collate,
+                      num_workers=w, pin_memory=tr.device.type == "cuda", prefetch_factor=4 if w else None,
+                      generator=epoch_generator(tr.c.seed, epoch, 2))  # not the global RNG: resume stays exact
 
 # %% ../nbs/08_train.ipynb #a3693211
 def _global_positions(tr: Training, batch) -> torch.Tensor:
@@ -374,26 +394,6 @@ def _start_or_resume(tr: Training) -> str:
         _write_config(tr)
         write_atomic(out / "log.jsonl", lambda tmp: tmp.write_text(""))
     return "started"
-
-# %% ../nbs/08_train.ipynb #b9344618
-def batch_keys(tr: Training, epoch: int, start: int) -> list[list[tuple[int, int]]]:
-    "This rank's (image, epoch) keys of each step of `epoch` from `start`: the batch's own, then one image negative per image."
-    plan, out = tr.epoch_plan, []
-    local = plan.batch_size // plan.world_size
-    for s, keys in enumerate(plan.batches(epoch, start)):
-        if tr.image_negatives:  # drawn for the global batch of the step, this rank's slice kept: layout and resume change nothing
-            u = tr.image_negatives.uniforms(epoch * plan.steps_per_epoch + start + s, plan.batch_size)
-            keys = keys + [(j, epoch) for j in tr.image_negatives.draw([i for i, _ in keys], u[plan.rank * local:(plan.rank + 1) * local])]
-        out.append(keys)
-    return out
-
-# %% ../nbs/08_train.ipynb #c37d517a
-def batch_loader(tr: Training, epoch: int, start: int) -> DataLoader:
-    "Batches of `epoch` from step `start`, for this rank."
-    w = tr.c.workers
-    return DataLoader(tr.dataset, batch_sampler=batch_keys(tr, epoch, start), collate_fn=collate,
-                      num_workers=w, pin_memory=tr.device.type == "cuda", prefetch_factor=4 if w else None,
-                      generator=epoch_generator(tr.c.seed, epoch, 2))  # not the global RNG: resume stays exact
 
 # %% ../nbs/08_train.ipynb #b99cf974
 def _record_bad(tr: Training, bad: list[dict]):
