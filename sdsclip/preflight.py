@@ -136,15 +136,15 @@ def teacher_latent_shape(teacher: str) -> tuple[int, int, int]:
     s = cfg.get("sample_size", 64)
     return (int(cfg.get("in_channels", 4)), *((s, s) if isinstance(s, int) else s))
 
+# %% ../nbs/17b_preflight.ipynb #5c907957
+@functools.lru_cache(maxsize=None)
+def _trainable_total(name: str, strategy: str, latent_shape: tuple) -> int: return trainable_counts(name, strategy, latent_shape)["total"]
+
 # %% ../nbs/17b_preflight.ipynb #8c9d1a90
 def run_disk_mb(c: TrainConfig) -> float:
     "MB a run of `c` fills at most: `keep` + 1 checkpoints of the trained weights and AdamW's two moments (fp32), and its logs."
     n = _trainable_total(c.clip, c.trainable, teacher_latent_shape(c.teacher))
     return (c.keep + 1) * 3 * 4 * n / 2**20 + RUN_LOG_MB
-
-# %% ../nbs/17b_preflight.ipynb #5c907957
-@functools.lru_cache(maxsize=None)
-def _trainable_total(name: str, strategy: str, latent_shape: tuple) -> int: return trainable_counts(name, strategy, latent_shape)["total"]
 
 # %% ../nbs/17b_preflight.ipynb #23630259
 ROOT_HINTS = {k: f"set {var}, or set it empty to leave that dataset out" for k, (var, _) in PAPER_DATA.items()}

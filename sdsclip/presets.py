@@ -16,10 +16,10 @@ from .models import TINY_CLIP, TINY_CLIP_RN
 from .train_config import TINY_TRAINING, TrainConfig
 
 # %% auto #0
-__all__ = ['DIFFUSION', 'ROOT_KEYS', 'ROOT_ALIASES', 'DATA_SOURCES', 'PAPER_DATA', 'CHANGEABLE', 'PRESETS', 'TINY', 'PAPER_MAIN',
+__all__ = ['DIFFUSION', 'ROOT_KEYS', 'ROOT_ALIASES', 'DATA_SOURCES', 'PAPER_DATA', 'PRESETS', 'CHANGEABLE', 'TINY', 'PAPER_MAIN',
            'PAPER_LAION', 'PAPER_FIG4', 'PAPER', 'ScoreConfig', 'score_config', 'Backbone', 'openai', 'clip_label',
-           'register_data_source', 'resolve_data', 'paper_roots', 'fixture_data', 'Preset', 'preset_changes',
-           'with_changes', 'register_preset', 'get_preset', 'preset_names']
+           'register_data_source', 'resolve_data', 'paper_roots', 'fixture_data', 'Preset', 'register_preset',
+           'preset_names', 'get_preset', 'preset_changes', 'with_changes']
 
 # %% ../nbs/17_presets.ipynb #7d852de2
 @dataclass(frozen=True)
@@ -163,6 +163,27 @@ class Preset:
 
     def seeds_for(self, artefact: str) -> tuple[int, ...]: return tuple(self.artefact_seeds.get(artefact, self.seeds))
 
+# %% ../nbs/17_presets.ipynb #b99ebfb6
+PRESETS: dict[str, Preset] = {}
+
+def register_preset(p: Preset) -> Preset:
+    "Add preset `p` under its name."
+    PRESETS[p.name] = p
+    return p
+
+# %% ../nbs/17_presets.ipynb #7ed45c6d
+def preset_names() -> list[str]:
+    "Every preset's name, the registered ones included."
+    load_plugins()
+    return list(PRESETS)
+
+# %% ../nbs/17_presets.ipynb #776372d9
+def get_preset(name: str) -> Preset:
+    "The preset called `name`; a ValueError lists the valid names."
+    if name not in PRESETS: load_plugins()
+    if name not in PRESETS: raise ValueError(f"Unknown preset {name!r}. Valid: {', '.join(preset_names())}.")
+    return PRESETS[name]
+
 # %% ../nbs/17_presets.ipynb #dfaa11e5
 CHANGEABLE = ("train", "full_weights", "data", "score", "seeds", "artefact_seeds", "backbones", "figure_note")  # the fields a notebook can receive changed
 
@@ -197,27 +218,6 @@ def with_changes(name: str, changes: dict | str | None = None) -> Preset:
     merged = {k: (asdict(base.score) | v if k == "score" else getattr(base, k) | v) if isinstance(v, dict) and k != "backbones" else v
               for k, v in changes.items()}  # {"train": {"max_steps": 5}} changes one option and keeps the preset's others
     return replace(base, **merged)
-
-# %% ../nbs/17_presets.ipynb #b99ebfb6
-PRESETS: dict[str, Preset] = {}
-
-def register_preset(p: Preset) -> Preset:
-    "Add preset `p` under its name."
-    PRESETS[p.name] = p
-    return p
-
-# %% ../nbs/17_presets.ipynb #776372d9
-def get_preset(name: str) -> Preset:
-    "The preset called `name`; a ValueError lists the valid names."
-    if name not in PRESETS: load_plugins()
-    if name not in PRESETS: raise ValueError(f"Unknown preset {name!r}. Valid: {', '.join(preset_names())}.")
-    return PRESETS[name]
-
-# %% ../nbs/17_presets.ipynb #7ed45c6d
-def preset_names() -> list[str]:
-    "Every preset's name, the registered ones included."
-    load_plugins()
-    return list(PRESETS)
 
 # %% ../nbs/17_presets.ipynb #cffc45f5
 TINY = register_preset(Preset(
