@@ -24,8 +24,8 @@ from ..models import DEFAULT_TEACHER, load_clip
 # %% auto #0
 __all__ = ['TASKS', 'TASK_FAMILY', 'BENCHMARK_FAMILIES', 'METRIC_FAMILIES', 'PERCENT_FAMILIES', 'SUGARCREPE_NEEDS',
            'SCORER_TASKS', 'TASK_ROOTS', 'EvalConfig', 'parse_tasks', 'metric_name', 'metric_family', 'load_model',
-           'scored_model', 'task_metrics', 'make_diffusion_scorer', 'winoground_task', 'aro_task', 'sugarcrepe_task',
-           'zeroshot_task', 'task_has_data', 'flat_metrics', 'summary_markdown', 'check_eval_out', 'write_text',
+           'scored_model', 'make_diffusion_scorer', 'winoground_task', 'aro_task', 'sugarcrepe_task', 'zeroshot_task',
+           'task_has_data', 'flat_metrics', 'task_metrics', 'summary_markdown', 'check_eval_out', 'write_text',
            'evaluate']
 
 # %% ../../nbs/15_eval_suite.ipynb #73ce185f
@@ -110,14 +110,6 @@ def scored_model(c: EvalConfig) -> dict:
     weights = resolve_weights(c.checkpoint)
     meta = read_metadata(weights)
     return {"model": meta["model"], "pretrained": str(weights), "fine_tuned_from": meta["pretrained"] or None}
-
-# %% ../../nbs/15_eval_suite.ipynb #75d03c7f
-def task_metrics(task: str, result: dict) -> tuple[str, dict]:
-    "The dataset(s) a task's result covers and its headline numbers, flat (CLIP_benchmark's `dataset` and `metrics`)."
-    if task == "zeroshot":
-        return ",".join(result), {f"{d}/{k}": v[k] for d, v in result.items() for k in ("top1", "top5", "mean_per_class_recall") if k in v}
-    metrics = {name.split("/", 1)[1]: v for name, v in flat_metrics(task, result).items()}  # CLIP_benchmark's are per dataset
-    return (task if task in ("winoground", "sugarcrepe") else ",".join(result)), metrics
 
 # %% ../../nbs/15_eval_suite.ipynb #acd31bf3
 def _resolve_eval_device(device: str) -> str:
@@ -211,6 +203,14 @@ def flat_metrics(task: str, result: dict) -> dict[str, float]:
         return {metric_name("sugarcrepe", k): float(v["acc"]) for k, v in (result["subsets"] | result["categories"] | {"mean": result["mean"]}).items()}
     if task == "zeroshot": return {metric_name("zeroshot", d): float(v["top1"]) for d, v in result.items()}
     raise ValueError(f"Unknown task {task!r}. Valid: {', '.join(TASKS)}.")
+
+# %% ../../nbs/15_eval_suite.ipynb #75d03c7f
+def task_metrics(task: str, result: dict) -> tuple[str, dict]:
+    "The dataset(s) a task's result covers and its headline numbers, flat (CLIP_benchmark's `dataset` and `metrics`)."
+    if task == "zeroshot":
+        return ",".join(result), {f"{d}/{k}": v[k] for d, v in result.items() for k in ("top1", "top5", "mean_per_class_recall") if k in v}
+    metrics = {name.split("/", 1)[1]: v for name, v in flat_metrics(task, result).items()}  # CLIP_benchmark's are per dataset
+    return (task if task in ("winoground", "sugarcrepe") else ",".join(result)), metrics
 
 # %% ../../nbs/15_eval_suite.ipynb #4bd5fe0d
 def _pct(x: float) -> str: return "–" if x is None or (isinstance(x, float) and math.isnan(x)) else f"{100 * x:.1f}"
