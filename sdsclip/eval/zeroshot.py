@@ -23,9 +23,9 @@ from ..environment import data_dir, load_plugins
 # %% auto #0
 __all__ = ['ZEROSHOT_DATASETS', 'ZEROSHOT_FOLDERS', 'TORCHVISION_CLASSES', 'zeroshot_templates', 'zeroshot_classnames',
            'zeroshot_dataset', 'write_mnist', 'write_dtd', 'write_pets', 'write_aircraft', 'write_imagenet_val',
-           'write_class_folders', 'classification_metrics', 'evaluate_zeroshot', 'ZeroShotScorer', 'folder_groups',
-           'zeroshot_folder', 'register_zeroshot_folder', 'zeroshot_folder_task', 'zeroshot_chance',
-           'evaluate_folder_task']
+           'write_class_folders', 'classification_metrics', 'ZeroShotScorer', 'folder_groups', 'zeroshot_folder',
+           'register_zeroshot_folder', 'zeroshot_folder_task', 'zeroshot_chance', 'evaluate_folder_task',
+           'evaluate_zeroshot']
 
 # %% ../../nbs/14_eval_zeroshot.ipynb #1b9e0e4f
 ZEROSHOT_DATASETS = ("imagenet", "cifar10", "cifar100", "mnist", "fgvc_aircraft", "flowers", "dtd", "pets")
@@ -151,26 +151,6 @@ def classification_metrics(logits: torch.Tensor, targets: torch.Tensor) -> dict:
     out["mean_per_class_recall"] = sum(recalls) / len(recalls)
     return out
 
-# %% ../../nbs/14_eval_zeroshot.ipynb #3dcdc3f1
-@torch.no_grad()
-def evaluate_zeroshot(model, preprocess, tokenizer, dataset: str, root: str | Path, download: bool = False,
-                      batch_size: int = 128, workers: int = 0, device="cpu", limit: int | None = None,
-                      templates: int | None = None) -> dict:
-    "Zero-shot metrics of an open_clip model on one dataset (optionally its first `limit` images, its first `templates` prompts)."
-    if folder := zeroshot_folder_task(dataset): return evaluate_folder_task(model, preprocess, tokenizer, dataset, root, folder, device, limit)
-    ds = zeroshot_dataset(dataset, root, preprocess, download)
-    names = zeroshot_classnames(dataset, ds)
-    model = model.eval().to(device)
-    prompts = zeroshot_templates(dataset)[:templates]  # ImageNet's classifier is 1,000 classes × 80 prompts: a quick check takes fewer
-    W = finite_embeddings(build_zero_shot_classifier(model, tokenizer, names, prompts, device=device), "text")
-    if limit: ds = torch.utils.data.Subset(ds, range(min(limit, len(ds))))
-    logits, targets = [], []
-    for x, y in progress_bar(DataLoader(ds, batch_size=batch_size, num_workers=workers), desc=f"zero-shot {dataset}"):
-        logits.append(100 * F.normalize(finite_embeddings(model.encode_image(x.to(device)).float(), "image"), dim=-1) @ W.float())
-        targets.append(y.to(device))
-    return {"task": f"zeroshot_{dataset}", "dataset": dataset, "classes": len(names),
-            **classification_metrics(torch.cat(logits).cpu(), torch.cat(targets).cpu())}
-
 # %% ../../nbs/14_eval_zeroshot.ipynb #zs0a1b2d
 class ZeroShotScorer(Scorer):
     "Images against class names: the cosine with each class's zero-shot prototype (its templates' embeddings averaged)."
@@ -244,3 +224,23 @@ def evaluate_folder_task(model, preprocess, tokenizer, name: str, root: str | Pa
     if limit: groups, targets = groups[:limit], targets[:limit]
     scores = ZeroShotScorer(model, preprocess, tokenizer, templates, device=device).score_groups(groups)
     return {"task": f"zeroshot_{name}", "dataset": name, "classes": len(classes), **classification_metrics(torch.cat(scores), targets)}
+
+# %% ../../nbs/14_eval_zeroshot.ipynb #3dcdc3f1
+@torch.no_grad()
+def evaluate_zeroshot(model, preprocess, tokenizer, dataset: str, root: str | Path, download: bool = False,
+                      batch_size: int = 128, workers: int = 0, device="cpu", limit: int | None = None,
+                      templates: int | None = None) -> dict:
+    "Zero-shot metrics of an open_clip model on one dataset (optionally its first `limit` images, its first `templates` prompts)."
+    if folder := zeroshot_folder_task(dataset): return evaluate_folder_task(model, preprocess, tokenizer, dataset, root, folder, device, limit)
+    ds = zeroshot_dataset(dataset, root, preprocess, download)
+    names = zeroshot_classnames(dataset, ds)
+    model = model.eval().to(device)
+    prompts = zeroshot_templates(dataset)[:templates]  # ImageNet's classifier is 1,000 classes × 80 prompts: a quick check takes fewer
+    W = finite_embeddings(build_zero_shot_classifier(model, tokenizer, names, prompts, device=device), "text")
+    if limit: ds = torch.utils.data.Subset(ds, range(min(limit, len(ds))))
+    logits, targets = [], []
+    for x, y in progress_bar(DataLoader(ds, batch_size=batch_size, num_workers=workers), desc=f"zero-shot {dataset}"):
+        logits.append(100 * F.normalize(finite_embeddings(model.encode_image(x.to(device)).float(), "image"), dim=-1) @ W.float())
+        targets.append(y.to(device))
+    return {"task": f"zeroshot_{dataset}", "dataset": dataset, "classes": len(names),
+            **classification_metrics(torch.cat(logits).cpu(), torch.cat(targets).cpu())}
