@@ -29,7 +29,7 @@ from .world import (COLOURS, IMAGE_SIZE, INVERSE, RELATIONS, SHAPES, SIZES, SWAP
 __all__ = ['WORLDS', 'ZEROSHOT_TASKS', 'SPLITS', 'MINI_CLIP', 'STUDENT_STEPS', 'WorldConfig', 'split_rng', 'train_items',
            'winoground_plan', 'winoground_items', 'aro_items', 'miniworld_tagger', 'order_items', 'caption_holds',
            'sugarcrepe_negative', 'sugarcrepe_items', 'zeroshot_items', 'write_split', 'miniworld_home',
-           'generated_root', 'world_dir', 'ensure_world', 'world_roots', 'miniworld_preset', 'student_variants',
+           'generated_root', 'world_dir', 'ensure_world', 'world_roots', 'student_variants', 'miniworld_preset',
            'register']
 
 # %% ../../nbs/21_miniworld_splits.ipynb #8bb96e3f
@@ -265,6 +265,16 @@ def world_roots(scale: str = "full", create: bool = True) -> dict:
             "sugarcrepe": str(w / "sugarcrepe"), "zeroshot_root": str(w / "zeroshot"), "zeroshot_datasets": ",".join(ZEROSHOT_TASKS),
             "order_tagger": "miniworld"}
 
+# %% ../../nbs/21_miniworld_splits.ipynb #08e240ab
+STUDENT_STEPS = (150, 300)  # the contrastive steps of Fig. 4's other students (the shipped one has 600)
+
+def student_variants(home: Path) -> tuple[Backbone, ...]:
+    "Fig. 4's CLIPs in miniature: the students of `STUDENT_STEPS` pretraining steps found in home/students/, then the shipped one."
+    group = "student, by pretraining steps"
+    found = [Backbone(f"{MINI_CLIP}-s{n}", MINI_CLIP, str(home / f"students/clip-{n}.safetensors"), group)
+             for n in STUDENT_STEPS if (home / f"students/clip-{n}.safetensors").is_file()]
+    return (*found, Backbone(MINI_CLIP, MINI_CLIP, str(home / "clip.safetensors"), group))
+
 # %% ../../nbs/21_miniworld_splits.ipynb #2d407450
 def miniworld_preset() -> Preset:
     "The miniworld's preset: the shipped student and teacher on the default world."
@@ -279,16 +289,6 @@ def miniworld_preset() -> Preset:
         score=ScoreConfig(diffusion_samples=10, diffusion_tasks=("winoground", "vg", "sugarcrepe"), lams=(0.0, 1e-3, 1e-1, 1.0),
                           probes=("miniworld-order",)),
         seeds=(0, 1, 2), artefact_seeds={"lambda_sweep": (0,)}, backbones={"table3": (), "fig4": (*student_variants(home), DIFFUSION)}, paper_reference="ViT-B-16")
-
-# %% ../../nbs/21_miniworld_splits.ipynb #08e240ab
-STUDENT_STEPS = (150, 300)  # the contrastive steps of Fig. 4's other students (the shipped one has 600)
-
-def student_variants(home: Path) -> tuple[Backbone, ...]:
-    "Fig. 4's CLIPs in miniature: the students of `STUDENT_STEPS` pretraining steps found in home/students/, then the shipped one."
-    group = "student, by pretraining steps"
-    found = [Backbone(f"{MINI_CLIP}-s{n}", MINI_CLIP, str(home / f"students/clip-{n}.safetensors"), group)
-             for n in STUDENT_STEPS if (home / f"students/clip-{n}.safetensors").is_file()]
-    return (*found, Backbone(MINI_CLIP, MINI_CLIP, str(home / "clip.safetensors"), group))
 
 # %% ../../nbs/21_miniworld_splits.ipynb #37215ff3
 def register():
