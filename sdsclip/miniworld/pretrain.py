@@ -303,17 +303,6 @@ def swap_probe(world: Path, n: int = 8, n_vg: int | None = 200, seed: int = 0) -
         return {**swap_summary(evaluate_winoground(s, wino)["items"]), "vg_relation": float(evaluate_vg(s, vg)["macro_acc"])}
     return probe
 
-# %% ../../nbs/22_miniworld_pretrain.ipynb #c73cbe68
-def pretrain_unet(teacher: Teacher, latents: torch.Tensor, captions: list[list[str]], c: PretrainConfig,
-                  progress: bool = True, probe: Callable[[Teacher], dict] | None = None) -> tuple[list[float], list[dict]]:
-    "ε-prediction training of the teacher's UNet and text encoder, in place, round by round → (loss every 50 steps, `probe(teacher)` every `c.probe_every` steps)."
-    curve, probes, done = [], [], 0
-    for steps in c.unet_rounds:
-        round_curve, round_probes = _unet_round(teacher, latents, captions, c, steps, done, progress, probe)
-        curve, probes, done = curve + round_curve, probes + round_probes, done + steps
-    teacher.unet.eval(); teacher.text_encoder.eval()
-    return curve, probes
-
 # %% ../../nbs/22_miniworld_pretrain.ipynb #21df9b62
 def _unet_round(teacher: Teacher, latents: torch.Tensor, captions: list[list[str]], c: PretrainConfig, steps: int, done: int,
                progress: bool = True, probe: Callable[[Teacher], dict] | None = None) -> tuple[list[float], list[dict]]:
@@ -345,6 +334,17 @@ def _unet_round(teacher: Teacher, latents: torch.Tensor, captions: list[list[str
             unet.train(); te.train()
     return curve, probes
 
+# %% ../../nbs/22_miniworld_pretrain.ipynb #c73cbe68
+def pretrain_unet(teacher: Teacher, latents: torch.Tensor, captions: list[list[str]], c: PretrainConfig,
+                  progress: bool = True, probe: Callable[[Teacher], dict] | None = None) -> tuple[list[float], list[dict]]:
+    "ε-prediction training of the teacher's UNet and text encoder, in place, round by round → (loss every 50 steps, `probe(teacher)` every `c.probe_every` steps)."
+    curve, probes, done = [], [], 0
+    for steps in c.unet_rounds:
+        round_curve, round_probes = _unet_round(teacher, latents, captions, c, steps, done, progress, probe)
+        curve, probes, done = curve + round_curve, probes + round_probes, done + steps
+    teacher.unet.eval(); teacher.text_encoder.eval()
+    return curve, probes
+
 # %% ../../nbs/22_miniworld_pretrain.ipynb #763a81de
 def save_mini_clip(model, path: Path) -> Path:
     sd = {k: v.detach().to(torch.float16).contiguous() for k, v in model.state_dict().items()}
@@ -357,6 +357,20 @@ def save_mini_teacher(teacher: Teacher, path: Path) -> Path:
     teacher.to(dtype=torch.float16)
     try: return save_teacher(teacher, path)
     finally: teacher.to(dtype=torch.float32); dlog.set_verbosity(level)
+
+# %% ../../nbs/22_miniworld_pretrain.ipynb #f4a3183c
+def _kept_record(out: Path) -> dict:
+    "What `pretrain.json` in `out` says of the CLIP and VAE a teacher-only run keeps (an error when they are not there)."
+    missing = [p for p in (out / "clip.safetensors", out / "teacher" / "vae", out / "pretrain.json") if not p.exists()]
+    if missing:
+        raise FileNotFoundError(f"a teacher-only pretraining keeps the CLIP and VAE of an earlier run, but {', '.join(map(str, missing))} "
+                                f"is missing: run `sdsclip miniworld pretrain` without --teacher-only first.")
+    r = json.loads((out / "pretrain.json").read_text())
+    if "kept" in r: return r["kept"]  # kept twice: still the run that trained them
+    return {"command": r.get("command", ""), "config": {k: v for k, v in r["config"].items() if k.startswith(("clip", "vae", "seed"))},
+            "seconds": {k: r["seconds"][k] for k in ("clip", "vae") if k in r["seconds"]},
+            "loss_curves_every_50_steps": {k: r["loss_curves_every_50_steps"][k] for k in ("clip", "vae")
+                                           if k in r["loss_curves_every_50_steps"]}}
 
 # %% ../../nbs/22_miniworld_pretrain.ipynb #19350942
 def pretrain(out: Path | None = None, c: PretrainConfig = PretrainConfig(), world: WorldConfig = WorldConfig(),
@@ -397,20 +411,6 @@ def pretrain(out: Path | None = None, c: PretrainConfig = PretrainConfig(), worl
     if previous: record["kept"] = previous
     write_json(record, out / "pretrain.json")
     return record
-
-# %% ../../nbs/22_miniworld_pretrain.ipynb #f4a3183c
-def _kept_record(out: Path) -> dict:
-    "What `pretrain.json` in `out` says of the CLIP and VAE a teacher-only run keeps (an error when they are not there)."
-    missing = [p for p in (out / "clip.safetensors", out / "teacher" / "vae", out / "pretrain.json") if not p.exists()]
-    if missing:
-        raise FileNotFoundError(f"a teacher-only pretraining keeps the CLIP and VAE of an earlier run, but {', '.join(map(str, missing))} "
-                                f"is missing: run `sdsclip miniworld pretrain` without --teacher-only first.")
-    r = json.loads((out / "pretrain.json").read_text())
-    if "kept" in r: return r["kept"]  # kept twice: still the run that trained them
-    return {"command": r.get("command", ""), "config": {k: v for k, v in r["config"].items() if k.startswith(("clip", "vae", "seed"))},
-            "seconds": {k: r["seconds"][k] for k in ("clip", "vae") if k in r["seconds"]},
-            "loss_curves_every_50_steps": {k: r["loss_curves_every_50_steps"][k] for k in ("clip", "vae")
-                                           if k in r["loss_curves_every_50_steps"]}}
 
 # %% ../../nbs/22_miniworld_pretrain.ipynb #4ce72943
 def plot_swap_probe(record: dict, path: Path | None = None):
