@@ -365,6 +365,13 @@ def random_sd_teacher(seed: int = 0, vae: bool = True, device=None) -> Teacher:
     scheduler = DDPMScheduler(num_train_timesteps=1000, beta_start=0.00085, beta_end=0.012, beta_schedule="scaled_linear", clip_sample=False)
     return Teacher(unet, ae, te, clip_bpe_tokenizer(), scheduler).freeze()
 
+# %% ../nbs/01_models.ipynb #de44b462
+def _drop_source_path(config: Path):
+    "diffusers keeps the folder a model was loaded from in its config and would write it back; a saved teacher names no folder."
+    if not config.is_file(): return
+    d = json.loads(config.read_text())
+    if d.pop("_name_or_path", None) is not None: config.write_text(json.dumps(d, indent=2, sort_keys=True) + "\n")
+
 # %% ../nbs/01_models.ipynb #9aa25b30
 def save_teacher(teacher: Teacher, path: str | Path) -> Path:
     "Write `teacher` as a Stable Diffusion diffusers folder (safetensors weights) that `load_teacher` reads."
@@ -380,10 +387,3 @@ def save_teacher(teacher: Teacher, path: str | Path) -> Path:
     if teacher.vae is not None: index["vae"] = ["diffusers", "AutoencoderKL"]
     (path / "model_index.json").write_text(json.dumps(index, indent=2))
     return path
-
-# %% ../nbs/01_models.ipynb #de44b462
-def _drop_source_path(config: Path):
-    "diffusers keeps the folder a model was loaded from in its config and would write it back; a saved teacher names no folder."
-    if not config.is_file(): return
-    d = json.loads(config.read_text())
-    if d.pop("_name_or_path", None) is not None: config.write_text(json.dumps(d, indent=2, sort_keys=True) + "\n")
