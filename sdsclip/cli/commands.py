@@ -20,7 +20,7 @@ from ..run_folder import check_out
 
 # %% auto #0
 __all__ = ['INFO_FIELDS', 'SMOKE_CAPTIONS', 'SMOKE_NOTE', 'EXIT_NONFINITE', 'EXIT_BAD_IMAGES', 'EXIT_SAVE_FAILED', 'EXIT_STOPPED',
-           'EXAMPLES', 'COMMANDS', 'info', 'format_info', 'gpu_line', 'smoke', 'continue_command', 'build_parser',
+           'EXAMPLES', 'COMMANDS', 'info', 'gpu_line', 'format_info', 'smoke', 'continue_command', 'build_parser',
            'main', 'error_line']
 
 # %% ../../nbs/40_cli.ipynb #b9db5d04
@@ -39,6 +39,14 @@ def info() -> dict:
         if c["device"] not in ("cpu",): presets[name]["gpu_hours"] = planned_gpu_hours(p)
     return {"versions": package_versions(), "machine": device_info(), "presets": presets}
 
+# %% ../../nbs/40_cli.ipynb #6a3b1a3b
+def gpu_line(hours: dict) -> str:
+    "A preset's GPU-hours as one line: the total, the cost at the stated price, the assumption, where the detail is."
+    from sdsclip.bench import GPU_ASSUMPTION as a
+    total = sum(hours.values())
+    return (f"GPU time (estimate from counted FLOPs, one {a['gpu']} at {a['utilisation']:.0%} of bf16 peak): {total:,.1f} GPU-hours, "
+            f"about ${total * a['usd_per_hour']:,.0f} at ${a['usd_per_hour']:.2f}/h; per artefact: docs/gpu.md")
+
 # %% ../../nbs/40_cli.ipynb #f5b1706c
 def format_info(d: dict) -> str:
     "`info()` as readable text."
@@ -54,14 +62,6 @@ def format_info(d: dict) -> str:
         lines += [f"    [{'ok' if n['ok'] else 'missing'}] {n['what']}" + (f" ({n['hint']})" if n["hint"] else "")
                   for n in p["needs"]]
     return "\n".join(lines)
-
-# %% ../../nbs/40_cli.ipynb #6a3b1a3b
-def gpu_line(hours: dict) -> str:
-    "A preset's GPU-hours as one line: the total, the cost at the stated price, the assumption, where the detail is."
-    from sdsclip.bench import GPU_ASSUMPTION as a
-    total = sum(hours.values())
-    return (f"GPU time (estimate from counted FLOPs, one {a['gpu']} at {a['utilisation']:.0%} of bf16 peak): {total:,.1f} GPU-hours, "
-            f"about ${total * a['usd_per_hour']:,.0f} at ${a['usd_per_hour']:.2f}/h; per artefact: docs/gpu.md")
 
 # %% ../../nbs/40_cli.ipynb #df574d7b
 SMOKE_CAPTIONS = ["a red circle left of a blue square", "a blue circle left of a red square",
@@ -256,6 +256,21 @@ def _cmd_reproduce(args) -> int:
     print(format_report(r))
     return 1 if r["failed"] else 0
 
+# %% ../../nbs/40_cli.ipynb #95c7291d
+def _cmd_fixtures(args) -> int:
+    "Write the evaluation fixtures into a new folder and print the eval command that reads them."
+    from sdsclip.eval.fixtures import ensure_fixture_suite
+    from sdsclip.run_folder import check_out
+    check_out(args.out, "fixtures' folder")
+    out = Path(args.out)
+    if out.is_dir() and any(out.iterdir()) and not (out / "suite.json").is_file():
+        raise ValueError(f"{out} holds other files: give a new or empty folder for the fixtures.")
+    roots = ensure_fixture_suite(out)
+    flags = " ".join(f"--{k.replace('_', '-')} {shlex.quote(v)}" for k, v in roots.items())
+    print(f"wrote the evaluation fixtures under {out}/ (a few items per benchmark: a check of the set-up, not a score). "
+          f"Evaluate a run on them with:\n  sdsclip eval --checkpoint RUN --device cpu --tasks winoground,aro,sugarcrepe,zeroshot {flags} --out {shlex.quote(str(out / 'eval'))}")
+    return 0
+
 # %% ../../nbs/40_cli.ipynb #de6cb91f
 def _cmd_info(args) -> int:
     d = info()
@@ -428,18 +443,3 @@ def error_line(e: Exception) -> str:
     if isinstance(e, OSError) and not isinstance(e, FileNotFoundError) and e.filename:
         return f"{e.strerror}: {e.filename} (check the path, its permissions and the free space)"
     return " ".join(str(e).split("\n"))
-
-# %% ../../nbs/40_cli.ipynb #95c7291d
-def _cmd_fixtures(args) -> int:
-    "Write the evaluation fixtures into a new folder and print the eval command that reads them."
-    from sdsclip.eval.fixtures import ensure_fixture_suite
-    from sdsclip.run_folder import check_out
-    check_out(args.out, "fixtures' folder")
-    out = Path(args.out)
-    if out.is_dir() and any(out.iterdir()) and not (out / "suite.json").is_file():
-        raise ValueError(f"{out} holds other files: give a new or empty folder for the fixtures.")
-    roots = ensure_fixture_suite(out)
-    flags = " ".join(f"--{k.replace('_', '-')} {shlex.quote(v)}" for k, v in roots.items())
-    print(f"wrote the evaluation fixtures under {out}/ (a few items per benchmark: a check of the set-up, not a score). "
-          f"Evaluate a run on them with:\n  sdsclip eval --checkpoint RUN --device cpu --tasks winoground,aro,sugarcrepe,zeroshot {flags} --out {shlex.quote(str(out / 'eval'))}")
-    return 0
