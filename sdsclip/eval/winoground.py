@@ -15,8 +15,8 @@ from ..records import RecordError, check_records, check_unique, read_jsonl
 
 # %% auto #0
 __all__ = ['WINOGROUND_REPO', 'WINOGROUND_HELP', 'WINOGROUND_FOLDER_HELP', 'WINOGROUND_FIELDS', 'WINOGROUND_SLICES',
-           'load_winoground_folder', 'download_winoground', 'load_winoground_datasets', 'load_winoground',
-           'write_winoground', 'winoground_item_scores', 'winoground_summary', 'winoground_groups',
+           'load_winoground_folder', 'write_winoground', 'download_winoground', 'load_winoground_datasets',
+           'load_winoground', 'winoground_item_scores', 'winoground_summary', 'winoground_groups',
            'evaluate_winoground']
 
 # %% ../../nbs/11_eval_winoground.ipynb #8e3cf0f3
@@ -71,6 +71,28 @@ def load_winoground_folder(root: str | Path) -> list[dict]:
         it["image_0"], it["image_1"] = _image_loader(images, names[it["image_0"]]), _image_loader(images, names[it["image_1"]])
     return items
 
+# %% ../../nbs/11_eval_winoground.ipynb #fab750d9
+def write_winoground(root: str | Path, items: list[dict], zipped: bool = False) -> Path:
+    """Winoground in the hub's layout under `root`: data/examples.jsonl, and data/images/ex_<id>_img_<k>.png (or
+    data/images.zip). Each item: `caption_0`, `caption_1`, `collapsed_tag`, `num_main_preds` (optional `id`, `tag`,
+    `secondary_tag`), and its PIL images as `image_0`, `image_1`."""
+    data = Path(root) / "data"; data.mkdir(parents=True, exist_ok=True)
+    lines, files = [], {}
+    for i, it in enumerate(items):
+        i = it.get("id", i)
+        rec = {"id": i, "image_0": f"ex_{i}_img_0", "image_1": f"ex_{i}_img_1", "caption_0": it["caption_0"], "caption_1": it["caption_1"],
+               "tag": it.get("tag", ""), "secondary_tag": it.get("secondary_tag", ""), "num_main_preds": it["num_main_preds"],
+               "collapsed_tag": it["collapsed_tag"]}
+        files |= {f"{rec[k]}.png": it[k] for k in ("image_0", "image_1")}
+        lines.append(json.dumps(rec))
+    (data / "examples.jsonl").write_text("\n".join(lines) + "\n")
+    if zipped:
+        with zipfile.ZipFile(data / "images.zip", "w") as z:
+            for name, im in files.items(): z.writestr(f"images/{name}", image_bytes(im))
+    else:
+        for name, im in files.items(): save_image(im, data / "images" / name)
+    return Path(root)
+
 # %% ../../nbs/11_eval_winoground.ipynb #dea9812a
 def download_winoground(token: str | None = None, cache_dir: str | None = None) -> Path:
     "Fetch Winoground's files from the hub (needs accepted terms and a token); returns the local folder."
@@ -106,28 +128,6 @@ def load_winoground(source: str | Path = "hub", token: str | None = None) -> lis
         first = f"{type(e).__name__}: {e}"
     try: return load_winoground_folder(download_winoground(token))
     except RuntimeError as e: raise RuntimeError(f"{e} (datasets: {first[:200]})") from e
-
-# %% ../../nbs/11_eval_winoground.ipynb #fab750d9
-def write_winoground(root: str | Path, items: list[dict], zipped: bool = False) -> Path:
-    """Winoground in the hub's layout under `root`: data/examples.jsonl, and data/images/ex_<id>_img_<k>.png (or
-    data/images.zip). Each item: `caption_0`, `caption_1`, `collapsed_tag`, `num_main_preds` (optional `id`, `tag`,
-    `secondary_tag`), and its PIL images as `image_0`, `image_1`."""
-    data = Path(root) / "data"; data.mkdir(parents=True, exist_ok=True)
-    lines, files = [], {}
-    for i, it in enumerate(items):
-        i = it.get("id", i)
-        rec = {"id": i, "image_0": f"ex_{i}_img_0", "image_1": f"ex_{i}_img_1", "caption_0": it["caption_0"], "caption_1": it["caption_1"],
-               "tag": it.get("tag", ""), "secondary_tag": it.get("secondary_tag", ""), "num_main_preds": it["num_main_preds"],
-               "collapsed_tag": it["collapsed_tag"]}
-        files |= {f"{rec[k]}.png": it[k] for k in ("image_0", "image_1")}
-        lines.append(json.dumps(rec))
-    (data / "examples.jsonl").write_text("\n".join(lines) + "\n")
-    if zipped:
-        with zipfile.ZipFile(data / "images.zip", "w") as z:
-            for name, im in files.items(): z.writestr(f"images/{name}", image_bytes(im))
-    else:
-        for name, im in files.items(): save_image(im, data / "images" / name)
-    return Path(root)
 
 # %% ../../nbs/11_eval_winoground.ipynb #806fb0b5
 def winoground_item_scores(m: torch.Tensor) -> dict[str, bool]:
