@@ -19,8 +19,8 @@ from .records import RECORD_MAX_BYTES, read_json
 __all__ = ['CHECKPOINT_FORMAT', 'MANIFEST_FORMAT', 'RUN_TOP_FILES', 'write_atomic', 'save_tensors', 'write_json',
            'CheckpointError', 'read_metadata', 'remove_temporaries', 'optimizer_tensors', 'load_optimizer_tensors',
            'rng_tensors', 'load_rng_tensors', 'CheckpointWriteError', 'trained_weights', 'file_record', 'manifest',
-           'save_checkpoint', 'latest_checkpoint', 'inside', 'plain_name', 'manifest_problem', 'read_manifest',
-           'checkpoint_entries', 'check_file', 'check_entry', 'intact_checkpoint', 'set_aside', 'clip_model_meta',
+           'inside', 'plain_name', 'manifest_problem', 'read_manifest', 'checkpoint_entries', 'check_file',
+           'check_entry', 'intact_checkpoint', 'set_aside', 'latest_checkpoint', 'save_checkpoint', 'clip_model_meta',
            'resolve_weights', 'load_finetuned', 'load_mapper', 'open_clip_name', 'export_open_clip']
 
 # %% ../nbs/05_checkpoint.ipynb #bc114c64
@@ -181,36 +181,6 @@ def _write_fix(e: Exception) -> str:
         return f"Make {getattr(e, 'filename2', None) or e.filename} a file this user may write (or move it away), then continue with --resume."
     return "Free some space, then continue with --resume."
 
-# %% ../nbs/05_checkpoint.ipynb #52020bec
-def save_checkpoint(run_dir: str | Path, step: int, weights: dict[str, torch.Tensor], model_meta: dict[str, str],
-                    state_tensors: dict[str, torch.Tensor], state_meta: dict[str, str], keep: int = 3) -> Path:
-    "Write checkpoint `step` (weights + training state) in `run_dir`, then the manifest; keep the newest `keep`."
-    ckpt_dir = Path(run_dir) / "checkpoints"; ckpt_dir.mkdir(parents=True, exist_ok=True)
-    name, written = _checkpoint_name(step), []
-    before = [e for e in checkpoint_entries(run_dir)  # only files this function named: pruning never deletes others
-              if e["step"] != step and (e["weights"]["file"], e["state"]["file"]) == _own_names(e["step"])]
-    try:
-        written.append(save_tensors(weights, ckpt_dir / f"{name}.safetensors", {"format": CHECKPOINT_FORMAT, "step": str(step), **model_meta}))
-        written.append(save_tensors(state_tensors, ckpt_dir / f"{name}.state.safetensors",
-                                    {"format": CHECKPOINT_FORMAT, "step": str(step), **state_meta}))
-        entries = before + [{"step": step, "weights": file_record(written[0]), "state": file_record(written[1])}]
-        write_json(manifest(entries[-keep:]), ckpt_dir / "latest.json")
-    except (OSError, SafetensorError) as e:  # safetensors reports its own I/O failures as SafetensorError
-        for f in written: f.unlink(missing_ok=True)
-        prev = f"the previous checkpoint (step {before[-1]['step']}) and latest.json are intact" if before else "no checkpoint was written before"
-        raise CheckpointWriteError(f"could not write checkpoint step {step} in {ckpt_dir} ({_write_problem(e)}); "
-                                   f"nothing of it was left behind, {prev}.", _write_fix(e)) from e
-    for old in entries[:-keep]:
-        for part in ("weights", "state"): (ckpt_dir / old[part]["file"]).unlink(missing_ok=True)
-    return written[0]
-
-# %% ../nbs/05_checkpoint.ipynb #0fa80510
-def latest_checkpoint(run_dir: str | Path) -> dict | None:
-    "{'step', 'weights', 'state'} (full paths) of the newest checkpoint that latest.json points at, or None."
-    ckpt_dir, info = Path(run_dir) / "checkpoints", read_manifest(run_dir)
-    if info is None: return None
-    return {**info, "weights": ckpt_dir / info["weights"], "state": ckpt_dir / info["state"]}
-
 # %% ../nbs/05_checkpoint.ipynb #cec36075
 def inside(root: Path, path: Path) -> bool:
     "Does `path`, its links followed, lie in `root` (its links followed too)?"
@@ -303,6 +273,36 @@ def set_aside(run_dir: str | Path, keep_step: int) -> list[Path]:
     kept = [e for e in entries if e["step"] <= keep_step and not check_entry(run_dir, e)]
     if kept: write_json(manifest(kept), ckpt_dir / "latest.json")
     return moved
+
+# %% ../nbs/05_checkpoint.ipynb #0fa80510
+def latest_checkpoint(run_dir: str | Path) -> dict | None:
+    "{'step', 'weights', 'state'} (full paths) of the newest checkpoint that latest.json points at, or None."
+    ckpt_dir, info = Path(run_dir) / "checkpoints", read_manifest(run_dir)
+    if info is None: return None
+    return {**info, "weights": ckpt_dir / info["weights"], "state": ckpt_dir / info["state"]}
+
+# %% ../nbs/05_checkpoint.ipynb #52020bec
+def save_checkpoint(run_dir: str | Path, step: int, weights: dict[str, torch.Tensor], model_meta: dict[str, str],
+                    state_tensors: dict[str, torch.Tensor], state_meta: dict[str, str], keep: int = 3) -> Path:
+    "Write checkpoint `step` (weights + training state) in `run_dir`, then the manifest; keep the newest `keep`."
+    ckpt_dir = Path(run_dir) / "checkpoints"; ckpt_dir.mkdir(parents=True, exist_ok=True)
+    name, written = _checkpoint_name(step), []
+    before = [e for e in checkpoint_entries(run_dir)  # only files this function named: pruning never deletes others
+              if e["step"] != step and (e["weights"]["file"], e["state"]["file"]) == _own_names(e["step"])]
+    try:
+        written.append(save_tensors(weights, ckpt_dir / f"{name}.safetensors", {"format": CHECKPOINT_FORMAT, "step": str(step), **model_meta}))
+        written.append(save_tensors(state_tensors, ckpt_dir / f"{name}.state.safetensors",
+                                    {"format": CHECKPOINT_FORMAT, "step": str(step), **state_meta}))
+        entries = before + [{"step": step, "weights": file_record(written[0]), "state": file_record(written[1])}]
+        write_json(manifest(entries[-keep:]), ckpt_dir / "latest.json")
+    except (OSError, SafetensorError) as e:  # safetensors reports its own I/O failures as SafetensorError
+        for f in written: f.unlink(missing_ok=True)
+        prev = f"the previous checkpoint (step {before[-1]['step']}) and latest.json are intact" if before else "no checkpoint was written before"
+        raise CheckpointWriteError(f"could not write checkpoint step {step} in {ckpt_dir} ({_write_problem(e)}); "
+                                   f"nothing of it was left behind, {prev}.", _write_fix(e)) from e
+    for old in entries[:-keep]:
+        for part in ("weights", "state"): (ckpt_dir / old[part]["file"]).unlink(missing_ok=True)
+    return written[0]
 
 # %% ../nbs/05_checkpoint.ipynb #2bbefb46
 def clip_model_meta(name: str, pretrained: str | None, quick_gelu: bool, base_seed: int | None) -> dict[str, str]:
