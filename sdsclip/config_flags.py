@@ -20,19 +20,19 @@ def _number_or_text(v: str):
     try: return float(v)
     except ValueError: return v
 
-# %% ../nbs/40a_config_flags.ipynb #827d0bed
-def _flag_kind(annotation: str) -> dict:
-    "argparse's `action`/`type` for a field's annotation: a switch, a repeatable flag (`list[int]`), or one value."
-    if annotation == "bool": return dict(action="store_true")
-    if annotation.startswith("list["): return dict(action="append", type=_TYPES[annotation[5:].split("]")[0]])
-    return dict(type=_flag_type(annotation))
-
 # %% ../nbs/40a_config_flags.ipynb #06b1a525
 def _flag_type(annotation: str):
     if annotation.replace(" ", "") == "float|str": return _number_or_text  # λ: a number or 'share=<r>'
     base = _TYPES[annotation.split("|")[0].strip()]
     if "None" not in annotation: return base
     return lambda v: None if v.lower() == "none" else base(v)
+
+# %% ../nbs/40a_config_flags.ipynb #827d0bed
+def _flag_kind(annotation: str) -> dict:
+    "argparse's `action`/`type` for a field's annotation: a switch, a repeatable flag (`list[int]`), or one value."
+    if annotation == "bool": return dict(action="store_true")
+    if annotation.startswith("list["): return dict(action="append", type=_TYPES[annotation[5:].split("]")[0]])
+    return dict(type=_flag_type(annotation))
 
 # %% ../nbs/40a_config_flags.ipynb #8b17d962
 def field_help(cls) -> dict[str, str]:
