@@ -18,7 +18,7 @@ __all__ = ['WG_OVERALL', 'WG_OBJECT', 'WG_RELATION', 'WG_BOTH', 'VG_RELATION', '
            'ZEROSHOT_MEAN', 'MAPPED_BOTH', 'WINO_TEXT', 'TABLE1_METRICS', 'ARO_METRICS', 'SUGARCREPE_METRICS',
            'SUMMARY_METRICS', 'COST_METRICS', 'RUN_METRICS', 'MAIN', 'CONTROL', 'CHAIN_SLICES', 'CHAIN_METRICS',
            'EVERY_TASK', 'ARTEFACTS', 'Shares', 'Artefact', 'experiments_dir', 'check_artefacts', 'backbones_for',
-           'backbone_named', 'conditions_for', 'sweep_lams']
+           'backbone_named', 'sweep_lams', 'conditions_for']
 
 # %% ../../nbs/30_reproduce_artefacts.ipynb #a67e0b4b
 @dataclass(frozen=True)
@@ -147,15 +147,15 @@ def backbone_named(a: Artefact, p: Preset, label: str = "") -> Backbone:
         if b.label == label: return b
     raise ValueError(f"Backbone {label!r} is not one of {a.name!r} under preset {p.name!r}. Valid: {', '.join(b.label for b in bbs)}.")
 
-# %% ../../nbs/30_reproduce_artefacts.ipynb #8d58bd6e
-def conditions_for(a: Artefact, p: Preset, backbone: Backbone, lam: float | None = None) -> list[str]:
-    "The conditions artefact `a` trains and scores for `backbone` under preset `p` (`lam`: the preset's λ, once chosen)."
-    if backbone.clip is None: return ["diffusion"]
-    return [c2 for c in a.conditions for c2 in ([f"lam={l:g}" for l in sweep_lams(p, lam)] if c == "lams" else [c])]
-
 # %% ../../nbs/30_reproduce_artefacts.ipynb #5fb1aa1f
 def sweep_lams(p: Preset, lam: float | None = None) -> list[float]:
     "The λ values of the preset's sweep, with the preset's own λ (`lam` once chosen from a share) among them."
     lam = p.train_config(create=False).lam if lam is None else lam
     own = [lam] if isinstance(lam, (int, float)) and lam not in p.score.lams else []
     return sorted([*p.score.lams, *own])
+
+# %% ../../nbs/30_reproduce_artefacts.ipynb #8d58bd6e
+def conditions_for(a: Artefact, p: Preset, backbone: Backbone, lam: float | None = None) -> list[str]:
+    "The conditions artefact `a` trains and scores for `backbone` under preset `p` (`lam`: the preset's λ, once chosen)."
+    if backbone.clip is None: return ["diffusion"]
+    return [c2 for c in a.conditions for c2 in ([f"lam={l:g}" for l in sweep_lams(p, lam)] if c == "lams" else [c])]
