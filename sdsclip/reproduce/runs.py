@@ -73,6 +73,7 @@ def condition_named(condition: str) -> Condition:
         raise ValueError(f"Unknown condition {condition!r}. Valid: {', '.join(CONDITIONS)}, lam=<λ>.")
     return CONDITIONS[condition]
 
+# %% ../../nbs/31_reproduce_runs.ipynb #4e450092
 def condition_overrides(condition: str) -> dict:
     "Training options of a fine-tuning condition (the pretrained CLIP has none: it is not trained)."
     c = condition_named(condition)
@@ -182,6 +183,7 @@ def kept_json(path: str | Path, valid=lambda obj: True):
 class RunStopped(RuntimeError):
     "A run a signal stopped before its last step: its weights are partial and must not be scored."
 
+# %% ../../nbs/31_reproduce_runs.ipynb #81a0337a
 def set_run_aside(out: str | Path, why: str) -> Path:
     "Rename the run folder `out` to `OUT.damaged-N` (kept, never deleted), with a one-line warning; its new path."
     out, n = Path(out), 1
@@ -190,6 +192,7 @@ def set_run_aside(out: str | Path, why: str) -> Path:
     print(f"sdsclip: warning: {out} {why}; set aside as {aside.name} (delete it when no longer needed) and trained again.", file=sys.stderr)
     return aside
 
+# %% ../../nbs/31_reproduce_runs.ipynb #ac3f1532
 def run_complete(c: TrainConfig) -> str | None:
     """The final checkpoint of the run in `c.out` when it reached its last step, else None. Checkpoints whose config.json
     is missing or damaged say nothing of how they were trained: the run is set aside, to be trained again."""
