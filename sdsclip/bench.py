@@ -11,6 +11,7 @@ from pathlib import Path
 import torch
 from torch.utils.flop_counter import FlopCounterMode
 
+from .distributed import check_device
 from .environment import machine_info
 from .models import build_tiny, load_clip, random_sd_teacher
 from .objective import Mapper, SDSCLIPObjective, select_trainable
@@ -234,8 +235,7 @@ class BenchConfig:
             if getattr(self, k) < low: raise ValueError(f"{k} (--{k.replace('_', '-')}) must be >= {low}, got {getattr(self, k)}.")
         for k, valid in (("preset", ("tiny", "paper")), ("precision", ("fp32", "bf16"))):
             if getattr(self, k) not in valid: raise ValueError(f"{k}={getattr(self, k)!r} is not valid. Choose one of: {', '.join(valid)}.")
-        if self.device not in ("auto", "cpu", "cuda") and not self.device.startswith("cuda:"):
-            raise ValueError(f"device={self.device!r} is not valid. Choose one of: auto, cpu, cuda, cuda:N.")
+        check_device(self.device)
         if bad := [m for m in self.mode_list if m not in MODES]:
             raise ValueError(f"--modes: {', '.join(map(repr, bad))} unknown. Choose from: {', '.join(MODES)} (comma-separated).")
 

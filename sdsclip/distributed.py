@@ -4,14 +4,14 @@
 
 # %% ../nbs/06_distributed.ipynb #430a1afa
 from __future__ import annotations
-import os
+import os, re
 from dataclasses import dataclass
 
 import torch
 import torch.distributed as dist
 
 # %% auto #0
-__all__ = ['Dist', 'setup_distributed', 'resolve_device', 'all_min', 'all_gather_list']
+__all__ = ['Dist', 'setup_distributed', 'check_device', 'auto_device', 'resolve_device', 'all_min', 'all_gather_list']
 
 # %% ../nbs/06_distributed.ipynb #581cfb0d
 @dataclass
@@ -34,10 +34,21 @@ def setup_distributed(device: str) -> Dist:
         dist.init_process_group("nccl" if device.startswith("cuda") else "gloo")
     return d
 
+# %% ../nbs/06_distributed.ipynb #5a06d920
+def check_device(device: str) -> str:
+    "`device` when it is one of auto, cpu, cuda, cuda:N; else a ValueError listing them."
+    if device in ("auto", "cpu", "cuda") or (isinstance(device, str) and re.fullmatch(r"cuda:\d+", device)): return device
+    raise ValueError(f"device={device!r} is not valid. Choose one of: auto, cpu, cuda, cuda:N.")
+
+# %% ../nbs/06_distributed.ipynb #215eff37
+def auto_device(device: str) -> str:
+    "'auto' as this machine has it (cuda when torch sees a GPU, else cpu); any other device as it is."
+    return ("cuda" if torch.cuda.is_available() else "cpu") if device == "auto" else device
+
 # %% ../nbs/06_distributed.ipynb #5a1fcb3e
 def resolve_device(device: str, d: Dist) -> torch.device:
     "auto → cuda when available; a CUDA process uses the GPU of its local rank."
-    if device == "auto": device = "cuda" if torch.cuda.is_available() else "cpu"
+    device = auto_device(device)
     if device.startswith("cuda") and not torch.cuda.is_available():
         raise ValueError(f"device={device!r} but no CUDA GPU is visible; use --device cpu or run on a GPU machine.")
     return torch.device(f"cuda:{d.local_rank}" if device == "cuda" else device)

@@ -9,6 +9,7 @@ from dataclasses import dataclass
 
 import torch
 
+from .distributed import check_device
 from .models import DEFAULT_TEACHER, TINY_CLIP
 from .negatives import IMAGE_NEGATIVES, NEGATIVE_KINDS, NEGATIVES
 from .objective import SDS_MODES, STRATEGIES
@@ -80,11 +81,12 @@ def check_config(c: TrainConfig) -> TrainConfig:
     "Raise a ValueError naming the first bad option."
     choices = dict(trainable=STRATEGIES, sds_mode=SDS_MODES, distill=DISTILL, negatives=NEGATIVES, negative_kind=tuple(NEGATIVE_KINDS),
                    image_negatives=IMAGE_NEGATIVES, precision=("fp32", "bf16"), report_to=("none", "tensorboard"),
-                   teacher_dtype=tuple(DTYPES), device=("auto", "cpu", "cuda"))
+                   teacher_dtype=tuple(DTYPES))
     for k, valid in choices.items():
         v = getattr(c, k)
-        if v not in valid and not (k == "device" and str(v).startswith("cuda:")):
+        if v not in valid:
             raise ValueError(f"{k}={v!r} is not valid. Choose one of: {', '.join(valid)}.")
+    check_device(c.device)
     flag = lambda k: f"{k} (--{'lambda' if k == 'lam' else k.replace('_', '-')})"
     for k in ("batch_size", "epochs", "save_every", "keep", "lam_share_batches", "neighbours") + (("max_steps",) if c.max_steps is not None else ()):
         if getattr(c, k) < 1: raise ValueError(f"{flag(k)} must be >= 1, got {getattr(c, k)}.")

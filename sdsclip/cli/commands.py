@@ -12,6 +12,7 @@ import torch
 import sdsclip
 from ..models import build_tiny
 from ..objective import SDS_MODES, Mapper, SDSCLIPObjective, select_trainable
+from ..distributed import auto_device
 from ..environment import device_info, package_versions
 from ..config_flags import add_config_flags, config_from_args, field_help
 from ..preflight import reproduce_needs
@@ -146,7 +147,7 @@ def _cmd_eval(args) -> int:
 def _cmd_bench(args) -> int:
     from sdsclip.bench import BenchConfig, format_bench, run_bench
     c = config_from_args(args, BenchConfig)
-    device = ("cuda" if torch.cuda.is_available() else "cpu") if c.device == "auto" else c.device
+    device = auto_device(c.device)
     arch = "tiny" if c.preset == "tiny" else "real"
     r = run_bench(arch, c.batch_size, c.precision, c.rounds, device, c.channels_last, c.n_samples, c.diffusion_items, c.model, c.mode_list)
     print(format_bench(r))

@@ -12,6 +12,7 @@ import pandas as pd
 import torch
 
 from ..checkpoint import load_finetuned, read_metadata, resolve_weights, write_atomic
+from ..distributed import auto_device, check_device
 from ..records import RECORD_MAX_BYTES, RecordError, read_json
 from .aro import evaluate_order, evaluate_vg, load_order, load_vg
 from ..negatives import order_tagger
@@ -65,8 +66,7 @@ class EvalConfig:
         "Range-check the options where the config is built, so the CLI, the API and papermill get the same error."
         for k in ("batch_size", "n_samples", "unet_batch") + tuple(k for k in ("limit", "templates") if getattr(self, k) is not None):
             if not getattr(self, k) >= 1: raise ValueError(f"{k} (--{k.replace('_', '-')}) must be >= 1, got {getattr(self, k)}.")
-        if self.device not in ("auto", "cpu", "cuda") and not str(self.device).startswith("cuda:"):
-            raise ValueError(f"device={self.device!r} is not valid. Choose one of: auto, cpu, cuda, cuda:N.")
+        check_device(self.device)
         if self.scorer not in ("clip", "diffusion"): raise ValueError(f"scorer={self.scorer!r} is not valid. Choose one of: clip, diffusion.")
         parse_tasks(self.tasks)
 
@@ -110,10 +110,6 @@ def scored_model(c: EvalConfig) -> dict:
     weights = resolve_weights(c.checkpoint)
     meta = read_metadata(weights)
     return {"model": meta["model"], "pretrained": str(weights), "fine_tuned_from": meta["pretrained"] or None}
-
-# %% ../../nbs/15_eval_suite.ipynb #acd31bf3
-def _resolve_eval_device(device: str) -> str:
-    return ("cuda" if torch.cuda.is_available() else "cpu") if device == "auto" else device
 
 # %% ../../nbs/15_eval_suite.ipynb #53b6a28e
 def make_diffusion_scorer(c: EvalConfig, device: str):
@@ -279,7 +275,7 @@ def evaluate(c: EvalConfig) -> dict:
     "Run the configured tasks; write OUT/<task>.json, per-item CSVs and OUT/summary.md; return the results."
     tasks, out = parse_tasks(c.tasks), Path(c.out)
     check_eval_out(out)
-    device = _resolve_eval_device(c.device)
+    device = auto_device(c.device)
     clip = (None, None, None)  # (model, preprocess, tokenizer) of a CLIP scorer, for zero-shot
     if c.scorer == "diffusion":
         if "zeroshot" in tasks: raise ValueError("Zero-shot classification uses CLIP's text classifier: run it with --scorer clip.")
