@@ -209,13 +209,11 @@ SLOW = {"train-coco-without-images", "train-coco-orphan-annotation", "train-coco
         "eval-winoground-zip-text-member", "eval-winoground-truncated-png", "eval-winoground-decompression-bomb", "eval-aro-attributes-empty",
         "eval-aro-bbox-infinity", "eval-local-dir-pickle", "train-resume-config-not-utf8", "train-weight-decay-inf", "train-lambda-share-inf",
         "export-over-a-file-of-the-user", "bench-batch-0", "reproduce-workers-0",
-        # the same checks in-process: 07b (warm-up), 08 (a budget below the steps done), 00b (a broken JSONL line, a Latin-1 CSV),
-        # 04 (a manifest without rows, missing data), 01 (a pickle named .safetensors), 12 (a record without its box, strings
-        # for records), 11 (an example without caption_1), 13 (a subset file cut short), 05 (an export into a folder),
+        # the same checks in-process: 07b (a warm-up below 0), 08 (a budget below the steps done), 01 (a pickle named .safetensors),
+        # 12 (a record without its box, strings for records), 11 (an example without caption_1), 05 (an export into a folder),
         # 15 (an --out holding another summary.md)
-        "train-warmup-negative", "train-resume-below-done", "train-jsonl-broken-line", "train-csv-latin1", "train-csv-without-rows",
-        "train-data-missing", "train-pretrained-pickle-as-safetensors", "eval-aro-without-bbox", "eval-aro-strings",
-        "eval-winoground-without-caption", "eval-sugarcrepe-cut-short", "export-into-a-folder", "eval-out-holds-foreign-summary"}
+        "train-warmup-negative", "train-resume-below-done", "train-pretrained-pickle-as-safetensors", "eval-aro-without-bbox",
+        "eval-aro-strings", "eval-winoground-without-caption", "export-into-a-folder", "eval-out-holds-foreign-summary"}
 PARAMS = [pytest.param(*c, id=c[0], marks=[pytest.mark.slow] if c[0] in SLOW else []) for c in CASES]
 
 
